@@ -1,0 +1,111 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { createHmac } from 'node:crypto';
+import { createAuth, type Auth } from '../lib/middleware/create-auth';
+import type { AuthOptions, FailureEvent } from '../lib/options';
+import { PasswordHasher } from '../lib/passwords';
+import { MemoryUserStore } from '../lib/stores/memory';
+import type { UserStore } from '../lib/stores/types';
+import type { User } from '../lib/user';
+
+export const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
+export const ISSUER = 'https://issuer.test';
+export const AUDIENCE = 'test-api';
+export const PASSWORD = 'correct horse battery staple';
+
+/** A clock the test moves by hand. */
+export function testClock(start = Date.UTC(2026, 0, 1, 12, 0, 0)) {
+  let ms = start;
+  return {
+    now: () => ms,
+    seconds: () => Math.floor(ms / 1000),
+    advance: (seconds: number) => {
+      ms += seconds * 1000;
+    },
+  };
+}
+
+export const hasher = new PasswordHasher();
+let aliceHash: Promise<string> | undefined;
+/** The hash of PASSWORD with the default parameters, made once per test file. */
+export function passwordHash(): Promise<string> {
+  aliceHash ??= hasher.hash(PASSWORD);
+  return aliceHash;
+}
+
+export interface Fixture {
+  app: Express;
+  auth: Auth;
+  users: UserStore;
+  alice: User;
+  clock: ReturnType<typeof testClock>;
+  failures: FailureEvent[];
+  appErrors: unknown[];
+  /** A valid token for alice with the given scopes (default: all of hers). */
+  tokenFor(user?: User, scopes?: string[]): string;
+}
+
+/**
+ * An app with the library mounted the way the README shows:
+ * POST /token, GET /users/me (authenticate), GET /admin (requireScopes admin),
+ * GET /boom (authenticated, then the app's own code throws).
+ */
+export async function setup(overrides: Partial<AuthOptions> = {}, users: UserStore = new MemoryUserStore()): Promise<Fixture> {
+  const clock = testClock();
+  const failures: FailureEvent[] = [];
+  const appErrors: unknown[] = [];
+  const alice = await users.create({ username: 'alice', email: 'alice@example.com', passwordHash: await passwordHash(), scopes: ['read', 'admin'] });
+  const auth = createAuth({
+    secret: SECRET,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    users,
+    now: clock.now,
+    onFailure: (event) => failures.push(event),
+    ...overrides,
+  });
+  const app = express();
+  app.post('/token', auth.token());
+  app.get('/users/me', auth.authenticate(), (req, res) => {
+    res.json(req.user);
+  });
+  app.get('/admin', auth.requireScopes('admin'), (req, res) => {
+    res.json({ user: req.user?.username, scopes: req.auth?.scopes });
+  });
+  app.get('/boom', auth.authenticate(), () => {
+    throw new Error('the app failed');
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    appErrors.push(err);
+    res.status(500).json({ error: 'server_error' });
+  });
+  const tokenFor = (user: User = alice, scopes: string[] = user.scopes) => auth.options.tokens.issue(user.id, scopes).token;
+  return { app, auth, users, alice, clock, failures, appErrors, tokenFor };
+}
+
+const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+/** Valid claims for alice at `nowSeconds`, to be altered by a forgery. */
+export function claims(sub: string, nowSeconds: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { iss: ISSUER, aud: AUDIENCE, sub, iat: nowSeconds, exp: nowSeconds + 600, jti: 'jti-1', scope: 'read admin', ...extra };
+}
+
+/** Signs any header and payload with HS256 and `secret`, the way an attacker holding (or guessing) a key would. */
+export function signRaw(header: Record<string, unknown>, payload: unknown, secret: string = SECRET, alg: 'sha256' | 'sha512' = 'sha256'): string {
+  const input = `${b64(header)}.${b64(payload)}`;
+  const mac = createHmac(alg, secret).update(input).digest('base64url');
+  return `${input}.${mac}`;
+}
+
+/** A token for `payload` with our header (HS256, at+jwt) unless `header` overrides it. */
+export function sign(payload: unknown, secret: string = SECRET, header: Record<string, unknown> = {}): string {
+  return signRaw({ alg: 'HS256', typ: 'at+jwt', ...header }, payload, secret);
+}
+
+/** Removes a claim from valid claims. */
+export function without(values: Record<string, unknown>, name: string): Record<string, unknown> {
+  const copy = { ...values };
+  delete copy[name];
+  return copy;
+}
+
+export { b64 };

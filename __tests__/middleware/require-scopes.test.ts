@@ -1,0 +1,46 @@
+import request from 'supertest';
+import { setup, type Fixture } from '../helpers';
+
+describe('requireScopes()', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await setup();
+  });
+
+  it('admits a token that grants the scope', async () => {
+    const res = await request(f.app).get('/admin').set('Authorization', `Bearer ${f.tokenFor()}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ user: 'alice', scopes: ['read', 'admin'] });
+  });
+
+  it('refuses a token without the scope as insufficient_scope with the needed scope', async () => {
+    const res = await request(f.app).get('/admin').set('Authorization', `Bearer ${f.tokenFor(f.alice, ['read'])}`);
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="api", error="insufficient_scope", error_description="The access token does not grant the required scope", scope="admin"',
+    );
+    expect(res.body).toEqual({ error: 'insufficient_scope', error_description: 'The access token does not grant the required scope' });
+    expect(f.failures.at(-1)?.reason).toBe('granted: read');
+  });
+
+  it('authenticates first when authenticate() has not run', async () => {
+    const res = await request(f.app).get('/admin');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+  });
+
+  it('requires every scope it names', async () => {
+    f.app.get('/both', f.auth.authenticate(), f.auth.requireScopes('read', 'write'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const res = await request(f.app).get('/both').set('Authorization', `Bearer ${f.tokenFor()}`);
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toContain('scope="read write"');
+  });
+
+  it('refuses invalid scope names at start-up with a TypeError', () => {
+    expect(() => f.auth.requireScopes()).toThrow(TypeError);
+    expect(() => f.auth.requireScopes('has space')).toThrow(/requireScopes: "has space" is not a valid scope/);
+    expect(() => f.auth.requireScopes('quote"')).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,144 @@
+import { parseArgs } from 'node:util';
+import { PasswordHasher } from '../../lib/passwords';
+import { isScopeToken } from '../../lib/scopes';
+import { UsernameTakenError, type UserStore } from '../../lib/stores/types';
+import { usernameProblem } from '../../lib/usernames';
+import { ConfigError, loadConfig } from './config';
+import { openUserStore } from './store';
+
+const USAGE = `usage: npm run --silent users -- <command>
+  add <username> [--email E] [--scopes "a b"] --password-stdin
+  passwd <username> --password-stdin
+  disable <username>
+  enable <username>
+  remove <username>
+  list
+The database is DATABASE_URL (default sqlite:data/example.db).`;
+
+const MIN_PASSWORD_LENGTH = 8;
+
+/** A mistake of the caller's: printed as one line, exit 1 (usage mistakes exit 2). */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+export interface CliIo {
+  readStdin(): Promise<string>;
+  out(line: string): void;
+}
+
+/** Runs one CLI command against `users`; throws CliError for bad input. */
+export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, passwords = new PasswordHasher()): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        email: { type: 'string' },
+        scopes: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
+  const [command, username, ...rest] = positionals;
+  if (values.help || command === undefined) return io.out(USAGE);
+  if (rest.length > 0) throw new CliError(`unexpected argument: ${rest[0]}\n${USAGE}`, 2);
+
+  const needUser = async () => {
+    if (username === undefined) throw new CliError(`${command} needs a username\n${USAGE}`, 2);
+    const user = await users.findByUsername(username);
+    if (!user) throw new CliError(`no such user: ${username}`);
+    return user;
+  };
+  const readPassword = async () => {
+    if (!values['password-stdin']) {
+      throw new CliError('--password-stdin is required: a password given as an argument would show in the process list and shell history');
+    }
+    // One trailing newline is the end of the line, not part of the password.
+    const password = (await io.readStdin()).replace(/\r?\n$/, '');
+    if ([...password].length < MIN_PASSWORD_LENGTH) throw new CliError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (passwords.isTooLong(password)) throw new CliError(`the password must have at most ${passwords.maxLength} characters`);
+    return passwords.hash(password);
+  };
+
+  switch (command) {
+    case 'add': {
+      if (username === undefined) throw new CliError(`add needs a username\n${USAGE}`, 2);
+      const problem = usernameProblem(username);
+      if (problem) throw new CliError(problem);
+      const scopes = values.scopes === undefined ? [] : values.scopes.split(/\s+/).filter(Boolean);
+      const bad = scopes.find((scope) => !isScopeToken(scope));
+      if (bad !== undefined) throw new CliError(`not a valid scope: ${bad}`);
+      if (values.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(values.email)) throw new CliError(`not an email address: ${values.email}`);
+      const passwordHash = await readPassword();
+      try {
+        const user = await users.create({ username, email: values.email ?? null, passwordHash, scopes });
+        io.out(`added ${user.username} (id ${user.id})`);
+      } catch (err) {
+        if (err instanceof UsernameTakenError) throw new CliError(`username already taken: ${username}`);
+        throw err;
+      }
+      return;
+    }
+    case 'passwd': {
+      const user = await needUser();
+      await users.update(user.id, { passwordHash: await readPassword() });
+      return io.out(`changed the password of ${user.username}`);
+    }
+    case 'disable':
+    case 'enable': {
+      const user = await needUser();
+      await users.update(user.id, { disabled: command === 'disable' });
+      return io.out(`${command}d ${user.username}`);
+    }
+    case 'remove': {
+      const user = await needUser();
+      await users.delete(user.id);
+      return io.out(`removed ${user.username}`);
+    }
+    case 'list': {
+      if (username !== undefined) throw new CliError(`list takes no argument\n${USAGE}`, 2);
+      for (const user of await users.list()) {
+        io.out([user.username, user.email ?? '-', user.scopes.join(' ') || '-', user.disabled ? 'disabled' : 'active'].join('\t'));
+      }
+      return;
+    }
+    default:
+      throw new CliError(`unknown command: ${command}\n${USAGE}`, 2);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+if (require.main === module) {
+  (async () => {
+    let users: UserStore | undefined;
+    try {
+      users = openUserStore(loadConfig().databaseUrl);
+      await runUsersCli(process.argv.slice(2), users, { readStdin, out: (line) => process.stdout.write(line + '\n') });
+    } catch (err) {
+      if (err instanceof CliError || err instanceof ConfigError) {
+        process.stderr.write(`users: ${err.message}\n`);
+        process.exitCode = err instanceof CliError ? err.exitCode : 1;
+      } else {
+        process.stderr.write(`users: failed: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await users?.close?.();
+    }
+  })();
+}

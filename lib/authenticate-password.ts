@@ -1,0 +1,40 @@
+import { InvalidGrantError, InvalidRequestError } from './errors';
+import type { ResolvedOptions } from './options';
+import type { User } from './user';
+import { normalizeUsername } from './usernames';
+
+/**
+ * Checks a username and password. Resolves the user, or rejects with
+ * InvalidGrantError for an unknown user, a wrong password and a disabled
+ * user alike (same message, same work: one argon2 verify each), or with
+ * InvalidRequestError for an over-long password (before any hashing). A store
+ * failure rejects with the store's own error.
+ *
+ * A successful login whose hash has outdated parameters saves a new hash.
+ */
+export async function authenticatePassword(auth: ResolvedOptions, username: string, password: string): Promise<User> {
+  const { users, passwords } = auth;
+  checkPasswordLength(auth, password);
+  const user = await users.findByUsername(normalizeUsername(username));
+  if (!user) {
+    // OWASP Authentication Cheat Sheet: "no such user" must cost what a wrong password costs.
+    await passwords.verifyDummy(password);
+    throw new InvalidGrantError(undefined, { cause: new Error('unknown user') });
+  }
+  const ok = await passwords.verify(user.passwordHash, password);
+  if (!ok) throw new InvalidGrantError(undefined, { cause: new Error('wrong password') });
+  if (user.disabled) throw new InvalidGrantError(undefined, { cause: new Error('user disabled') });
+
+  if (passwords.needsRehash(user.passwordHash)) {
+    const passwordHash = await passwords.hash(password);
+    return (await users.update(user.id, { passwordHash })) ?? user;
+  }
+  return user;
+}
+
+/** Throws InvalidRequestError (400) for a password over the maximum length: refused before any hashing. */
+export function checkPasswordLength({ passwords }: ResolvedOptions, password: string): void {
+  if (passwords.isTooLong(password)) {
+    throw new InvalidRequestError(`The password is longer than ${passwords.maxLength} characters`);
+  }
+}

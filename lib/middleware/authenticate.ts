@@ -1,0 +1,42 @@
+import type { NextFunction, Request, Response } from 'express';
+import { authenticateBearer } from '../authenticate-bearer';
+import { AuthError } from '../errors';
+import type { ResolvedOptions } from '../options';
+import { reportFailure } from '../report';
+import { sendError } from './send-error';
+
+/** Runs bearer authentication for one request; resolves true when the request may go on. */
+export async function runBearer(auth: ResolvedOptions, req: Request, res: Response, next: NextFunction): Promise<boolean> {
+  try {
+    const result = await authenticateBearer(auth, req);
+    req.user = result.user;
+    req.auth = result.auth;
+    return true;
+  } catch (err) {
+    if (!(err instanceof AuthError)) {
+      next(err);
+      return false;
+    }
+    rejectBearer(auth, err, req, res);
+    return false;
+  }
+}
+
+/** Sends a bearer error (RFC 6750 §3) with its challenge and JSON body, after telling the onFailure hook. */
+export function rejectBearer(auth: ResolvedOptions, err: AuthError, req: Request, res: Response): void {
+  err.withChallenge(auth.realm);
+  reportFailure(auth, err, req);
+  sendError(res, err);
+}
+
+/**
+ * Creates middleware that admits a request only with a valid bearer token,
+ * then sets `req.user` (the account, without its hash) and `req.auth`
+ * (claims and scopes). It calls the shared logic directly rather than through
+ * passport.authenticate(), which saves Passport's per-request work.
+ */
+export function createAuthenticate(auth: ResolvedOptions) {
+  return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
+    if (await runBearer(auth, req, res, next)) next();
+  };
+}

@@ -1,0 +1,35 @@
+import express, { type Request, type Response } from 'express';
+import { InvalidRequestError, PayloadTooLargeError } from '../errors';
+
+type Parser = (req: Request, res: Response, next: (err?: unknown) => void) => void;
+
+/**
+ * Parses a form-encoded (RFC 6749 §4.3.2) or JSON body, once, with a size
+ * limit. Parse errors become `invalid_request` (413 when too large) instead
+ * of body-parser's own 400/500 pages. A body parsed earlier by the app is kept.
+ */
+export function createBodyParser(limit: string): (req: Request, res: Response) => Promise<void> {
+  // extended: false uses node's querystring: a repeated field becomes an array (caught by readParam)
+  // and no nested objects are built from keys like a[__proto__][x].
+  const parsers: Parser[] = [
+    express.urlencoded({ extended: false, limit, parameterLimit: 64 }),
+    express.json({ limit, strict: true }),
+  ];
+  return async function parseBody(req, res) {
+    for (const parser of parsers) {
+      await new Promise<void>((resolve, reject) => parser(req, res, (err) => (err ? reject(toAuthError(err)) : resolve())));
+    }
+  };
+}
+
+function toAuthError(err: unknown): Error {
+  const type = (err as { type?: unknown }).type;
+  if (type === 'entity.too.large') return new PayloadTooLargeError(undefined, { cause: err });
+  if (type === 'entity.parse.failed') return new InvalidRequestError('The request body is not valid JSON', { cause: err });
+  if (type === 'parameters.too.many') return new InvalidRequestError('The request has too many parameters', { cause: err });
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return new InvalidRequestError('The request body must be UTF-8 and not compressed', { cause: err });
+  }
+  // Anything else (a broken connection, a stream error) is not the client's malformed request.
+  return err as Error;
+}

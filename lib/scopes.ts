@@ -1,0 +1,29 @@
+/**
+ * Scope strings (RFC 6749 §3.3): space-delimited, case-sensitive scope-tokens
+ * of %x21 / %x23-5B / %x5D-7E.
+ */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export function isScopeToken(value: unknown): value is string {
+  return typeof value === 'string' && SCOPE_TOKEN.test(value);
+}
+
+/**
+ * Parses a scope parameter. Returns undefined when it is malformed (RFC 6749
+ * §3.3 allows exactly one space between tokens; anything else is not a scope).
+ */
+export function parseScope(value: string): string[] | undefined {
+  if (value === '') return [];
+  const tokens = value.split(' ');
+  if (!tokens.every(isScopeToken)) return undefined;
+  return [...new Set(tokens)];
+}
+
+export function formatScope(scopes: readonly string[]): string {
+  return scopes.join(' ');
+}
+
+/** Every scope in `required` is in `granted`. */
+export function hasScopes(granted: readonly string[], required: readonly string[]): boolean {
+  return required.every((scope) => granted.includes(scope));
+}

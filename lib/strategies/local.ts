@@ -1,0 +1,60 @@
+import type { Request } from 'express';
+import { Strategy as PassportLocalStrategy } from 'passport-local';
+import { authenticatePassword, checkPasswordLength } from '../authenticate-password';
+import { AuthError, InvalidRequestError } from '../errors';
+import { resolveOptions, type AuthOptions, type ResolvedOptions } from '../options';
+import { asParams, readParam } from '../params';
+import { reportFailure } from '../report';
+import { publicUser } from '../user';
+
+/**
+ * Passport strategy for a username and password, built on passport-local.
+ *
+ * Unlike passport-local it reads credentials only from the request body
+ * (never the query string), refuses repeated or non-string fields with a 400
+ * `invalid_request`, and answers a wrong password, an unknown user and a
+ * disabled user identically (401 with `{ error: 'invalid_grant' }` as info).
+ * The body must be parsed already (express.urlencoded or express.json).
+ *
+ * @example
+ * passport.use(new LocalStrategy({ secret, issuer, audience, users }));
+ * app.post('/login', express.urlencoded({ extended: false }), passport.authenticate('local', { session: false }), handler);
+ */
+export class LocalStrategy extends PassportLocalStrategy {
+  override name = 'local';
+  private readonly auth: ResolvedOptions;
+
+  constructor(options: AuthOptions | ResolvedOptions) {
+    const auth = resolveOptions(options);
+    super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false }, (req, username, password, done) => {
+      authenticatePassword(auth, username, password).then(
+        (user) => done(null, publicUser(user)),
+        (err: unknown) => {
+          if (!(err instanceof AuthError)) return done(err);
+          reportFailure(auth, err, req);
+          done(null, false, { message: err.message, error: err.code } as never);
+        },
+      );
+    });
+    this.auth = auth;
+  }
+
+  override authenticate(req: Request, options?: object): void {
+    // passport-local falls back to req.query for a missing field; check the body first so it never does.
+    try {
+      const body = asParams(req.body);
+      const username = body && readParam(body, 'username');
+      const password = body && readParam(body, 'password');
+      if (username === undefined || password === undefined) {
+        throw new InvalidRequestError('Send username and password in the request body');
+      }
+      // Here rather than in the verify callback: passport-local's fail() there can only answer 401.
+      checkPasswordLength(this.auth, password);
+    } catch (err) {
+      const error = err as AuthError;
+      reportFailure(this.auth, error, req);
+      return this.fail({ message: error.message, error: error.code }, error.status);
+    }
+    super.authenticate(req, options);
+  }
+}

@@ -1,0 +1,59 @@
+/** An account as the stores keep it. */
+export interface User {
+  /** Opaque, stable id; the `sub` claim (RFC 7519 §4.1.2: always a string). */
+  id: string;
+  /** Unique regardless of case; stored in NFC. */
+  username: string;
+  email: string | null;
+  /** argon2id PHC string. Never leaves the server: see {@link publicUser}. */
+  passwordHash: string;
+  /** Scopes this user may be granted. */
+  scopes: string[];
+  /** A disabled user can neither log in nor use tokens issued earlier. */
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What `req.user` holds: the account without its password hash. */
+export type PublicUser = Omit<User, 'passwordHash'>;
+
+/** The account without the password hash, safe to send or log. */
+export function publicUser(user: User): PublicUser {
+  const { passwordHash: _omitted, ...rest } = user;
+  return rest;
+}
+
+/** The claims of an access token this library issued and verified. */
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string | string[];
+  sub: string;
+  iat: number;
+  exp: number;
+  nbf?: number;
+  jti: string;
+  client_id?: string;
+  /** Space-separated scopes (RFC 8693 §4.2). */
+  scope?: string;
+  [claim: string]: unknown;
+}
+
+/** What `req.auth` holds after `authenticate()`: the verified claims and the granted scopes. */
+export interface RequestAuth<Claims extends AccessTokenClaims = AccessTokenClaims> {
+  claims: Claims;
+  scopes: string[];
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // Declaration merging: after authenticate(), req.user is the caller's account.
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends PublicUser {}
+    interface Request {
+      /** Set by authenticate(): the verified token claims and scopes. */
+      auth?: RequestAuth;
+    }
+  }
+}

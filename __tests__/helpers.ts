@@ -1,5 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { createHmac } from 'node:crypto';
+import { issueAccessToken } from '../lib/issue-tokens';
 import { createAuth, type Auth } from '../lib/middleware/create-auth';
 import type { AuthOptions, FailureEvent } from '../lib/options';
 import { PasswordHasher } from '../lib/passwords';
@@ -46,7 +47,8 @@ export interface Fixture {
 
 /**
  * An app with the library mounted the way the README shows:
- * POST /token, GET /users/me (authenticate), GET /admin (requireScopes admin),
+ * POST /token, POST /revoke, GET|PATCH /users/me, PUT /users/me/password,
+ * DELETE /users/me/sessions, POST /users, GET /admin (requireScopes admin),
  * GET /boom (authenticated, then the app's own code throws).
  */
 export async function setup(overrides: Partial<AuthOptions> = {}, users: UserStore = new MemoryUserStore()): Promise<Fixture> {
@@ -65,9 +67,14 @@ export async function setup(overrides: Partial<AuthOptions> = {}, users: UserSto
   });
   const app = express();
   app.post('/token', auth.token());
+  app.post('/revoke', auth.revoke());
   app.get('/users/me', auth.authenticate(), (req, res) => {
     res.json(req.user);
   });
+  app.patch('/users/me', auth.updateMe());
+  app.put('/users/me/password', auth.changePassword());
+  app.delete('/users/me/sessions', auth.signOutEverywhere());
+  app.post('/users', auth.register());
   app.get('/admin', auth.requireScopes('admin'), (req, res) => {
     res.json({ user: req.user?.username, scopes: req.auth?.scopes });
   });
@@ -78,7 +85,7 @@ export async function setup(overrides: Partial<AuthOptions> = {}, users: UserSto
     appErrors.push(err);
     res.status(500).json({ error: 'server_error' });
   });
-  const tokenFor = (user: User = alice, scopes: string[] = user.scopes) => auth.options.tokens.issue(user.id, scopes).token;
+  const tokenFor = (user: User = alice, scopes: string[] = user.scopes) => issueAccessToken(auth.options, user, scopes).token;
   return { app, auth, users, alice, clock, failures, appErrors, tokenFor };
 }
 
@@ -86,7 +93,7 @@ const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : 
 
 /** Valid claims for alice at `nowSeconds`, to be altered by a forgery. */
 export function claims(sub: string, nowSeconds: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: ISSUER, aud: AUDIENCE, sub, iat: nowSeconds, exp: nowSeconds + 600, jti: 'jti-1', scope: 'read admin', ...extra };
+  return { iss: ISSUER, aud: AUDIENCE, sub, iat: nowSeconds, exp: nowSeconds + 600, jti: 'jti-1', scope: 'read admin', epoch: 0, ...extra };
 }
 
 /** Signs any header and payload with HS256 and `secret`, the way an attacker holding (or guessing) a key would. */

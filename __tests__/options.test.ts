@@ -1,3 +1,5 @@
+import { KeySet } from '../lib/key-set';
+import { asymmetricKey, generateKey } from '../lib/keys';
 import { resolveOptions, type AuthOptions } from '../lib/options';
 import { MemoryUserStore } from '../lib/stores/memory';
 import { AUDIENCE, ISSUER, SECRET } from './helpers';
@@ -31,5 +33,35 @@ describe('resolveOptions', () => {
     expect(resolved.passwords.params).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
     expect(resolved.passwords.maxLength).toBe(1024);
     expect(resolved.tokens.issue('u1', []).expiresIn).toBe(900);
+  });
+});
+
+describe('resolveOptions: keys instead of secret', () => {
+  const base = (): AuthOptions => ({ issuer: ISSUER, audience: AUDIENCE, users: new MemoryUserStore() });
+
+  it('signs with the active key of a { active, verify } pair and verifies with both', () => {
+    const old = generateKey('ES256');
+    const active = generateKey('EdDSA');
+    const before = resolveOptions({ ...base(), keys: { active: old } }).tokens.issue('u1', []).token;
+    const resolved = resolveOptions({ ...base(), keys: { active, verify: [old] } });
+    expect(resolved.tokens.keys.active).toBe(active);
+    expect(resolved.tokens.verify(before).claims.sub).toBe('u1');
+  });
+
+  it('uses a KeySet as given', () => {
+    const keys = new KeySet({ active: generateKey('PS256') });
+    expect(resolveOptions({ ...base(), keys }).tokens.keys).toBe(keys);
+  });
+
+  it.each([
+    ['secret or keys', {}],
+    ['secret and keys', { secret: SECRET, keys: { active: generateKey('ES256') } }],
+    ['algorithm goes with secret', { keys: { active: generateKey('ES256') }, algorithm: 'HS256' }],
+    ['kid goes with secret', { keys: { active: generateKey('ES256') }, kid: 'k1' }],
+    ['keys.active', { keys: { active: undefined } }],
+    ['keys.active must be able to sign', { keys: { active: asymmetricKey(generateKey('ES256').verifyKey, 'ES256') } }],
+  ])('throws a TypeError naming %s', (message, override) => {
+    expect(() => resolveOptions({ ...base(), ...(override as object) })).toThrow(TypeError);
+    expect(() => resolveOptions({ ...base(), ...(override as object) })).toThrow(message);
   });
 });

@@ -22,5 +22,20 @@ export async function authenticateBearer(auth: ResolvedOptions, req: TokenSource
   const user = await auth.users.findById(claims.sub);
   if (!user) throw new InvalidTokenError(undefined, { cause: new Error('user not found') });
   if (user.disabled) throw new InvalidTokenError(undefined, { cause: new Error('user disabled') });
+  // Logout everywhere: a password change, disable or explicit sign-out bumped the epoch after this token was issued.
+  if (claims.epoch !== user.tokenEpoch) throw new InvalidTokenError(undefined, { cause: new Error('token epoch is over') });
+  // RFC 7009: an access token revoked before its expiry.
+  if (await isDenied(auth, claims.jti)) throw new InvalidTokenError(undefined, { cause: new Error('token revoked') });
   return { user: publicUser(user), auth: { claims, scopes } };
+}
+
+/** Reads the denylist; when it cannot be read, fails closed (rethrows: a 500) unless the app chose to fail open. */
+async function isDenied(auth: ResolvedOptions, jti: string): Promise<boolean> {
+  try {
+    return await auth.denylist.has(jti, auth.now());
+  } catch (err) {
+    if (!auth.denylistFailOpen) throw err;
+    auth.onError(err, 'denylist unavailable: request let through (denylistFailOpen)');
+    return false;
+  }
 }

@@ -7,23 +7,32 @@ import { normalizeUsername } from './usernames';
  * Checks a username and password. Resolves the user, or rejects with
  * InvalidGrantError for an unknown user, a wrong password and a disabled
  * user alike (same message, same work: one argon2 verify each), or with
- * InvalidRequestError for an over-long password (before any hashing). A store
- * failure rejects with the store's own error.
+ * InvalidRequestError for an over-long password (before any hashing), or
+ * TooManyRequestsError while the account or IP is blocked (also before any
+ * hashing). Failures and successes feed the rate limits. A store failure
+ * rejects with the store's own error.
  *
  * A successful login whose hash has outdated parameters saves a new hash.
  */
-export async function authenticatePassword(auth: ResolvedOptions, username: string, password: string): Promise<User> {
-  const { users, passwords } = auth;
+export async function authenticatePassword(auth: ResolvedOptions, username: string, password: string, ip: string): Promise<User> {
+  const { users, passwords, rateLimits } = auth;
   checkPasswordLength(auth, password);
+  // A blocked account or IP is refused before any argon2 work.
+  await rateLimits?.checkLogin(username, ip);
+  const failed = async (reason: string) => {
+    await rateLimits?.loginFailed(username, ip);
+    return new InvalidGrantError(undefined, { cause: new Error(reason) });
+  };
   const user = await users.findByUsername(normalizeUsername(username));
   if (!user) {
     // OWASP Authentication Cheat Sheet: "no such user" must cost what a wrong password costs.
     await passwords.verifyDummy(password);
-    throw new InvalidGrantError(undefined, { cause: new Error('unknown user') });
+    throw await failed('unknown user');
   }
   const ok = await passwords.verify(user.passwordHash, password);
-  if (!ok) throw new InvalidGrantError(undefined, { cause: new Error('wrong password') });
-  if (user.disabled) throw new InvalidGrantError(undefined, { cause: new Error('user disabled') });
+  if (!ok) throw await failed('wrong password');
+  if (user.disabled) throw await failed('user disabled');
+  await rateLimits?.loginSucceeded(username);
 
   if (passwords.needsRehash(user.passwordHash)) {
     const passwordHash = await passwords.hash(password);

@@ -125,3 +125,35 @@ export class PayloadTooLargeError extends AuthError {
   get code() { return 'invalid_request'; }
   constructor(description = 'The request body is too large', options?: AuthErrorOptions) { super(description, options); }
 }
+
+/** Too many attempts: 429 with `Retry-After` in seconds. */
+export class TooManyRequestsError extends AuthError {
+  get status() { return 429; }
+  get code() { return 'too_many_requests'; }
+  constructor(retryAfterSeconds: number, options?: AuthErrorOptions) {
+    super('Too many requests; try again later', {
+      ...options,
+      headers: { ...options?.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+}
+
+/** The username is taken (registration). 409: this necessarily tells that the name exists. */
+export class UsernameConflictError extends AuthError {
+  get status() { return 409; }
+  get code() { return 'username_taken'; }
+  constructor(options?: AuthErrorOptions) { super('That username is taken', options); }
+}
+
+/** The server is at capacity (for example the password-hashing queue is full): 503 with `Retry-After`. */
+export class ServiceUnavailableError extends AuthError {
+  get status() { return 503; }
+  // RFC 6749 §4.1.2.1 names this code for an overloaded authorization server.
+  get code() { return 'temporarily_unavailable'; }
+  constructor(retryAfterSeconds: number, options?: AuthErrorOptions) {
+    super('The server is busy; try again shortly', {
+      ...options,
+      headers: { ...options?.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+}

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import * as argon2 from 'argon2';
+import { ConcurrencyLimit } from './concurrency-limit';
 
 /** argon2id cost parameters. */
 export interface Argon2Params {
@@ -20,6 +22,14 @@ export const DEFAULT_ARGON2: Readonly<Argon2Params> = Object.freeze({
 /** Longest password accepted by default, in characters (code points after NFC). */
 export const DEFAULT_MAX_PASSWORD_LENGTH = 1024;
 
+/** How many hashes may run and wait at once. */
+export interface HashingLimits {
+  /** Hashes running at once. Default: the number of cores. */
+  concurrency: number;
+  /** Hashes waiting for a slot; more are refused with 503. Default 64. */
+  queue: number;
+}
+
 /**
  * Hashes and checks passwords with argon2id.
  *
@@ -36,16 +46,22 @@ export class PasswordHasher {
   readonly params: Readonly<Argon2Params>;
   readonly maxLength: number;
   private dummyHash: Promise<string> | undefined;
+  private readonly limit: ConcurrencyLimit;
 
-  constructor(params: Partial<Argon2Params> = {}, maxLength = DEFAULT_MAX_PASSWORD_LENGTH) {
+  constructor(params: Partial<Argon2Params> = {}, maxLength = DEFAULT_MAX_PASSWORD_LENGTH, limits: Partial<HashingLimits> = {}) {
     const merged = { ...DEFAULT_ARGON2, ...params };
     // argon2's own lower bounds; below them it throws at hash time, so say so now.
     checkInteger('argon2.memoryCost', merged.memoryCost, 8 * merged.parallelism);
     checkInteger('argon2.timeCost', merged.timeCost, 1);
     checkInteger('argon2.parallelism', merged.parallelism, 1);
     checkInteger('maxPasswordLength', maxLength, 1);
+    const concurrency = limits.concurrency ?? availableParallelism();
+    const queue = limits.queue ?? 64;
+    checkInteger('hashing.concurrency', concurrency, 1);
+    checkInteger('hashing.queue', queue, 0);
     this.params = Object.freeze(merged);
     this.maxLength = maxLength;
+    this.limit = new ConcurrencyLimit(concurrency, queue);
   }
 
   /** More than `maxLength` characters: refuse before hashing (hashing cost grows with length). */
@@ -56,12 +72,14 @@ export class PasswordHasher {
     return [...password.normalize('NFC')].length > this.maxLength;
   }
 
+  /** Rejects with ServiceUnavailableError (503) when the hashing queue is full. */
   async hash(password: string): Promise<string> {
-    return argon2.hash(encode(password), { type: argon2.argon2id, ...this.params });
+    return this.limit.run(() => argon2.hash(encode(password), { type: argon2.argon2id, ...this.params }));
   }
 
+  /** Rejects with ServiceUnavailableError (503) when the hashing queue is full. */
   async verify(hash: string, password: string): Promise<boolean> {
-    return argon2.verify(hash, encode(password));
+    return this.limit.run(() => argon2.verify(hash, encode(password)));
   }
 
   /** True when `hash` was made with other parameters or another argon2 variant. */
@@ -76,13 +94,14 @@ export class PasswordHasher {
    */
   async verifyDummy(password: string): Promise<false> {
     const hash = await this.prepareDummy();
-    await argon2.verify(hash, encode(password));
+    await this.verify(hash, password);
     return false;
   }
 
   /** Makes the dummy hash now, so the first unknown-user login is not slower than the rest. */
   prepareDummy(): Promise<string> {
-    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
+    // Outside the limit: made once at start-up, it must not be refused by a full queue.
+    this.dummyHash ??= argon2.hash(randomBytes(32).toString('base64url'), { type: argon2.argon2id, ...this.params });
     return this.dummyHash;
   }
 }

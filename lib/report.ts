@@ -9,6 +9,6 @@ export function failureReason(error: AuthError): string {
 }
 
 /** Tells the app's `onFailure` hook, if any, why a request was refused. */
-export function reportFailure(auth: ResolvedOptions, error: AuthError, request: Request): void {
+export function reportFailure(auth: Pick<ResolvedOptions, 'onFailure'>, error: AuthError, request: Request): void {
   auth.onFailure?.({ error, reason: failureReason(error), request });
 }

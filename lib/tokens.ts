@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
+import { signEdDsa, verifyEdDsa } from './eddsa';
 import { InvalidTokenError } from './errors';
+import { KeySet } from './key-set';
 import type { JwtKey } from './keys';
 import { formatScope } from './scopes';
 import type { AccessTokenClaims } from './user';
@@ -8,21 +10,27 @@ import type { AccessTokenClaims } from './user';
 /** RFC 9068 §2.1: the media type of a JWT access token, sent as `typ`. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-export interface AccessTokenOptions {
-  /** Signs new tokens and verifies tokens whose `kid` names it (or that have none, when it has none). */
-  key: JwtKey;
-  /** Further keys that still verify (rotation); none by default. */
-  verifyKeys?: readonly JwtKey[];
+/** What a token's claims must meet: ours, and within their lifetime. */
+export interface ClaimRules {
   issuer: string;
   audience: string;
-  /** `client_id` claim of issued tokens (RFC 9068 §2.2). */
-  clientId: string;
-  /** Lifetime of issued tokens, seconds. */
-  ttl: number;
   /** Leeway for `exp`, `nbf` and `iat`, seconds. */
   clockTolerance: number;
   /** Clock in milliseconds. */
   now: () => number;
+}
+
+export interface AccessTokenOptions extends ClaimRules {
+  /** Signs new tokens and verifies tokens whose `kid` names it (or that have none, when it has none). Give this or `keys`. */
+  key?: JwtKey;
+  /** Further keys that still verify (rotation); none by default. Only with `key`. */
+  verifyKeys?: readonly JwtKey[];
+  /** A key set: its active key signs, its keys verify, and it can rotate at run time. Give this or `key`. */
+  keys?: KeySet;
+  /** `client_id` claim of issued tokens (RFC 9068 §2.2). */
+  clientId: string;
+  /** Lifetime of issued tokens, seconds. */
+  ttl: number;
 }
 
 export interface IssuedAccessToken {
@@ -60,22 +68,19 @@ const MAX_TOKEN_LENGTH = 8192;
  */
 export class AccessTokens {
   private readonly options: AccessTokenOptions;
-  private readonly byKid = new Map<string, JwtKey>();
-  private readonly unnamed: JwtKey | undefined;
+  /** The signing key and every key that verifies. */
+  readonly keys: KeySet;
 
   constructor(options: AccessTokenOptions) {
     this.options = options;
-    let unnamed: JwtKey | undefined;
-    for (const key of [options.key, ...(options.verifyKeys ?? [])]) {
-      if (key.kid === undefined) {
-        if (unnamed && unnamed !== key) throw new TypeError('keys: only one key may lack a kid');
-        unnamed = key;
-      } else {
-        if (this.byKid.has(key.kid)) throw new TypeError(`keys: kid "${key.kid}" is used twice`);
-        this.byKid.set(key.kid, key);
-      }
+    if ((options.key === undefined) === (options.keys === undefined)) throw new TypeError('keys: give either key (with verifyKeys) or keys');
+    if (options.keys !== undefined) {
+      if (!(options.keys instanceof KeySet)) throw new TypeError('keys must be a KeySet');
+      if (options.verifyKeys !== undefined) throw new TypeError('verifyKeys goes with key; add them to the KeySet instead');
+      this.keys = options.keys;
+    } else {
+      this.keys = new KeySet({ active: options.key!, verify: options.verifyKeys ?? [] }, { now: options.now });
     }
-    this.unnamed = unnamed;
   }
 
   /** Seconds since the epoch (RFC 7519 §2 NumericDate). */
@@ -84,7 +89,8 @@ export class AccessTokens {
   }
 
   issue(subject: string, scopes: readonly string[], extra: Record<string, unknown> = {}): IssuedAccessToken {
-    const { key, issuer, audience, clientId, ttl } = this.options;
+    const { issuer, audience, clientId, ttl } = this.options;
+    const key = this.keys.active;
     const iat = this.seconds();
     const claims: AccessTokenClaims = {
       ...extra,
@@ -98,52 +104,104 @@ export class AccessTokens {
       scope: formatScope(scopes),
     };
     const header = key.kid === undefined ? { alg: key.alg, typ: ACCESS_TOKEN_TYPE } : { alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid };
-    const token = jwt.sign(claims, key.key, { algorithm: key.alg, header });
-    return { token, claims, expiresIn: ttl };
+    return { token: signToken(header, claims, key), claims, expiresIn: ttl };
   }
 
   /** Verifies `token`; throws InvalidTokenError (no realm) with the reason as `cause`. */
   verify(token: string): VerifiedAccessToken {
-    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw invalid('not a compact JWS');
-    const header = decodeJson(token.slice(0, token.indexOf('.')));
-    if (header === undefined) throw invalid('header is not a JSON object');
-    const key = this.keyFor(header);
-    if (header.typ === undefined || !isAccessTokenType(header.typ)) throw invalid('typ is not at+jwt');
-    // RFC 7515 §4.1.11: we implement no extensions, so any crit is one we do not understand.
-    if (header.crit !== undefined) throw invalid('crit header present');
-
-    const { issuer, audience, clockTolerance } = this.options;
-    const now = this.seconds();
-    let payload: unknown;
-    try {
-      payload = jwt.verify(token, key.key, {
-        algorithms: [key.alg],
-        issuer,
-        audience,
-        clockTolerance,
-        clockTimestamp: now,
-      });
-    } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) {
-        throw new InvalidTokenError('The access token expired', { cause: err });
-      }
-      throw invalid((err as Error).message, err);
-    }
-    const claims = requireClaims(payload, now + clockTolerance);
-    const scopes = claims.scope ? claims.scope.split(' ').filter(Boolean) : [];
-    return { claims, scopes };
-  }
-
-  private keyFor(header: Record<string, unknown>): JwtKey {
-    const { kid, alg } = header;
-    let key: JwtKey | undefined;
-    if (kid === undefined) key = this.unnamed;
-    else if (typeof kid === 'string') key = this.byKid.get(kid);
+    const header = decodeHeader(token);
+    const key = this.keys.find(header.kid);
     if (!key) throw invalid('unknown kid');
-    // RFC 8725 §3.1: the key fixes the algorithm; `none` and cross-family algs never match.
-    if (alg !== key.alg) throw invalid(`alg ${String(alg)} does not match the key`);
-    return key;
+    return verifyWithKey(token, header, key, this.options);
   }
+
+  /**
+   * Makes `next` the signing key. The old key keeps verifying until every
+   * token it signed has expired (the token lifetime plus the clock
+   * tolerance), then is dropped.
+   *
+   * @example
+   * auth.options.tokens.rotate(generateKey('ES256'));
+   */
+  rotate(next: JwtKey): void {
+    this.keys.rotate(next, this.options.ttl + this.options.clockTolerance);
+  }
+}
+
+/**
+ * The header of a compact JWS, decoded: throws InvalidTokenError for an
+ * over-long or malformed token or a header that is not a JSON object.
+ */
+export function decodeHeader(token: string): Record<string, unknown> {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw invalid('not a compact JWS');
+  const header = decodeJson(token.slice(0, token.indexOf('.')));
+  if (header === undefined) throw invalid('header is not a JSON object');
+  return header;
+}
+
+/** The checks of the header that need no key: `typ` at+jwt and no `crit`. */
+export function checkHeader(header: Record<string, unknown>): void {
+  if (header.typ === undefined || !isAccessTokenType(header.typ)) throw invalid('typ is not at+jwt');
+  // RFC 7515 §4.1.11: we implement no extensions, so any crit is one we do not understand.
+  if (header.crit !== undefined) throw invalid('crit header present');
+}
+
+/**
+ * Verifies `token` with the one key its `kid` selected: `alg` must be that
+ * key's algorithm, then the header, the signature and the claims are checked
+ * the same way for every algorithm. Throws InvalidTokenError.
+ */
+export function verifyWithKey(token: string, header: Record<string, unknown>, key: JwtKey, rules: ClaimRules): VerifiedAccessToken {
+  // RFC 8725 §3.1: the key fixes the algorithm; `none` and cross-family algs never match.
+  if (header.alg !== key.alg) throw invalid(`alg ${String(header.alg)} does not match the key`);
+  checkHeader(header);
+  const payload = checkSignature(token, key);
+  const claims = checkClaims(payload, rules);
+  const scopes = claims.scope ? claims.scope.split(' ').filter(Boolean) : [];
+  return { claims, scopes };
+}
+
+function signToken(header: Record<string, unknown>, claims: AccessTokenClaims, key: JwtKey): string {
+  if (key.alg === 'EdDSA') return signEdDsa(header, claims, key.key);
+  return jwt.sign(claims, key.key, { algorithm: key.alg, header: header as unknown as jwt.JwtHeader });
+}
+
+/** Checks the signature only; returns the payload (not yet checked). */
+function checkSignature(token: string, key: JwtKey): unknown {
+  if (key.alg === 'EdDSA') {
+    if (!verifyEdDsa(token, key.verifyKey)) throw invalid('invalid signature');
+    return decodeJson(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.')));
+  }
+  try {
+    // Time claims are left to checkClaims, so both paths apply the same rules.
+    return jwt.verify(token, key.verifyKey, { algorithms: [key.alg], ignoreExpiration: true, ignoreNotBefore: true });
+  } catch (err) {
+    throw invalid((err as Error).message, err);
+  }
+}
+
+/** The claim checks jsonwebtoken makes (in its order, with its messages), then those of RFC 9068 §4. */
+function checkClaims(payload: unknown, { issuer, audience, clockTolerance, now }: ClaimRules): AccessTokenClaims {
+  if (!isPlainObject(payload)) throw invalid('payload is not a JSON object');
+  const seconds = Math.floor(now() / 1000);
+  const { nbf, exp, aud, iss } = payload;
+  if (nbf !== undefined) {
+    if (typeof nbf !== 'number') throw invalid('invalid nbf value');
+    // RFC 7519 §4.1.5: not before nbf, with leeway.
+    if (nbf > seconds + clockTolerance) throw invalid('jwt not active', new jwt.NotBeforeError('jwt not active', new Date(nbf * 1000)));
+  }
+  if (exp !== undefined) {
+    if (typeof exp !== 'number') throw invalid('invalid exp value');
+    // RFC 7519 §4.1.4: not on or after exp, with leeway.
+    if (seconds >= exp + clockTolerance) {
+      throw new InvalidTokenError('The access token expired', { cause: new jwt.TokenExpiredError('jwt expired', new Date(exp * 1000)) });
+    }
+  }
+  // RFC 7519 §4.1.3 / RFC 8725 §3.9: one of the audiences must be us.
+  if (!(Array.isArray(aud) ? aud : [aud]).includes(audience)) throw invalid(`jwt audience invalid. expected: ${audience}`);
+  // RFC 8725 §3.8: the issuer must be the one we trust.
+  if (iss !== issuer) throw invalid(`jwt issuer invalid. expected: ${issuer}`);
+  return requireClaims(payload, seconds + clockTolerance);
 }
 
 function isAccessTokenType(typ: unknown): boolean {
@@ -166,8 +224,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function requireClaims(payload: unknown, latestIat: number): AccessTokenClaims {
-  if (!isPlainObject(payload)) throw invalid('payload is not a JSON object');
+function requireClaims(payload: Record<string, unknown>, latestIat: number): AccessTokenClaims {
   const { iss, aud, sub, jti, exp, iat, scope } = payload;
   if (typeof exp !== 'number') throw invalid('exp missing');
   if (typeof iat !== 'number') throw invalid('iat missing');

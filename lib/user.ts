@@ -11,6 +11,12 @@ export interface User {
   scopes: string[];
   /** A disabled user can neither log in nor use tokens issued earlier. */
   disabled: boolean;
+  /**
+   * Token epoch: every access and refresh token carries the epoch it was issued
+   * in, and only tokens of the current epoch work. A password change, disabling
+   * the user, or "sign out everywhere" bumps it.
+   */
+  tokenEpoch: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -36,6 +42,8 @@ export interface AccessTokenClaims {
   client_id?: string;
   /** Space-separated scopes (RFC 8693 §4.2). */
   scope?: string;
+  /** The user's token epoch when the token was issued; only the current epoch is accepted. */
+  epoch?: number;
   [claim: string]: unknown;
 }
 

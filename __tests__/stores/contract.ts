@@ -46,6 +46,7 @@ export function describeUserStoreContract<S extends UserStore>(
           passwordHash: '$argon2id$hash-a',
           scopes: ['read', 'write'],
           disabled: true,
+          tokenEpoch: 7,
         });
 
         expect(user).toEqual({
@@ -55,6 +56,7 @@ export function describeUserStoreContract<S extends UserStore>(
           passwordHash: '$argon2id$hash-a',
           scopes: ['read', 'write'],
           disabled: true,
+          tokenEpoch: 7,
           createdAt: expect.any(Date),
           updatedAt: expect.any(Date),
         });
@@ -63,12 +65,14 @@ export function describeUserStoreContract<S extends UserStore>(
         expect(user.updatedAt.getTime()).toBeGreaterThanOrEqual(user.createdAt.getTime());
       });
 
-      it('defaults to no email, no scopes and enabled', async () => {
+      it('defaults to no email, no scopes, enabled and token epoch 0', async () => {
         const user = await store.create({ username: 'bob', passwordHash: 'h' });
 
         expect(user.email).toBeNull();
         expect(user.scopes).toEqual([]);
         expect(user.disabled).toBe(false);
+        expect(user.tokenEpoch).toBe(0);
+        expect((await store.findById(user.id))?.tokenEpoch).toBe(0);
       });
 
       it('gives each user its own id', async () => {
@@ -168,6 +172,7 @@ export function describeUserStoreContract<S extends UserStore>(
           passwordHash: 'h2',
           scopes: ['admin', 'read'],
           disabled: true,
+          tokenEpoch: 4,
         });
 
         expect(updated).toEqual({
@@ -177,10 +182,35 @@ export function describeUserStoreContract<S extends UserStore>(
           passwordHash: 'h2',
           scopes: ['admin', 'read'],
           disabled: true,
+          tokenEpoch: 4,
           updatedAt: expect.any(Date),
         });
         expect(await store.findByUsername('alicia')).toEqual(updated);
         expect(await store.findByUsername('alice')).toBeNull();
+      });
+
+      it('sets the token epoch and leaves the other fields as they were', async () => {
+        const created = await store.create({
+          username: 'alice',
+          email: 'a@example.com',
+          passwordHash: 'h',
+          scopes: ['read'],
+          tokenEpoch: 2,
+        });
+
+        const updated = await store.update(created.id, { tokenEpoch: 3 });
+
+        expect(updated).toEqual({ ...created, tokenEpoch: 3, updatedAt: expect.any(Date) });
+        expect(await store.findById(created.id)).toEqual(updated);
+      });
+
+      it('keeps the token epoch when other fields change', async () => {
+        const created = await store.create({ username: 'alice', passwordHash: 'h', tokenEpoch: 5 });
+
+        const updated = await store.update(created.id, { passwordHash: 'h2', disabled: true });
+
+        expect(updated?.tokenEpoch).toBe(5);
+        expect((await store.findById(created.id))?.tokenEpoch).toBe(5);
       });
 
       it('can clear the scopes', async () => {
@@ -235,9 +265,9 @@ export function describeUserStoreContract<S extends UserStore>(
         const bob = await store.create({ username: 'bob', email: 'bob@example.com', passwordHash: 'h' });
         options.advanceClock?.(1000);
 
-        await expect(store.update(bob.id, { username: 'ALICE', email: 'changed@example.com' })).rejects.toBeInstanceOf(
-          UsernameTakenError,
-        );
+        await expect(
+          store.update(bob.id, { username: 'ALICE', email: 'changed@example.com', tokenEpoch: 9 }),
+        ).rejects.toBeInstanceOf(UsernameTakenError);
 
         expect(await store.findById(bob.id)).toEqual(bob);
         expect(await store.findByUsername('bob')).toEqual(bob);

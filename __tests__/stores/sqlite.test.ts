@@ -3,11 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteUserStore } from '../../lib/stores/sqlite';
+import { LATEST_SCHEMA_VERSION } from '../../lib/stores/sqlite-schema';
 import { UsernameTakenError } from '../../lib/stores/types';
 import { describeUserStoreContract } from './contract';
-
-/** The number of schema migrations; bump it with each new one. */
-const LATEST_SCHEMA_VERSION = 1;
 
 let clock = Date.UTC(2024, 0, 1);
 
@@ -72,6 +70,63 @@ describe('SqliteUserStore', () => {
 
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(await second.findById(alice.id)).toEqual(alice);
+  });
+
+  it('upgrades a database from the first schema version, giving existing users token epoch 0', async () => {
+    // The schema as version 1 of the migrations left it, with one account.
+    const old = new Database(file);
+    old.exec(`CREATE TABLE users (
+      id            TEXT PRIMARY KEY,
+      username      TEXT NOT NULL,
+      username_key  TEXT NOT NULL UNIQUE,
+      email         TEXT,
+      password_hash TEXT NOT NULL,
+      scopes        TEXT NOT NULL DEFAULT '',
+      disabled      INTEGER NOT NULL DEFAULT 0,
+      created_at    INTEGER NOT NULL,
+      updated_at    INTEGER NOT NULL
+    )`);
+    old
+      .prepare(
+        `INSERT INTO users (id, username, username_key, email, password_hash, scopes, disabled, created_at, updated_at)
+         VALUES ('u1', 'Alice', 'alice', NULL, 'h', 'read', 0, 1000, 2000)`,
+      )
+      .run();
+    old.pragma('user_version = 1');
+    old.close();
+
+    const store = track(new SqliteUserStore(file));
+    const db = track(new Database(file));
+
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    expect(await store.findById('u1')).toEqual({
+      id: 'u1',
+      username: 'Alice',
+      email: null,
+      passwordHash: 'h',
+      scopes: ['read'],
+      disabled: false,
+      tokenEpoch: 0,
+      createdAt: new Date(1000),
+      updatedAt: new Date(2000),
+    });
+    expect(await store.update('u1', { tokenEpoch: 1 })).toMatchObject({ tokenEpoch: 1 });
+    // The tables of the other SQLite stores come with the upgrade.
+    expect(
+      db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+        .pluck()
+        .all(),
+    ).toEqual(['access_denylist', 'refresh_families', 'refresh_tokens', 'users']);
+  });
+
+  it('stores the token epoch as an integer column', async () => {
+    const db = track(new Database(':memory:'));
+    const store = new SqliteUserStore(db);
+    const alice = await store.create({ username: 'alice', passwordHash: 'h', tokenEpoch: 2 });
+    await store.update(alice.id, { tokenEpoch: 3 });
+
+    expect(db.prepare('SELECT token_epoch FROM users').pluck().get()).toBe(3);
   });
 
   it('refuses a database from a newer version of the library', () => {

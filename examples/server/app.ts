@@ -1,51 +1,112 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import type { Auth } from '../../lib/middleware/create-auth';
-import type { FailureEvent } from '../../lib/options';
+import type { OpenApiPathItem, OpenApiResponse } from '../../lib/openapi/types';
 import type { UserStore } from '../../lib/stores/types';
 import { publicUser } from '../../lib/user';
+import { serveDocs } from './docs';
+import { createLogger } from './logger';
+import { requestLog } from './request-log';
+
+export { failureLogLine } from './audit-log';
+
+/** The scopes of the example API, for `createAuth({ scopes })`: requireScopes of any other is a start-up error. */
+export const SCOPES: Readonly<Record<string, string>> = Object.freeze({ admin: 'List every account' });
 
 export interface AppOptions {
   auth: Auth;
   users: UserStore;
-  /** Where log lines go. Default: stderr. */
-  log?: (line: Record<string, unknown>) => void;
+  /** Where log lines go: one per request, and one per server error. Default: a pino logger on stderr at info. */
+  logger?: Logger;
+  /** Mount `POST /users` (self-registration). Default false. */
+  allowRegistration?: boolean;
 }
 
-/** One JSON log line per refused request: the reason, never the token or password. */
-export function failureLogLine({ error, reason, request }: FailureEvent): Record<string, unknown> {
-  return {
-    level: 'warn',
-    msg: 'auth failure',
-    status: error.status,
-    error: error.code ?? null,
-    reason,
-    method: request.method,
-    path: request.path,
-    ip: request.ip,
-  };
-}
+const userList: OpenApiResponse = {
+  description: 'Every account, without password hashes.',
+  content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/User' } } } },
+};
 
 /**
- * The example API: the FastAPI security tutorial's routes on express-jwt-auth.
- * (The auth object's onFailure hook is where failures get logged; see main.ts.)
+ * The example API: the FastAPI security tutorial's routes on express-jwt-auth,
+ * with its OpenAPI document at /openapi.json and Swagger UI at /docs.
+ * (The auth object's hooks are where failures and logins get logged; see main.ts.)
  */
-export function createApp({ auth, users, log = (line) => process.stderr.write(JSON.stringify(line) + '\n') }: AppOptions) {
+export function createApp({ auth, users, logger = createLogger(), allowRegistration = false }: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(logger));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  app.post('/token', auth.token());
+  // RFC 7517: the public keys, for services that verify our tokens (empty with an HMAC secret).
+  app.get('/.well-known/jwks.json', auth.jwks());
 
-  app.get('/users/me', auth.authenticate(), (req, res) => {
+  // Each guard is made once and used twice: by its route, and by the route's OpenAPI operation.
+  const token = auth.token();
+  const revoke = auth.revoke();
+  const signedIn = auth.authenticate();
+  const updateMe = auth.updateMe();
+  const changePassword = auth.changePassword();
+  const signOutEverywhere = auth.signOutEverywhere();
+  const register = auth.register();
+  const admin = auth.requireScopes('admin');
+
+  app.post('/token', token);
+  // Logout: revoke the refresh token (its whole family) and, if wanted, the access token.
+  app.post('/revoke', revoke);
+
+  app.get('/users/me', signedIn, (req, res) => {
     res.json(req.user);
   });
+  app.patch('/users/me', updateMe);
+  app.put('/users/me/password', changePassword);
+  app.delete('/users/me/sessions', signOutEverywhere);
+  if (allowRegistration) app.post('/users', register);
 
-  app.get('/admin/users', auth.requireScopes('admin'), async (_req, res) => {
+  app.get('/admin/users', admin, async (_req, res) => {
     res.json((await users.list()).map(publicUser));
   });
+
+  const { operation } = auth.openapi;
+  const registration: Record<string, OpenApiPathItem> = allowRegistration ? { '/users': { post: operation(register, { tags: ['account'] }) } } : {};
+  serveDocs(
+    app,
+    auth.openapi.document({
+      info: {
+        title: 'express-jwt-auth example',
+        version: '1.0.0',
+        description: 'Log in with **Authorize** (a user made with `npm run users -- add`), then try the routes.',
+      },
+      tags: [{ name: 'auth', description: 'OAuth 2.0 token endpoint and logout' }, { name: 'account' }, { name: 'admin' }],
+      paths: {
+        '/health': { get: { summary: 'Liveness', responses: { '200': { description: '`{ "status": "ok" }`' } } } },
+        '/.well-known/jwks.json': {
+          get: {
+            tags: ['auth'],
+            summary: 'The public keys that verify our tokens (RFC 7517)',
+            responses: { '200': { description: 'A JWK Set; empty when tokens are signed with an HMAC secret.', content: { 'application/jwk-set+json': {} } } },
+          },
+        },
+        '/token': { post: operation(token, { tags: ['auth'] }) },
+        '/revoke': { post: operation(revoke, { tags: ['auth'] }) },
+        '/users/me': {
+          get: operation(signedIn, {
+            tags: ['account'],
+            summary: 'Who am I',
+            responses: { '200': { description: 'The caller’s account.', content: { 'application/json': { schema: { $ref: '#/components/schemas/User' } } } } },
+          }),
+          patch: operation(updateMe, { tags: ['account'] }),
+        },
+        '/users/me/password': { put: operation(changePassword, { tags: ['account'] }) },
+        '/users/me/sessions': { delete: operation(signOutEverywhere, { tags: ['account'] }) },
+        ...registration,
+        '/admin/users': { get: operation(admin, { tags: ['admin'], summary: 'List every account', responses: { '200': userList } }) },
+      },
+    }),
+  );
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
@@ -58,7 +119,7 @@ export function createApp({ auth, users, log = (line) => process.stderr.write(JS
       res.status(status).json({ error: 'invalid_request' });
       return;
     }
-    log({ level: 'error', msg: 'request failed', method: req.method, path: req.path, err: err.message });
+    logger.error({ method: req.method, path: req.path, err: err.message }, 'request failed');
     if (!res.headersSent) res.status(500).json({ error: 'server_error' });
   });
 

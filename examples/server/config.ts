@@ -1,10 +1,13 @@
+import { join } from 'node:path';
 import { parseDuration } from '../../lib/duration';
+import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/keys';
+import { LOG_LEVELS, type LogLevel } from './logger';
 
 /** The example server's settings, from the environment. */
 export interface ServerConfig {
   port: number;
   host: string;
-  /** `sqlite:<file>` or `sqlite::memory:`. */
+  /** `sqlite:<file>`, `sqlite::memory:` or `postgres://…` (also `postgresql://…`). */
   databaseUrl: string;
   /** Where the development secret and the default database live. */
   dataDir: string;
@@ -12,27 +15,87 @@ export interface ServerConfig {
   issuer: string;
   audience: string;
   accessTokenTtl: number;
+  refreshTokenTtl: number;
+  /** ALLOW_REGISTRATION=1 mounts POST /users. */
+  allowRegistration: boolean;
   production: boolean;
+  /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
+  logLevel: LogLevel;
+  /** REDIS_URL: share the denylist and the rate-limit counters between instances. */
+  redisUrl: string | undefined;
+  /** LOGIN_MAX_FAILURES: consecutive failed logins before an account is blocked. Default 5. */
+  loginMaxFailures: number;
+  /** REDIS_KEY_PREFIX: prefix of every key this server writes to Redis. Default "ejwt". */
+  redisKeyPrefix: string;
+  /** REFRESH_TOKEN_GRACE: seconds a rotated refresh token may be presented once more. Default 5. */
+  refreshTokenGrace: number;
 }
 
 /** A setting that cannot work; main prints its message and exits 1. */
 export class ConfigError extends Error {}
 
+/** A PostgreSQL DATABASE_URL: `postgres://…` or `postgresql://…` (libpq connection URI). */
+export function isPostgresUrl(databaseUrl: string): boolean {
+  return /^postgres(ql)?:\/\/./.test(databaseUrl);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${env.LOG_LEVEL}"`);
   const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, not "${env.PORT}"`);
   const dataDir = env.DATA_DIR || 'data';
   const accessTokenTtl = parseDuration(env.ACCESS_TOKEN_TTL || '15m');
   if (accessTokenTtl === undefined) throw new ConfigError('ACCESS_TOKEN_TTL must be seconds or a duration like "15m"');
+  const refreshTokenTtl = parseDuration(env.REFRESH_TOKEN_TTL || '30d');
+  if (refreshTokenTtl === undefined) throw new ConfigError('REFRESH_TOKEN_TTL must be seconds or a duration like "30d"');
+  const registration = env.ALLOW_REGISTRATION ?? '';
+  if (!['', '0', '1'].includes(registration)) throw new ConfigError('ALLOW_REGISTRATION must be 1 (on) or 0 (off)');
+  const databaseUrl = env.DATABASE_URL || `sqlite:${dataDir}/example.db`;
+  if (!/^sqlite:./.test(databaseUrl) && !isPostgresUrl(databaseUrl)) {
+    // Only the scheme is echoed: the rest of a URL may hold a password.
+    throw new ConfigError(
+      `DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres://user:password@host:5432/database (for example sqlite:data/example.db), not "${databaseUrl.split(':')[0]}:…"`,
+    );
+  }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) throw new ConfigError('REDIS_URL must be redis://host:port (or rediss://)');
+  const loginMaxFailures = env.LOGIN_MAX_FAILURES ? Number(env.LOGIN_MAX_FAILURES) : 5;
+  if (!Number.isSafeInteger(loginMaxFailures) || loginMaxFailures < 1) throw new ConfigError('LOGIN_MAX_FAILURES must be a whole number of at least 1');
+  const refreshTokenGrace = env.REFRESH_TOKEN_GRACE ? Number(env.REFRESH_TOKEN_GRACE) : 5;
+  if (!Number.isSafeInteger(refreshTokenGrace) || refreshTokenGrace < 0 || refreshTokenGrace > 60) {
+    throw new ConfigError('REFRESH_TOKEN_GRACE must be a whole number of seconds from 0 to 60');
+  }
   return {
     port,
     host: env.HOST || '127.0.0.1',
-    databaseUrl: env.DATABASE_URL || `sqlite:${dataDir}/example.db`,
+    databaseUrl,
     dataDir,
     secret: env.JWT_SECRET || undefined,
     issuer: env.JWT_ISSUER || 'express-jwt-auth-example',
     audience: env.JWT_AUDIENCE || 'example-api',
     accessTokenTtl,
+    refreshTokenTtl,
+    allowRegistration: registration === '1',
     production: env.NODE_ENV === 'production',
+    logLevel,
+    redisUrl,
+    loginMaxFailures,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || 'ejwt',
+    refreshTokenGrace,
   };
+}
+
+/** The signing-key settings, read apart from loadConfig (JWT_ALGORITHM, JWT_KEYS_DIR). */
+export interface KeysConfig {
+  /** JWT_ALGORITHM: HS256 (the default), HS384 or HS512 sign with JWT_SECRET; RS256, PS256, ES256 or EdDSA with the keys in keysDir. */
+  algorithm: JwsAlgorithm;
+  /** JWT_KEYS_DIR: where the asymmetric keys and their manifest live. Default <DATA_DIR>/keys. */
+  keysDir: string;
+}
+
+export function loadKeysConfig(env: NodeJS.ProcessEnv = process.env): KeysConfig {
+  const algorithm = env.JWT_ALGORITHM || 'HS256';
+  if (!isJwsAlgorithm(algorithm)) throw new ConfigError(`JWT_ALGORITHM must be one of ${JWS_ALGORITHMS.join(', ')}, not "${algorithm}"`);
+  return { algorithm, keysDir: env.JWT_KEYS_DIR || join(env.DATA_DIR || 'data', 'keys') };
 }

@@ -1,24 +1,47 @@
+import type { HmacAlgorithm } from '../../lib/keys';
 import { createAuth } from '../../lib/middleware/create-auth';
-import { createApp, failureLogLine } from './app';
-import { ConfigError, loadConfig } from './config';
+import { createApp, SCOPES } from './app';
+import { auditLog } from './audit-log';
+import { ConfigError, loadConfig, loadKeysConfig } from './config';
+import { createLogger } from './logger';
 import { resolveSecret } from './secret';
-import { openUserStore } from './store';
+import { resolveSigningKeys } from './signing-keys';
+import { DatabaseUnavailableError, errorMessage, openStores } from './store';
+import { connectRedis } from './redis';
+import { RedisDenylistStore } from '../../lib/stores/redis-denylist';
 
-/** `npm start`: the example server on SQLite. */
-function main(): void {
+/** `npm start`: the example server on SQLite, or PostgreSQL when DATABASE_URL is postgres://… */
+async function main(): Promise<void> {
   const config = loadConfig();
   const say = (line: string) => process.stderr.write(line + '\n');
-  const users = openUserStore(config.databaseUrl);
-  const log = (line: Record<string, unknown>) => process.stderr.write(JSON.stringify(line) + '\n');
+  // The secret (or keys) first: a refused start must not leave a new database behind.
+  const keysConfig = loadKeysConfig();
+  const keys = resolveSigningKeys(config, keysConfig, say);
+  // JWT_ALGORITHM=RS256/PS256/ES256/EdDSA signs with the keys; HS256 (the default) with the secret.
+  const signing = keys ? { keys } : { secret: resolveSecret(config, say), algorithm: keysConfig.algorithm as HmacAlgorithm };
+  // On PostgreSQL this connects and migrates: an unreachable database fails the start.
+  const stores = await openStores(config.databaseUrl);
+  const { users } = stores;
+  const logger = createLogger(config.logLevel);
+  // REDIS_URL: the denylist and the rate-limit counters are shared by every instance.
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const auth = createAuth({
-    secret: resolveSecret(config, say),
+    ...signing,
     issuer: config.issuer,
     audience: config.audience,
     accessTokenTtl: config.accessTokenTtl,
+    refreshTokenTtl: config.refreshTokenTtl,
     users,
-    onFailure: (event) => log(failureLogLine(event)),
+    refreshTokenStore: stores.refreshTokens,
+    refreshTokenGrace: config.refreshTokenGrace,
+    denylist: redis ? new RedisDenylistStore(redis, `${config.redisKeyPrefix}:deny:`) : stores.denylist,
+    rateLimits: { redis, maxFailures: config.loginMaxFailures, keyPrefix: config.redisKeyPrefix },
+    onError: (err, context) => logger.error({ err: errorMessage(err) }, context),
+    scopes: { ...SCOPES },
+    // One warn line per refused request with its reason, one info line per login.
+    ...auditLog(logger),
   });
-  const app = createApp({ auth, users, log });
+  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration });
   // Express 5 calls this back with the error when listening fails (port taken, say).
   const server = app.listen(config.port, config.host, (err?: Error) => {
     if (err) {
@@ -30,18 +53,27 @@ function main(): void {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     process.stdout.write(`listening on http://${host}:${port}\n`);
   });
-  const stop = () => server.close(() => void users.close?.().finally(() => process.exit(0)));
+  const stop = () =>
+    server.close(() => {
+      redis?.disconnect();
+      void stores.close().finally(() => process.exit(0));
+    });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
-try {
-  main();
-} catch (err) {
-  // Configuration mistakes get one clear line, not a stack trace.
-  if (err instanceof ConfigError || err instanceof TypeError) {
-    process.stderr.write(`cannot start: ${err.message}\n`);
+main().catch((err: unknown) => {
+  // Configuration mistakes, unusable paths (ENOTDIR, EACCES, SQLITE_CANTOPEN…) and an unreachable
+  // database get one clear line, not a stack trace.
+  if (
+    err instanceof ConfigError ||
+    err instanceof TypeError ||
+    err instanceof DatabaseUnavailableError ||
+    typeof (err as { code?: unknown } | null)?.code === 'string'
+  ) {
+    process.stderr.write(`cannot start: ${errorMessage(err)}\n`);
     process.exit(1);
   }
+  // Anything else is a bug: an unhandled rejection, with its stack trace.
   throw err;
-}
+});

@@ -14,18 +14,31 @@ export function resolveSecret(config: ServerConfig, say: (line: string) => void)
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 32 random bytes, e.g. `openssl rand -base64 48`)');
   }
   const file = join(config.dataDir, 'jwt-secret');
-  try {
-    const secret = readFileSync(file, 'utf8').trim();
+  const existing = readSecret(file);
+  if (existing !== undefined) {
     say(`using the development JWT secret in ${file}`);
-    return secret;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return existing;
   }
   mkdirSync(config.dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  // flag 'wx': never overwrite a secret another process wrote meanwhile.
-  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    // flag 'wx': never overwrite a secret another process wrote meanwhile.
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process made it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readSecret(file) ?? secret;
+    throw err;
+  }
   chmodSync(file, 0o600);
   say(`no JWT_SECRET set: created a development secret in ${file} (set JWT_SECRET in production)`);
   return secret;
+}
+
+function readSecret(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }

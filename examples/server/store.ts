@@ -1,16 +1,123 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Pool } from 'pg';
+import { PostgresUserStore } from '../../lib/stores/postgres';
+import { PostgresDenylistStore } from '../../lib/stores/postgres-denylist';
+import { PostgresRefreshTokenStore } from '../../lib/stores/postgres-refresh-tokens';
+import { SqliteDenylistStore } from '../../lib/stores/sqlite-denylist';
+import { SqliteRefreshTokenStore } from '../../lib/stores/sqlite-refresh-tokens';
+import { openSqlite } from '../../lib/stores/sqlite-schema';
 import { SqliteUserStore } from '../../lib/stores/sqlite';
-import type { UserStore } from '../../lib/stores/types';
-import { ConfigError } from './config';
+import type { DenylistStore, RefreshTokenStore, UserStore } from '../../lib/stores/types';
+import { ConfigError, isPostgresUrl } from './config';
 
-/** Opens the user store that DATABASE_URL names: `sqlite:<file>` or `sqlite::memory:`. */
-export function openUserStore(databaseUrl: string): UserStore {
+/** The example's three stores, on one database. */
+export interface Stores {
+  users: UserStore;
+  refreshTokens: RefreshTokenStore;
+  denylist: DenylistStore;
+  close(): Promise<void>;
+}
+
+/** The SQLite file DATABASE_URL names (`sqlite:<file>` or `sqlite::memory:`), its folder created. */
+function sqliteFile(databaseUrl: string): string {
   if (!databaseUrl.startsWith('sqlite:')) {
-    throw new ConfigError(`DATABASE_URL must start with "sqlite:" (for example sqlite:data/example.db), not "${databaseUrl.split(':')[0]}:"`);
+    throw new ConfigError(
+      `DATABASE_URL must start with "sqlite:", "postgres://" or "postgresql://" (for example sqlite:data/example.db), not "${databaseUrl.split(':')[0]}:"`,
+    );
   }
   const file = databaseUrl.slice('sqlite:'.length);
   if (file === '') throw new ConfigError('DATABASE_URL names no file: use sqlite:<file> or sqlite::memory:');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  return new SqliteUserStore(file);
+  return file;
+}
+
+/** Starting the server failed because the database could not be opened; main prints one line. */
+export class DatabaseUnavailableError extends Error {}
+
+/** An error's message, or its code when it has none (a refused connection to a dual-stack host is an AggregateError with no message). */
+export function errorMessage(err: unknown): string {
+  const { message, code } = (err ?? {}) as { message?: unknown; code?: unknown };
+  if (typeof message === 'string' && message !== '') return message;
+  if (typeof code === 'string') return code;
+  return String(err);
+}
+
+/**
+ * A pool for DATABASE_URL=postgres://… The app owns it: the stores only
+ * borrow it, and `close()` ends it.
+ */
+function openPool(databaseUrl: string): Pool {
+  // Without a timeout an unreachable host would hang the start.
+  const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  // A pooled idle connection that breaks (the server restarted, say) emits
+  // 'error' on the pool, which would end the process if nothing listened;
+  // the pool drops it and opens a new one when needed.
+  pool.on('error', (err) => process.stderr.write(`database connection lost: ${errorMessage(err)}\n`));
+  return pool;
+}
+
+/** Ends `pool` once however often it is called (pg throws on a second `end()`). */
+function endOnce(pool: Pool): () => Promise<void> {
+  let ended: Promise<void> | undefined;
+  return () => (ended ??= pool.end());
+}
+
+/**
+ * Opens the users, refresh-token and denylist stores on the database
+ * DATABASE_URL names: a SQLite file, or PostgreSQL for `postgres://` URLs,
+ * whose schema is brought up to date before this resolves (so a database
+ * that cannot be reached fails the start, not the first request).
+ */
+export async function openStores(databaseUrl: string): Promise<Stores> {
+  if (isPostgresUrl(databaseUrl)) return openPostgresStores(databaseUrl);
+  const db = openSqlite(sqliteFile(databaseUrl));
+  return {
+    users: new SqliteUserStore(db),
+    refreshTokens: new SqliteRefreshTokenStore(db),
+    denylist: new SqliteDenylistStore(db),
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+async function openPostgresStores(databaseUrl: string): Promise<Stores> {
+  const pool = openPool(databaseUrl);
+  const close = endOnce(pool);
+  const users = new PostgresUserStore(pool);
+  const refreshTokens = new PostgresRefreshTokenStore(pool);
+  const denylist = new PostgresDenylistStore(pool);
+  try {
+    // One migration shared by the three (they share the pool).
+    await Promise.all([users.ready(), refreshTokens.ready(), denylist.ready()]);
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw new DatabaseUnavailableError(`cannot open the PostgreSQL database: ${errorMessage(err)}`, { cause: err });
+  }
+  return { users, refreshTokens, denylist, close };
+}
+
+/**
+ * Only the user store, which closes its database itself (the CLI needs no
+ * more). On PostgreSQL the schema is brought up to date by the first call.
+ */
+export function openUserStore(databaseUrl: string): UserStore {
+  if (isPostgresUrl(databaseUrl)) return new PoolOwningUserStore(openPool(databaseUrl));
+  return new SqliteUserStore(sqliteFile(databaseUrl));
+}
+
+/** A PostgresUserStore whose `close()` also ends its pool. */
+class PoolOwningUserStore extends PostgresUserStore {
+  private readonly endPool: () => Promise<void>;
+
+  constructor(pool: Pool) {
+    super(pool);
+    this.endPool = endOnce(pool);
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.endPool();
+  }
 }

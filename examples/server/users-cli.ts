@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import { emailProblem, endAllSessions, newPasswordProblem } from '../../lib/accounts';
 import { PasswordHasher } from '../../lib/passwords';
 import { isScopeToken } from '../../lib/scopes';
 import { UsernameTakenError, type UserStore } from '../../lib/stores/types';
 import { usernameProblem } from '../../lib/usernames';
 import { ConfigError, loadConfig } from './config';
-import { openUserStore } from './store';
+import { errorMessage, openUserStore } from './store';
 
 const USAGE = `usage: npm run --silent users -- <command>
   add <username> [--email E] [--scopes "a b"] --password-stdin
@@ -13,9 +14,7 @@ const USAGE = `usage: npm run --silent users -- <command>
   enable <username>
   remove <username>
   list
-The database is DATABASE_URL (default sqlite:data/example.db).`;
-
-const MIN_PASSWORD_LENGTH = 8;
+The database is DATABASE_URL (default sqlite:data/example.db; postgres://… for PostgreSQL).`;
 
 /** A mistake of the caller's: printed as one line, exit 1 (usage mistakes exit 2). */
 export class CliError extends Error {
@@ -64,8 +63,8 @@ export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, p
     }
     // One trailing newline is the end of the line, not part of the password.
     const password = (await io.readStdin()).replace(/\r?\n$/, '');
-    if ([...password].length < MIN_PASSWORD_LENGTH) throw new CliError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-    if (passwords.isTooLong(password)) throw new CliError(`the password must have at most ${passwords.maxLength} characters`);
+    const problem = newPasswordProblem(passwords, password);
+    if (problem) throw new CliError(problem);
     return passwords.hash(password);
   };
 
@@ -77,7 +76,7 @@ export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, p
       const scopes = values.scopes === undefined ? [] : values.scopes.split(/\s+/).filter(Boolean);
       const bad = scopes.find((scope) => !isScopeToken(scope));
       if (bad !== undefined) throw new CliError(`not a valid scope: ${bad}`);
-      if (values.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(values.email)) throw new CliError(`not an email address: ${values.email}`);
+      if (values.email !== undefined && emailProblem(values.email)) throw new CliError(`not an email address: ${values.email}`);
       const passwordHash = await readPassword();
       try {
         const user = await users.create({ username, email: values.email ?? null, passwordHash, scopes });
@@ -90,13 +89,15 @@ export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, p
     }
     case 'passwd': {
       const user = await needUser();
-      await users.update(user.id, { passwordHash: await readPassword() });
-      return io.out(`changed the password of ${user.username}`);
+      // A new password ends every session: earlier access and refresh tokens stop working.
+      await endAllSessions(users, user, { passwordHash: await readPassword() });
+      return io.out(`changed the password of ${user.username}; signed out everywhere`);
     }
     case 'disable':
     case 'enable': {
       const user = await needUser();
-      await users.update(user.id, { disabled: command === 'disable' });
+      if (command === 'disable') await endAllSessions(users, user, { disabled: true });
+      else await users.update(user.id, { disabled: false });
       return io.out(`${command}d ${user.username}`);
     }
     case 'remove': {
@@ -134,7 +135,7 @@ if (require.main === module) {
         process.stderr.write(`users: ${err.message}\n`);
         process.exitCode = err instanceof CliError ? err.exitCode : 1;
       } else {
-        process.stderr.write(`users: failed: ${(err as Error).message}\n`);
+        process.stderr.write(`users: failed: ${errorMessage(err)}\n`);
         process.exitCode = 1;
       }
     } finally {

@@ -23,7 +23,7 @@ export async function runBearer(auth: ResolvedOptions, req: Request, res: Respon
 }
 
 /** Sends a bearer error (RFC 6750 §3) with its challenge and JSON body, after telling the onFailure hook. */
-export function rejectBearer(auth: ResolvedOptions, err: AuthError, req: Request, res: Response): void {
+export function rejectBearer(auth: Pick<ResolvedOptions, 'realm' | 'onFailure'>, err: AuthError, req: Request, res: Response): void {
   err.withChallenge(auth.realm);
   reportFailure(auth, err, req);
   sendError(res, err);

@@ -22,13 +22,16 @@ export function createBodyParser(limit: string): (req: Request, res: Response) =
   };
 }
 
+// The cause is our own sentence, never body-parser's: a JSON.parse message quotes the body,
+// and the body may hold a password.
 function toAuthError(err: unknown): Error {
   const type = (err as { type?: unknown }).type;
-  if (type === 'entity.too.large') return new PayloadTooLargeError(undefined, { cause: err });
-  if (type === 'entity.parse.failed') return new InvalidRequestError('The request body is not valid JSON', { cause: err });
-  if (type === 'parameters.too.many') return new InvalidRequestError('The request has too many parameters', { cause: err });
+  const because = (reason: string) => ({ cause: new Error(reason) });
+  if (type === 'entity.too.large') return new PayloadTooLargeError(undefined, because('body over the size limit'));
+  if (type === 'entity.parse.failed') return new InvalidRequestError('The request body is not valid JSON', because('body is not valid JSON'));
+  if (type === 'parameters.too.many') return new InvalidRequestError('The request has too many parameters', because('too many parameters'));
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
-    return new InvalidRequestError('The request body must be UTF-8 and not compressed', { cause: err });
+    return new InvalidRequestError('The request body must be UTF-8 and not compressed', because(String(type)));
   }
   // Anything else (a broken connection, a stream error) is not the client's malformed request.
   return err as Error;

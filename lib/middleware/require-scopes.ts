@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { InsufficientScopeError } from '../errors';
 import type { ResolvedOptions } from '../options';
+import { checkDeclared } from '../scope-descriptions';
 import { formatScope, hasScopes, isScopeToken } from '../scopes';
 import { rejectBearer, runBearer } from './authenticate';
 
@@ -15,6 +16,8 @@ export function createRequireScopes(auth: ResolvedOptions, scopes: string[]) {
   for (const scope of scopes) {
     if (!isScopeToken(scope)) throw new TypeError(`requireScopes: "${String(scope)}" is not a valid scope (RFC 6749 §3.3)`);
   }
+  // With a `scopes` option, a typo in a route's scope fails at start-up, not as a 403 for everyone.
+  checkDeclared(auth.scopes, scopes);
   const needed = formatScope(scopes);
 
   return async function requireScopes(req: Request, res: Response, next: NextFunction): Promise<void> {

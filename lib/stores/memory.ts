@@ -50,6 +50,7 @@ export class MemoryUserStore implements UserStore {
       // Copied so the caller's array is not shared with the store.
       scopes: [...(input.scopes ?? [])],
       disabled: input.disabled ?? false,
+      tokenEpoch: input.tokenEpoch ?? 0,
       createdAt: now,
       updatedAt: now,
     };
@@ -69,6 +70,7 @@ export class MemoryUserStore implements UserStore {
     if (patch.passwordHash !== undefined) next.passwordHash = patch.passwordHash;
     if (patch.scopes !== undefined) next.scopes = [...patch.scopes];
     if (patch.disabled !== undefined) next.disabled = patch.disabled;
+    if (patch.tokenEpoch !== undefined) next.tokenEpoch = patch.tokenEpoch;
 
     const oldKey = usernameKey(old.username);
     const newKey = usernameKey(next.username);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { User } from '../user';
 import { normalizeUsername, usernameKey } from '../usernames';
+import { migrate, openSqlite, prepareStatement } from './sqlite-schema';
 import { UsernameTakenError, type NewUser, type UserPatch, type UserStore } from './types';
 
 export interface SqliteUserStoreOptions {
@@ -9,26 +10,7 @@ export interface SqliteUserStoreOptions {
   now?: () => number;
 }
 
-/**
- * Schema steps; `PRAGMA user_version` records how many have run. Append only:
- * a database already at version n only runs the steps after n. No `IF NOT
- * EXISTS`, so a step that ran twice would fail loudly instead of hiding a bug.
- */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE users (
-     id            TEXT PRIMARY KEY,
-     username      TEXT NOT NULL,
-     username_key  TEXT NOT NULL UNIQUE,
-     email         TEXT,
-     password_hash TEXT NOT NULL,
-     scopes        TEXT NOT NULL DEFAULT '',
-     disabled      INTEGER NOT NULL DEFAULT 0,
-     created_at    INTEGER NOT NULL,
-     updated_at    INTEGER NOT NULL
-   )`,
-];
-
-const COLUMNS = 'id, username, email, password_hash, scopes, disabled, created_at, updated_at';
+const COLUMNS = 'id, username, email, password_hash, scopes, disabled, token_epoch, created_at, updated_at';
 
 /** A `users` row: scopes space-separated, booleans 0/1, times in ms since the epoch. */
 interface UserRow {
@@ -39,6 +21,7 @@ interface UserRow {
   password_hash: string;
   scopes: string;
   disabled: number;
+  token_epoch: number;
   created_at: number;
   updated_at: number;
 }
@@ -49,9 +32,12 @@ type SelectedRow = Omit<UserRow, 'username_key'>;
 /**
  * A `UserStore` in SQLite through better-sqlite3, for single-server
  * deployments. Pass a filename (its directory must exist) or a database you
- * opened; the schema is created or upgraded on first use. Files the store
- * opens get WAL mode and a busy timeout; a database you pass in is used as you
- * configured it, and `close()` leaves it open.
+ * opened; the schema of all the SQLite stores is created or upgraded on first
+ * use (see sqlite-schema.ts). Files the store opens are set up as by
+ * `openSqlite` (WAL mode, a busy timeout); a database you pass in is used as
+ * you configured it, and `close()` leaves it open. To share one file with the
+ * refresh-token and denylist stores, open it with `openSqlite` and pass it to
+ * each.
  *
  * The methods return promises to fit `UserStore`, but better-sqlite3 does the
  * work synchronously on the calling thread.
@@ -76,27 +62,26 @@ export class SqliteUserStore implements UserStore {
 
   constructor(database: string | Database.Database = ':memory:', options: SqliteUserStoreOptions = {}) {
     this.ownsDb = typeof database === 'string';
-    this.db = typeof database === 'string' ? new Database(database) : database;
+    this.db = typeof database === 'string' ? openSqlite(database) : database;
     this.now = options.now ?? Date.now;
     try {
-      if (this.ownsDb) {
-        // WAL lets readers run while a write is in progress; the busy timeout
-        // makes a second process wait for the write lock instead of failing.
-        if (!this.db.memory) this.db.pragma('journal_mode = WAL');
-        this.db.pragma('busy_timeout = 5000');
-      }
+      // One schema for all the SQLite stores: this also creates the tables of
+      // the others, so they can share the file.
       migrate(this.db);
 
       this.selectById = this.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
       this.selectByKey = this.prepare(`SELECT ${COLUMNS} FROM users WHERE username_key = ?`);
       this.selectAll = this.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username_key`);
       this.insertRow = this.prepare(
-        `INSERT INTO users (id, username, username_key, email, password_hash, scopes, disabled, created_at, updated_at)
-         VALUES (@id, @username, @username_key, @email, @password_hash, @scopes, @disabled, @created_at, @updated_at)`,
+        `INSERT INTO users (id, username, username_key, email, password_hash, scopes, disabled, token_epoch,
+           created_at, updated_at)
+         VALUES (@id, @username, @username_key, @email, @password_hash, @scopes, @disabled, @token_epoch,
+           @created_at, @updated_at)`,
       );
       this.updateRow = this.prepare(
         `UPDATE users SET username = @username, username_key = @username_key, email = @email,
-           password_hash = @password_hash, scopes = @scopes, disabled = @disabled, updated_at = @updated_at
+           password_hash = @password_hash, scopes = @scopes, disabled = @disabled, token_epoch = @token_epoch,
+           updated_at = @updated_at
          WHERE id = @id`,
       );
       this.deleteRow = this.prepare('DELETE FROM users WHERE id = ?');
@@ -115,6 +100,7 @@ export class SqliteUserStore implements UserStore {
       if (patch.passwordHash !== undefined) next.passwordHash = patch.passwordHash;
       if (patch.scopes !== undefined) next.scopes = [...patch.scopes];
       if (patch.disabled !== undefined) next.disabled = patch.disabled;
+      if (patch.tokenEpoch !== undefined) next.tokenEpoch = patch.tokenEpoch;
       this.write(this.updateRow, next);
       return next;
     });
@@ -139,6 +125,7 @@ export class SqliteUserStore implements UserStore {
       passwordHash: input.passwordHash,
       scopes: [...(input.scopes ?? [])],
       disabled: input.disabled ?? false,
+      tokenEpoch: input.tokenEpoch ?? 0,
       createdAt: new Date(now),
       updatedAt: new Date(now),
     };
@@ -167,8 +154,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   private prepare<Params extends unknown[], Result = unknown>(sql: string): Database.Statement<Params, Result> {
-    // A database passed in may have safe integers on; times must come back as numbers.
-    return (this.db.prepare(sql) as unknown as Database.Statement<Params, Result>).safeIntegers(false);
+    return prepareStatement<Params, Result>(this.db, sql);
   }
 
   private write(statement: Database.Statement<[UserRow]>, user: User): void {
@@ -179,29 +165,6 @@ export class SqliteUserStore implements UserStore {
       throw err;
     }
   }
-}
-
-/** Brings the schema to the latest version, once, even with several processes opening the file. */
-function migrate(db: Database.Database): void {
-  // Fast path without the write lock: every open after the first one.
-  if (schemaVersion(db) === MIGRATIONS.length) return;
-  db.transaction(() => {
-    // Read again under the write lock: another process may have migrated meanwhile.
-    const version = schemaVersion(db);
-    if (version > MIGRATIONS.length) {
-      throw new Error(
-        `users database schema version ${version} is newer than this version of the library supports (${MIGRATIONS.length})`,
-      );
-    }
-    for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
-    // PRAGMA takes no bound parameters; the value is our own integer.
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
-}
-
-function schemaVersion(db: Database.Database): number {
-  // Number(): a database passed in may have safe integers on, giving a bigint.
-  return Number(db.pragma('user_version', { simple: true }));
 }
 
 function isUsernameClash(err: unknown): boolean {
@@ -220,6 +183,7 @@ function toRow(user: User): UserRow {
     password_hash: user.passwordHash,
     scopes: user.scopes.join(' '),
     disabled: user.disabled ? 1 : 0,
+    token_epoch: user.tokenEpoch,
     created_at: user.createdAt.getTime(),
     updated_at: user.updatedAt.getTime(),
   };
@@ -234,6 +198,7 @@ function fromRow(row: SelectedRow): User {
     // ''.split(' ') is [''], not [].
     scopes: row.scopes === '' ? [] : row.scopes.split(' '),
     disabled: row.disabled !== 0,
+    tokenEpoch: row.token_epoch,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -3,27 +3,31 @@ import type { User } from '../user';
 /** What `UserStore.create` takes. */
 export interface NewUser {
   username: string;
+  /** Default 0. */
+  tokenEpoch?: number;
   email?: string | null;
   passwordHash: string;
   scopes?: string[];
   disabled?: boolean;
 }
 
-/** The fields `UserStore.update` may change. */
-export type UserPatch = Partial<Pick<User, 'username' | 'email' | 'passwordHash' | 'scopes' | 'disabled'>>;
+/** The fields `UserStore.update` may change; a field given as undefined stays as it is, `email: null` clears it. */
+export type UserPatch = Partial<Pick<User, 'username' | 'email' | 'passwordHash' | 'scopes' | 'disabled' | 'tokenEpoch'>>;
 
 /**
  * Where accounts live. Every method may reject: the library turns a rejection
  * into a 500 through `next(err)`, never into a 401.
  *
  * Contract:
- * - usernames are unique regardless of case (compare with `usernameKey`), and
- *   `findByUsername` matches regardless of case;
+ * - usernames are stored in NFC and unique regardless of case (compare with
+ *   `usernameKey`), and `findByUsername` matches regardless of case;
  * - `create` assigns `id`, `createdAt` and `updatedAt`, and rejects with
  *   `UsernameTakenError` when the name is taken;
  * - `update` changes only the given fields, sets `updatedAt`, returns the new
- *   record or null for an unknown id; a failed update changes nothing;
- * - returned users are copies: changing one does not change the store.
+ *   record or null for an unknown id, rejects with `UsernameTakenError` on a
+ *   clash; a failed update changes nothing;
+ * - returned users are copies: changing one does not change the store;
+ * - `close` may be called twice; methods reject after it.
  */
 export interface UserStore {
   findById(id: string): Promise<User | null>;
@@ -32,15 +36,99 @@ export interface UserStore {
   update(id: string, patch: UserPatch): Promise<User | null>;
   /** Resolves true when a user was removed. */
   delete(id: string): Promise<boolean>;
-  /** All users ordered by username. */
+  /** All users ordered by `usernameKey` (code-point order). */
   list(): Promise<User[]>;
   close?(): Promise<void>;
 }
 
 /** `UserStore.create` or `update` with a username another account has. */
 export class UsernameTakenError extends Error {
-  constructor(username: string) {
+  constructor(readonly username: string) {
     super(`username already taken: ${username}`);
     this.name = 'UsernameTakenError';
   }
+}
+
+/**
+ * A refresh-token family: the chain of refresh tokens that one login started
+ * (RFC 9700 §4.14.2). Rotation adds a token to it; reuse of a rotated token
+ * revokes all of it.
+ */
+export interface RefreshFamily {
+  id: string;
+  userId: string;
+  /** The scope granted at login; a refresh may narrow it, never widen it (RFC 6749 §6). */
+  scopes: string[];
+  /** The user's token epoch at login: a bump (password change, disable, sign-out everywhere) ends the family. */
+  epoch: number;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** Absolute end of the family (REFRESH_TOKEN_TTL after login), ms. */
+  expiresAt: number;
+  /** Set when the family was revoked, ms. */
+  revokedAt: number | null;
+}
+
+/** One refresh token of a family, kept only as its SHA-256 hash. */
+export interface RefreshTokenRecord {
+  /** base64url SHA-256 of the token; the token itself is never stored. */
+  hash: string;
+  familyId: string;
+  createdAt: number;
+  /** Idle limit: the token is dead after this unless used, ms. */
+  expiresAt: number;
+  /** Set when the token was exchanged for a new one, ms. */
+  rotatedAt: number | null;
+  /** Hash of the token that replaced it. */
+  replacedBy: string | null;
+  /** The one grace retry (see `rotate`) has been spent on this token. */
+  retried: boolean;
+}
+
+/** What `RefreshTokenStore.rotate` decided. */
+export type RotateOutcome =
+  /** The presented token was current: it is now rotated and `next` stored. */
+  | { outcome: 'rotated'; family: RefreshFamily }
+  /** The presented token was already rotated, within the grace period and for the first time: `next` replaced its successor. */
+  | { outcome: 'retried'; family: RefreshFamily }
+  /** The presented token was already rotated: the whole family is now revoked. */
+  | { outcome: 'reused'; family: RefreshFamily }
+  /** Unknown, expired (idle or absolute) or revoked: nothing changed. */
+  | { outcome: 'invalid'; family: RefreshFamily | null };
+
+/**
+ * Where refresh-token families live. Implementations must make `rotate` and
+ * `revokeFamily` atomic: two concurrent rotations of one token yield exactly
+ * one `rotated`; the other sees a rotated token (`retried` or `reused`).
+ * A rejected call changes nothing.
+ */
+export interface RefreshTokenStore {
+  /** Stores a new family with its first token. */
+  createFamily(family: RefreshFamily, first: RefreshTokenRecord): Promise<void>;
+  /** The token and its family, or null. Expired and revoked ones are returned as they are: the caller decides. */
+  find(hash: string): Promise<{ token: RefreshTokenRecord; family: RefreshFamily } | null>;
+  /**
+   * Exchanges the token `hash` for `next` at `now` (ms), atomically:
+   * current and alive → rotated; rotated less than `graceMs` ago and its
+   * successor not yet used or retried → retried (the successor is revoked,
+   * `next` takes its place); otherwise a rotated token → reused (family revoked).
+   */
+  rotate(hash: string, next: RefreshTokenRecord, now: number, graceMs: number): Promise<RotateOutcome>;
+  /** Revokes a family (idempotent). */
+  revokeFamily(familyId: string, now: number): Promise<void>;
+  /** Removes tokens and families dead before `now`; resolves how many rows went. */
+  purgeExpired(now: number): Promise<number>;
+}
+
+/**
+ * The access-token denylist (RFC 7009 §2 for access tokens): `jti`s revoked
+ * before their expiry. An entry may go once its token has expired.
+ */
+export interface DenylistStore {
+  /** Adds `jti` until `expiresAt` (ms); adding twice is fine. */
+  add(jti: string, expiresAt: number): Promise<void>;
+  /** True while `jti` is listed and `now` is before its expiry. */
+  has(jti: string, now: number): Promise<boolean>;
+  /** Removes entries that expired before `now`; resolves how many went. */
+  purgeExpired(now: number): Promise<number>;
 }

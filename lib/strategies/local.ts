@@ -27,8 +27,12 @@ export class LocalStrategy extends PassportLocalStrategy {
   constructor(options: AuthOptions | ResolvedOptions) {
     const auth = resolveOptions(options);
     super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false }, (req, username, password, done) => {
-      authenticatePassword(auth, username, password).then(
-        (user) => done(null, publicUser(user)),
+      authenticatePassword(auth, username, password, req.ip ?? 'unknown').then(
+        (user) => {
+          const account = publicUser(user);
+          auth.onLogin?.({ user: account, scopes: [...user.scopes], request: req });
+          done(null, account);
+        },
         (err: unknown) => {
           if (!(err instanceof AuthError)) return done(err);
           reportFailure(auth, err, req);

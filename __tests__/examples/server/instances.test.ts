@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres-helpers';
+
+/**
+ * Two example-server processes on different ports against one PostgreSQL
+ * database and one Redis, as behind a load balancer: what one instance did,
+ * the other sees on the very next request.
+ */
+
+const ROOT = path.resolve(__dirname, '../../..');
+const MAIN = path.join(ROOT, 'dist/examples/server/main.js');
+const CLI = path.join(ROOT, 'dist/examples/server/users-cli.js');
+const REDIS_URL = process.env.TEST_REDIS_URL;
+const PASSWORD = 'shared-instance-Pa55word';
+
+(TEST_DATABASE_URL && REDIS_URL ? describe : describe.skip)('two example-server instances on PostgreSQL and Redis', () => {
+  jest.setTimeout(40_000);
+  const db = useTestDatabase();
+  const children: ReturnType<typeof spawn>[] = [];
+  let dir: string;
+  let a: string;
+  let b: string;
+
+  function run(script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
+    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: 'pipe' });
+    children.push(child);
+    const out = { stdout: '', stderr: '' };
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin);
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    return { out, exited };
+  }
+
+  async function start(env: NodeJS.ProcessEnv): Promise<string> {
+    const { out, exited } = run(MAIN, [], env);
+    let done = false;
+    void exited.then(() => (done = true));
+    for (let waited = 0; waited < 15_000 && !done; waited += 50) {
+      const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out.stdout);
+      if (match) return match[1]!;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the server did not start\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`);
+  }
+
+  const post = (base: string, route: string, params: Record<string, string>) =>
+    fetch(`${base}${route}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params).toString(),
+    });
+  const me = (base: string, token: string) => fetch(`${base}/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+  const login = (base: string, password = PASSWORD) => post(base, '/token', { grant_type: 'password', username: 'alice', password });
+
+  beforeAll(async () => {
+    if (!fs.existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does it in pretest)');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'express-jwt-auth-instances-'));
+    const url = new URL(TEST_DATABASE_URL!);
+    url.searchParams.set('options', `-c search_path=${await db.newSchema()}`);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: dir,
+      DATABASE_URL: url.toString(),
+      REDIS_URL,
+      // Keys of this run only, so runs never share counters or denylist entries.
+      REDIS_KEY_PREFIX: `ejwt-test-${randomBytes(6).toString('hex')}`,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      LOGIN_MAX_FAILURES: '3',
+      // No grace: a second presentation of a rotated token is reuse at once.
+      REFRESH_TOKEN_GRACE: '0',
+      LOG_LEVEL: 'silent',
+    };
+    [a, b] = await Promise.all([start(env), start(env)]);
+    const cli = run(CLI, ['add', 'alice', '--password-stdin'], env, `${PASSWORD}\n`);
+    expect(await cli.exited).toBe(0);
+  });
+
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs on two ports', () => {
+    expect(a).not.toBe(b);
+  });
+
+  it('accepts on B a token issued by A', async () => {
+    const tokens = (await (await login(a)).json()) as { access_token: string };
+    const res = await me(b, tokens.access_token);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { username: string }).username).toBe('alice');
+  });
+
+  it('treats a refresh token rotated on A as reuse on B, revoking the family', async () => {
+    const first = (await (await login(a)).json()) as { refresh_token: string };
+    const rotated = await post(a, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    expect(rotated.status).toBe(200);
+    const second = (await rotated.json()) as { refresh_token: string };
+
+    const reuse = await post(b, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    expect(reuse.status).toBe(400);
+    expect(((await reuse.json()) as { error: string }).error).toBe('invalid_grant');
+    const newest = await post(a, '/token', { grant_type: 'refresh_token', refresh_token: second.refresh_token });
+    expect(newest.status).toBe(400);
+  });
+
+  it('rejects on B, on the very next request, an access token revoked on A', async () => {
+    const tokens = (await (await login(a)).json()) as { access_token: string };
+    expect((await me(b, tokens.access_token)).status).toBe(200);
+    expect((await post(a, '/revoke', { token: tokens.access_token })).status).toBe(200);
+    const res = await me(b, tokens.access_token);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('counts failed logins on A towards the lock on B', async () => {
+    for (let i = 0; i < 3; i++) expect((await login(a, 'wrong password')).status).toBe(400);
+    const res = await login(b);
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as { error: string }).error).toBe('too_many_requests');
+  });
+});

@@ -1,0 +1,136 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp, SCOPES } from '../../../examples/server/app';
+import { auditLog } from '../../../examples/server/audit-log';
+import { createLogger, type LogLevel } from '../../../examples/server/logger';
+import { runUsersCli } from '../../../examples/server/users-cli';
+import { createAuth } from '../../../lib/middleware/create-auth';
+import { PasswordHasher } from '../../../lib/passwords';
+import { SqliteUserStore } from '../../../lib/stores/sqlite';
+import type { User } from '../../../lib/user';
+
+const ALICE_PASSWORD = 'alice-Pa55word-that-is-long';
+const BOB_PASSWORD = 'bob-Pa55word-that-is-long';
+const ARGON2 = { memoryCost: 8192, timeCost: 1 };
+
+type Line = Record<string, unknown>;
+
+describe('example server logging (pino)', () => {
+  let users: SqliteUserStore;
+  let alice: User;
+  let lines: Line[];
+  /** Every byte the logger wrote, to search for secrets. */
+  let raw: string;
+
+  /** The app with its pino logger and the audit hooks writing into `lines`, as main.ts wires them. */
+  function appAt(level: LogLevel): Express {
+    const logger = createLogger(level, {
+      write: (text: string) => {
+        raw += text;
+        lines.push(JSON.parse(text) as Line);
+      },
+    });
+    const auth = createAuth({ secret: 'logging-test-secret-of-more-than-32-bytes', issuer: 'example', audience: 'api', users, argon2: ARGON2, scopes: { ...SCOPES }, ...auditLog(logger) });
+    return createApp({ auth, users, logger });
+  }
+
+  const login = (app: Express, username: string, password: string) =>
+    request(app).post('/token').type('form').send(new URLSearchParams({ grant_type: 'password', username, password }).toString());
+  const requestLines = () => lines.filter((line) => line.msg === 'request');
+
+  beforeEach(async () => {
+    users = new SqliteUserStore(':memory:');
+    const hasher = new PasswordHasher(ARGON2);
+    const io = (password: string) => ({ readStdin: async () => `${password}\n`, out: () => undefined });
+    await runUsersCli(['add', 'alice', '--scopes', 'admin', '--password-stdin'], users, io(ALICE_PASSWORD), hasher);
+    await runUsersCli(['add', 'bob', '--password-stdin'], users, io(BOB_PASSWORD), hasher);
+    alice = (await users.findByUsername('alice'))!;
+    lines = [];
+    raw = '';
+  });
+
+  afterEach(async () => {
+    await users.close();
+  });
+
+  it('writes one request line per request: method, path without the query, status, duration, and the user id once authenticated', async () => {
+    const app = appAt('info');
+    await request(app).get('/health?verbose=1');
+    const token = (await login(app, 'alice', ALICE_PASSWORD)).body.access_token as string;
+    await request(app).get('/users/me').set('Authorization', `Bearer ${token}`);
+
+    expect(requestLines()).toEqual([
+      { level: 'info', time: expect.any(String), msg: 'request', method: 'GET', path: '/health', status: 200, ms: expect.any(Number) },
+      { level: 'info', time: expect.any(String), msg: 'request', method: 'POST', path: '/token', status: 200, ms: expect.any(Number) },
+      { level: 'info', time: expect.any(String), msg: 'request', method: 'GET', path: '/users/me', status: 200, ms: expect.any(Number), userId: alice.id },
+    ]);
+    expect(Date.parse(String(requestLines()[0].time))).not.toBeNaN();
+  });
+
+  it('writes a warn line per refused request with its reason, and an info line per login', async () => {
+    const app = appAt('info');
+    await login(app, 'alice', 'wrong-Pa55word-guess');
+    await login(app, 'nobody', ALICE_PASSWORD);
+    await request(app).get('/users/me');
+    const bobToken = (await login(app, 'bob', BOB_PASSWORD)).body.access_token as string;
+    await request(app).get('/admin/users').set('Authorization', `Bearer ${bobToken}`);
+
+    const failures = lines.filter((line) => line.msg === 'auth failure');
+    expect(failures.map(({ level, status, error, reason, path }) => ({ level, status, error, reason, path }))).toEqual([
+      { level: 'warn', status: 400, error: 'invalid_grant', reason: 'wrong password', path: '/token' },
+      { level: 'warn', status: 400, error: 'invalid_grant', reason: 'unknown user', path: '/token' },
+      { level: 'warn', status: 401, error: null, reason: 'Authentication required', path: '/users/me' },
+      { level: 'warn', status: 403, error: 'insufficient_scope', reason: 'granted: ', path: '/admin/users' },
+    ]);
+    const bob = (await users.findByUsername('bob'))!;
+    expect(lines.filter((line) => line.msg === 'login')).toEqual([
+      { level: 'info', time: expect.any(String), msg: 'login', userId: bob.id, username: 'bob', scopes: [], ip: expect.any(String) },
+    ]);
+    expect(requestLines()).toHaveLength(5);
+  });
+
+  it('never logs a token, password or hash: not from the body, the Authorization header or the query string', async () => {
+    const app = appAt('trace');
+    const wrong = 'wrong-Pa55word-guess';
+    const newPassword = 'alice-new-Pa55word-long';
+    const first = (await login(app, 'alice', ALICE_PASSWORD)).body as { access_token: string; refresh_token: string };
+    await login(app, 'alice', wrong);
+    await request(app).get(`/users/me?access_token=${first.access_token}`);
+    await request(app).get('/users/me').set('Authorization', `Bearer ${first.access_token}x`);
+    await request(app).post('/token').set('Content-Type', 'application/json').send(`{"grant_type":"password","username":"alice","password":${wrong}}`);
+    const refreshed = (await request(app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).body as {
+      access_token: string;
+      refresh_token: string;
+    };
+    await request(app).put('/users/me/password').set('Authorization', `Bearer ${refreshed.access_token}`).send({ current_password: ALICE_PASSWORD, new_password: newPassword });
+    await request(app).post('/revoke').type('form').send({ token: refreshed.refresh_token });
+
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    const hash = (await users.findByUsername('alice'))!.passwordHash;
+    const secrets = [ALICE_PASSWORD, wrong, newPassword, hash, '$argon2'];
+    for (const token of [first.access_token, first.refresh_token, refreshed.access_token, refreshed.refresh_token]) {
+      secrets.push(token, token.split('.').at(-1)!);
+    }
+    for (const secret of secrets) expect(raw).not.toContain(secret);
+    expect(raw).not.toMatch(/Bearer [\w-]/);
+  });
+
+  it('keeps failure lines and drops request and login lines at LOG_LEVEL=warn', async () => {
+    const app = appAt('warn');
+    await login(app, 'alice', ALICE_PASSWORD);
+    await login(app, 'alice', 'wrong-Pa55word-guess');
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([['warn', 'auth failure']]);
+  });
+
+  it('redacts password, token and hash fields should a later log call pass them', () => {
+    const written: string[] = [];
+    const logger = createLogger('info', { write: (text: string) => void written.push(text) });
+    logger.info({ password: 'p4ss', token: 't0k', access_token: 'a', user: { passwordHash: '$argon2id$x', authorization: 'Bearer y' } }, 'oops');
+    expect(JSON.parse(written[0])).toMatchObject({
+      password: '[redacted]',
+      token: '[redacted]',
+      access_token: '[redacted]',
+      user: { passwordHash: '[redacted]', authorization: '[redacted]' },
+    });
+  });
+});

@@ -1,0 +1,192 @@
+import { CliError, runUsersCli } from '../../../examples/server/users-cli';
+import { PasswordHasher } from '../../../lib/passwords';
+import { SqliteUserStore } from '../../../lib/stores/sqlite';
+
+const PASSWORD = 'first-Pa55word';
+const NEW_PASSWORD = 'second-Pa55word';
+
+describe('users CLI (runUsersCli)', () => {
+  /** Cheap argon2: these tests are about the CLI, not the hashing cost. */
+  const hasher = new PasswordHasher({ memoryCost: 8192, timeCost: 1 });
+  let users: SqliteUserStore;
+  let out: string[];
+  let stdinReads: number;
+
+  beforeEach(() => {
+    users = new SqliteUserStore(':memory:');
+    out = [];
+    stdinReads = 0;
+  });
+
+  afterEach(async () => {
+    await users.close();
+  });
+
+  /** Runs one command with `stdin` as what the user piped in. */
+  function run(argv: string[], stdin = `${PASSWORD}\n`): Promise<void> {
+    const io = {
+      readStdin: async () => {
+        stdinReads += 1;
+        return stdin;
+      },
+      out: (line: string) => void out.push(line),
+    };
+    return runUsersCli(argv, users, io, hasher);
+  }
+
+  /** The CliError a command fails with (fails the test when it succeeds or throws something else). */
+  async function cliError(argv: string[], stdin?: string): Promise<CliError> {
+    const error = await run(argv, stdin).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(CliError);
+    return error as CliError;
+  }
+
+  async function passwordHashOf(username: string): Promise<string> {
+    const user = await users.findByUsername(username);
+    if (!user) throw new Error(`${username} is not in the store`);
+    return user.passwordHash;
+  }
+
+  it('adds a user with the password from stdin, its trailing newline stripped', async () => {
+    await run(['add', 'alice', '--email', 'alice@example.com', '--scopes', 'admin read', '--password-stdin'], `${PASSWORD}\n`);
+
+    const alice = await users.findByUsername('alice');
+    expect(alice).toMatchObject({ username: 'alice', email: 'alice@example.com', scopes: ['admin', 'read'], disabled: false });
+    expect(out).toEqual([`added alice (id ${alice!.id})`]);
+    expect(alice!.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await hasher.verify(alice!.passwordHash, PASSWORD)).toBe(true);
+    expect(await hasher.verify(alice!.passwordHash, `${PASSWORD}\n`)).toBe(false);
+  });
+
+  it('strips a CRLF line end from the password too, and only one line end', async () => {
+    await run(['add', 'alice', '--password-stdin'], `${PASSWORD}\r\n`);
+    expect(await hasher.verify(await passwordHashOf('alice'), PASSWORD)).toBe(true);
+
+    await run(['add', 'bob', '--password-stdin'], `${PASSWORD}\n\n`);
+    expect(await hasher.verify(await passwordHashOf('bob'), `${PASSWORD}\n`)).toBe(true);
+  });
+
+  it('hashes with the default argon2 cost when given no hasher', async () => {
+    await runUsersCli(['add', 'alice', '--password-stdin'], users, { readStdin: async () => PASSWORD, out: () => undefined });
+    const hash = await passwordHashOf('alice');
+    expect(new PasswordHasher().needsRehash(hash)).toBe(false);
+    expect(hasher.needsRehash(hash)).toBe(true);
+    expect(await hasher.verify(hash, PASSWORD)).toBe(true);
+  });
+
+  it('refuses add without --password-stdin, naming the flag, and reads no stdin', async () => {
+    const error = await cliError(['add', 'alice']);
+    expect(error.message).toContain('--password-stdin');
+    expect(error.exitCode).toBe(1);
+    expect(stdinReads).toBe(0);
+    expect(await users.list()).toEqual([]);
+  });
+
+  it('refuses a password shorter than 8 characters', async () => {
+    const error = await cliError(['add', 'alice', '--password-stdin'], 'short7!\n');
+    expect(error.message).toMatch(/at least 8 characters/);
+    expect(await users.list()).toEqual([]);
+  });
+
+  it('counts the 8 characters after stripping the newline', async () => {
+    expect((await cliError(['add', 'alice', '--password-stdin'], '1234567\n')).message).toMatch(/at least 8 characters/);
+    await run(['add', 'alice', '--password-stdin'], '12345678\n');
+    expect(await users.findByUsername('alice')).not.toBeNull();
+  });
+
+  it('refuses a username already taken in another case', async () => {
+    await run(['add', 'alice', '--password-stdin']);
+    const error = await cliError(['add', 'ALICE', '--password-stdin']);
+    expect(error.message).toMatch(/already taken/);
+    expect(error.exitCode).toBe(1);
+    expect((await users.list()).map((u) => u.username)).toEqual(['alice']);
+  });
+
+  it('refuses an invalid scope before reading the password', async () => {
+    const error = await cliError(['add', 'alice', '--scopes', 'admin bad"scope', '--password-stdin']);
+    expect(error.message).toBe('not a valid scope: bad"scope');
+    expect(stdinReads).toBe(0);
+    expect(await users.list()).toEqual([]);
+  });
+
+  it('refuses an unknown command with exit code 2 and the usage', async () => {
+    const error = await cliError(['frobnicate', 'alice']);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/^unknown command: frobnicate\n/);
+    expect(error.message).toContain('usage:');
+  });
+
+  it('refuses an unknown option with exit code 2', async () => {
+    const error = await cliError(['add', 'alice', '--password', PASSWORD]);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('--password');
+  });
+
+  it('refuses add without a username with exit code 2', async () => {
+    const error = await cliError(['add', '--password-stdin']);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/^add needs a username/);
+  });
+
+  it('prints the usage for no command', async () => {
+    await run([]);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^usage: /);
+  });
+
+  it('changes the password with passwd: the old one no longer verifies, the new one does', async () => {
+    await run(['add', 'alice', '--password-stdin'], `${PASSWORD}\n`);
+    out = [];
+    await run(['passwd', 'alice', '--password-stdin'], `${NEW_PASSWORD}\n`);
+
+    expect(out).toEqual(['changed the password of alice; signed out everywhere']);
+    const hash = await passwordHashOf('alice');
+    expect(await hasher.verify(hash, PASSWORD)).toBe(false);
+    expect(await hasher.verify(hash, NEW_PASSWORD)).toBe(true);
+  });
+
+  it('refuses passwd for an unknown user and without --password-stdin', async () => {
+    expect((await cliError(['passwd', 'nobody', '--password-stdin'])).message).toBe('no such user: nobody');
+    await run(['add', 'alice', '--password-stdin']);
+    expect((await cliError(['passwd', 'alice'])).message).toContain('--password-stdin');
+    expect(await hasher.verify(await passwordHashOf('alice'), PASSWORD)).toBe(true);
+  });
+
+  it('flips disabled with disable and enable, finding the user in any case', async () => {
+    await run(['add', 'alice', '--password-stdin']);
+    out = [];
+
+    await run(['disable', 'Alice']);
+    expect((await users.findByUsername('alice'))?.disabled).toBe(true);
+    await run(['enable', 'ALICE']);
+    expect((await users.findByUsername('alice'))?.disabled).toBe(false);
+    expect(out).toEqual(['disabled alice', 'enabled alice']);
+  });
+
+  it('removes a user with remove', async () => {
+    await run(['add', 'alice', '--password-stdin']);
+    await run(['add', 'bob', '--password-stdin']);
+    out = [];
+
+    await run(['remove', 'alice']);
+    expect(out).toEqual(['removed alice']);
+    expect(await users.findByUsername('alice')).toBeNull();
+    expect((await users.list()).map((u) => u.username)).toEqual(['bob']);
+    expect((await cliError(['remove', 'alice'])).message).toBe('no such user: alice');
+  });
+
+  it('lists one line per user, ordered by name, without password hashes', async () => {
+    await run(['add', 'bob', '--password-stdin']);
+    await run(['add', 'alice', '--email', 'alice@example.com', '--scopes', 'admin read', '--password-stdin']);
+    await run(['disable', 'bob']);
+    out = [];
+
+    await run(['list']);
+    expect(out).toEqual(['alice\talice@example.com\tadmin read\tactive', 'bob\t-\t-\tdisabled']);
+    expect(out.join('\n')).not.toContain('$argon2');
+    expect((await cliError(['list', 'extra'])).exitCode).toBe(2);
+  });
+});

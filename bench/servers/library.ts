@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import { createApp, SCOPES } from '../../examples/server/app';
+import { auditLog } from '../../examples/server/audit-log';
+import { loadConfig } from '../../examples/server/config';
+import { createLogger } from '../../examples/server/logger';
+import { openStores } from '../../examples/server/store';
+import { issueAccessToken } from '../../lib/issue-tokens';
+import { createAuth } from '../../lib/middleware/create-auth';
+import type { AuthOptions } from '../../lib/options';
+import { publicUser } from '../../lib/user';
+import { BENCH_USER } from './bench-user';
+import { serve } from './serve';
+
+/**
+ * The example server, wired as examples/server/main.ts wires it (its config
+ * defaults, SQLite stores, pino request and audit logs on stderr), plus
+ * `GET /open`: the same JSON as `/users/me` without authentication, in the
+ * same app, right after it. That route is the baseline of the budgets.
+ */
+async function main(): Promise<void> {
+  const secret = randomBytes(32).toString('base64url');
+  const config = loadConfig({ ...process.env, JWT_SECRET: secret, DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'sqlite::memory:' });
+  const stores = await openStores(config.databaseUrl);
+  const { users } = stores;
+  const logger = createLogger(config.logLevel);
+  const options: AuthOptions = {
+    secret,
+    issuer: config.issuer,
+    audience: config.audience,
+    accessTokenTtl: config.accessTokenTtl,
+    refreshTokenTtl: config.refreshTokenTtl,
+    users,
+    refreshTokenStore: stores.refreshTokens,
+    denylist: stores.denylist,
+    scopes: { ...SCOPES },
+    ...auditLog(logger),
+    // Unlike main.ts: the bench is one IP sending thousands of logins a minute, and per-IP
+    // limits would answer 429 and measure nothing. Blocking an account after failed logins stays on.
+    rateLimits: { ipRequestsPerMinute: 1_000_000, ipFailuresPerHour: 1_000_000 },
+  };
+  const auth = createAuth(options);
+  const app = createApp({ auth, users, logger });
+
+  const user = await users.create({
+    username: BENCH_USER.username,
+    email: 'bench@example.com',
+    passwordHash: await auth.options.passwords.hash(BENCH_USER.password),
+    scopes: ['admin'],
+  });
+  // The same object /users/me sends: the account from the store, without its hash.
+  const stored = await users.findById(user.id);
+  if (!stored) throw new Error('the bench user was not stored');
+  const body = publicUser(stored);
+  addBesideUsersMe(app, () =>
+    app.get('/open', (_req, res) => {
+      res.json(body);
+    }),
+  );
+
+  // Same claims, other clocks and keys: an hour-old token (15 minutes of life) and a forged one.
+  const anHourAgo = createAuth({ ...options, now: () => Date.now() - 3600_000 });
+  const forger = createAuth({ ...options, secret: randomBytes(32).toString('base64url') });
+  serve(app, {
+    valid: issueAccessToken(auth.options, stored, stored.scopes).token,
+    expired: issueAccessToken(anHourAgo.options, stored, stored.scopes).token,
+    badSignature: issueAccessToken(forger.options, stored, stored.scopes).token,
+    login: new URLSearchParams({ grant_type: 'password', ...BENCH_USER }).toString(),
+    argon2: JSON.stringify(auth.options.passwords.params),
+  });
+}
+
+/**
+ * Adds routes (with `define`) right after `GET /users/me` in the app's router,
+ * so both routes are found after the same middleware and the same number of
+ * routes. Added at the end they would sit behind createApp's 404 handler, and
+ * a second app mounted in front would give them different paths through Express.
+ */
+function addBesideUsersMe(app: Express, define: () => void): void {
+  const stack = app.router.stack as Array<{ route?: { path?: unknown } }>;
+  const before = stack.length;
+  define();
+  const added = stack.splice(before);
+  const at = stack.findIndex((layer) => layer.route?.path === '/users/me');
+  if (at < 0) throw new Error('the example app has no /users/me route');
+  stack.splice(at + 1, 0, ...added);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench library server: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

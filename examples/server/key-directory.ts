@@ -1,0 +1,155 @@
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jwkThumbprint } from '../../lib/jwk';
+import { KeySet } from '../../lib/key-set';
+import { asymmetricKey, generateKey, isAsymmetricAlgorithm, type AsymmetricAlgorithm, type JwtKey } from '../../lib/keys';
+
+/** One key of the manifest. */
+export interface KeyEntry {
+  kid: string;
+  alg: AsymmetricAlgorithm;
+  /** ISO time it was made. */
+  created: string;
+  /** ISO time after which it no longer verifies; set when it was rotated out. */
+  dropAt?: string;
+}
+
+/** `keys.json`: which key signs, and every key still on disk. */
+export interface KeyManifest {
+  active: string;
+  keys: KeyEntry[];
+}
+
+/** A key directory that cannot be used as it is; the CLI and main print the message. */
+export class KeyDirectoryError extends Error {}
+
+const MANIFEST = 'keys.json';
+// kids come from our own manifest, but a file name is built from them: allow nothing that walks a path.
+const SAFE_KID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The example's signing keys on disk: one PKCS#8 PEM per kid (`<kid>.pem`,
+ * mode 0600, in a 0700 directory) and `keys.json`, which says which kid
+ * signs and when each rotated-out kid stops verifying. The manifest is
+ * replaced atomically (write, then rename).
+ *
+ * @example
+ * const dir = new KeyDirectory('data/keys');
+ * if (!dir.exists()) dir.generate('ES256');
+ * const keys = dir.keySet();
+ */
+export class KeyDirectory {
+  constructor(
+    readonly dir: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  exists(): boolean {
+    try {
+      readFileSync(join(this.dir, MANIFEST));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  /** The manifest, checked. */
+  manifest(): KeyManifest {
+    const file = join(this.dir, MANIFEST);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KeyDirectoryError(`no keys in ${this.dir}: run \`npm run --silent keys -- generate\``);
+      throw new KeyDirectoryError(`${file} is not readable JSON: ${(err as Error).message}`);
+    }
+    const { active, keys } = (parsed ?? {}) as Partial<KeyManifest>;
+    const valid =
+      typeof active === 'string' &&
+      Array.isArray(keys) &&
+      keys.every((k) => SAFE_KID.test(String(k?.kid)) && isAsymmetricAlgorithm(k.alg) && typeof k.created === 'string' && (k.dropAt === undefined || !Number.isNaN(Date.parse(k.dropAt)))) &&
+      keys.some((k) => k.kid === active && k.dropAt === undefined);
+    if (!valid) throw new KeyDirectoryError(`${file} is not a key manifest ({ "active": kid, "keys": [{ kid, alg, created, dropAt? }] })`);
+    return { active, keys };
+  }
+
+  /** Makes the first key; refuses when the directory already has keys. */
+  generate(alg: AsymmetricAlgorithm): JwtKey {
+    if (this.exists()) throw new KeyDirectoryError(`${this.dir} already has keys: use \`keys rotate\` for a new one`);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const key = this.writeKey(alg);
+    this.writeManifest({ active: key.kid!, keys: [{ kid: key.kid!, alg, created: new Date(this.now()).toISOString() }] });
+    return key;
+  }
+
+  /**
+   * Makes a new signing key. The old one keeps verifying for `keepOldFor`
+   * seconds (the longest token lifetime plus the clock tolerance), then is
+   * dropped; keys whose time has passed are deleted now.
+   */
+  rotate(alg: AsymmetricAlgorithm, keepOldFor: number): { key: JwtKey; retired: KeyEntry; deleted: string[] } {
+    const manifest = this.manifest();
+    const key = this.writeKey(alg);
+    const now = this.now();
+    const retired = { ...manifest.keys.find((k) => k.kid === manifest.active)!, dropAt: new Date(now + keepOldFor * 1000).toISOString() };
+    const keys = manifest.keys.map((k) => (k.kid === retired.kid ? retired : k));
+    const deleted = keys.filter((k) => this.dropped(k, now)).map((k) => k.kid);
+    keys.push({ kid: key.kid!, alg, created: new Date(now).toISOString() });
+    this.writeManifest({ active: key.kid!, keys: keys.filter((k) => !deleted.includes(k.kid)) });
+    for (const kid of deleted) rmSync(this.pemFile(kid), { force: true });
+    return { key, retired, deleted };
+  }
+
+  /** The keys for createAuth: the active one signs; rotated-out ones verify until their dropAt. */
+  keySet(): KeySet {
+    const manifest = this.manifest();
+    const now = this.now();
+    const entry = manifest.keys.find((k) => k.kid === manifest.active)!;
+    const keys = new KeySet({ active: this.readKey(entry) }, { now: this.now });
+    for (const k of manifest.keys) {
+      if (k.kid !== manifest.active && !this.dropped(k, now)) keys.add(this.readKey(k), Date.parse(k.dropAt!));
+    }
+    return keys;
+  }
+
+  private dropped(entry: KeyEntry, now: number): boolean {
+    return entry.dropAt !== undefined && Date.parse(entry.dropAt) <= now;
+  }
+
+  private readKey(entry: KeyEntry): JwtKey {
+    const file = this.pemFile(entry.kid);
+    let pem: string;
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new KeyDirectoryError(`cannot read key ${entry.kid}: ${(err as Error).message}`);
+    }
+    const key = asymmetricKey(pem, entry.alg, entry.kid, file);
+    if (key.key.type !== 'private') throw new KeyDirectoryError(`${file} must hold a private key`);
+    // Every kid here is the key's RFC 7638 thumbprint: a file swapped by hand shows up now, not as 401s later.
+    if (jwkThumbprint(key.verifyKey) !== entry.kid) throw new KeyDirectoryError(`${file} does not hold the key with kid ${entry.kid}`);
+    return key;
+  }
+
+  private writeKey(alg: AsymmetricAlgorithm): JwtKey {
+    const key = generateKey(alg);
+    const file = this.pemFile(key.kid!);
+    // flag 'wx': never overwrite a key; mode 0600: the private key is for this user only.
+    writeFileSync(file, key.key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+    return key;
+  }
+
+  private writeManifest(manifest: KeyManifest): void {
+    const file = join(this.dir, MANIFEST);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, file);
+  }
+
+  private pemFile(kid: string): string {
+    if (!SAFE_KID.test(kid)) throw new KeyDirectoryError(`kid "${kid}" cannot name a key file`);
+    return join(this.dir, `${kid}.pem`);
+  }
+}

@@ -1,0 +1,45 @@
+import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError } from '../errors';
+import { tokenResponse, type TokenResponse } from '../issue-tokens';
+import type { ResolvedOptions } from '../options';
+import { readParam } from '../params';
+import { formatScope, hasScopes } from '../scopes';
+import { readScope } from './password';
+
+/**
+ * RFC 6749 §6: exchanges a refresh token for a new access token and a new
+ * refresh token (rotation, RFC 9700 §4.14.2). A rotated token presented again
+ * revokes its whole family. Each token kind is checked by its own rules
+ * (RFC 8725 §3.12): an access token here is simply not a known refresh token.
+ */
+export async function refreshTokenGrant(auth: ResolvedOptions, params: Record<string, unknown>): Promise<TokenResponse> {
+  const refresh = auth.refreshTokens;
+  if (!refresh) throw new UnsupportedGrantTypeError();
+  const presented = readParam(params, 'refresh_token');
+  if (presented === undefined) throw new InvalidRequestError('Parameter "refresh_token" is required');
+  const requested = readScope(params);
+
+  const found = await refresh.find(presented);
+  if (!found) throw invalid('unknown refresh token');
+  const { family } = found;
+  const user = await auth.users.findById(family.userId);
+  if (!user || user.disabled || user.tokenEpoch !== family.epoch) {
+    // The user is gone, disabled, or signed out everywhere since this login: the family ends.
+    await refresh.revokeFamily(family.id);
+    throw invalid(!user ? 'user not found' : user.disabled ? 'user disabled' : 'token epoch is over');
+  }
+  // RFC 6749 §6: never more than the original grant; and never more than the user holds now.
+  const granted = family.scopes.filter((scope) => user.scopes.includes(scope));
+  const scopes = requested ?? granted;
+  if (!hasScopes(granted, scopes)) {
+    throw new InvalidScopeError(undefined, { cause: new Error(`requested ${formatScope(scopes)}, grant ${formatScope(granted)}`) });
+  }
+
+  const result = await refresh.rotate(presented, family);
+  if (result.outcome === 'reused') throw invalid('refresh token reused: family revoked');
+  if (result.outcome === 'invalid' || result.token === undefined) throw invalid('refresh token expired or revoked');
+  return tokenResponse(auth, user, scopes, { token: result.token, family: result.family });
+}
+
+function invalid(reason: string): InvalidGrantError {
+  return new InvalidGrantError('The refresh token is invalid, expired or revoked', { cause: new Error(reason) });
+}

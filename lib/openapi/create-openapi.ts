@@ -1,0 +1,173 @@
+import type { ResolvedOptions } from '../options';
+import { bearerResponses, LIBRARY_OPERATIONS, SCHEMAS } from './library-routes';
+import { PROTECTED_KINDS, routeMark, type RouteKind, type RouteMark } from './marks';
+import type {
+  JsonSchema,
+  OAuth2PasswordScheme,
+  OpenApiDocument,
+  OpenApiInfo,
+  OpenApiMethod,
+  OpenApiOperation,
+  OpenApiPathItem,
+  OpenApiServer,
+} from './types';
+
+/** The name of the security scheme in `components.securitySchemes` (FastAPI's name for the same thing). */
+export const SECURITY_SCHEME = 'OAuth2PasswordBearer';
+
+/** What `auth.openapi.document()` takes. */
+export interface OpenApiDocumentOptions {
+  /** Title and version of your API. Required. */
+  info: OpenApiInfo;
+  /** Your routes: build the operations of guarded routes with `auth.openapi.operation()`. Required. */
+  paths: Record<string, OpenApiPathItem>;
+  /** Where the API lives. Default none: Swagger UI then calls the server that served the document. */
+  servers?: OpenApiServer[];
+  /** The token endpoint's URL. Default: the path whose operation was made from `auth.token()`. */
+  tokenUrl?: string;
+  /** More component schemas, next to the library's User, OAuthError, TokenRequest, TokenResponse and RevokeRequest. Default none. */
+  schemas?: Record<string, JsonSchema>;
+  /** Tag descriptions. Default none. */
+  tags?: { name: string; description?: string }[];
+}
+
+/**
+ * `auth.openapi`: OpenAPI 3.1 read from the middleware that guards the routes,
+ * so the document says exactly what `requireScopes` enforces.
+ *
+ * @example
+ * const admin = auth.requireScopes('admin');
+ * app.get('/admin/users', admin, listUsers);
+ * const token = auth.token();
+ * app.post('/token', token);
+ * const doc = auth.openapi.document({
+ *   info: { title: 'My API', version: '1.0.0' },
+ *   paths: {
+ *     '/token': { post: auth.openapi.operation(token) },
+ *     '/admin/users': { get: auth.openapi.operation(admin, { summary: 'List users', responses: { '200': { description: 'The users' } } }) },
+ *   },
+ * });
+ * app.get('/openapi.json', (_req, res) => { res.json(doc); });
+ */
+export interface OpenApi {
+  /**
+   * The Operation Object of a route, from the middleware that guards it:
+   * `security` (with exactly the scopes `requireScopes` enforces), the
+   * 400/401/403 answers with their `WWW-Authenticate` challenge and, for the
+   * library's own handlers (token, revoke, account routes), the request body
+   * and answers. `operation` adds your summary, description, responses…;
+   * it may not set `security`, which only the middleware decides.
+   * Throws a TypeError when no function given was made by this auth.
+   */
+  operation(route: RouteHandler | readonly RouteHandler[], operation?: OpenApiOperation): OpenApiOperation;
+  /**
+   * The OAuth2 password-flow security scheme: `tokenUrl` (also the
+   * `refreshUrl`), and the scopes of the `scopes` option with their
+   * descriptions, plus `extraScopes` (scopes routes use that were not declared).
+   */
+  securityScheme(tokenUrl: string, extraScopes?: Iterable<string>): OAuth2PasswordScheme;
+  /** The whole OpenAPI 3.1 document, its security scheme included. Throws a TypeError for a malformed option. */
+  document(options: OpenApiDocumentOptions): OpenApiDocument;
+}
+
+/** Any middleware function; only those made by createAuth carry what `operation()` reads. */
+export type RouteHandler = (...args: never[]) => unknown;
+
+// Operations made by operation() remember what they describe, out of sight of JSON.stringify,
+// so document() can find the token endpoint and every scope in use.
+const DESCRIBES = Symbol('express-jwt-auth.operation');
+interface Described {
+  kind: RouteKind;
+  scopes: readonly string[];
+}
+
+const METHODS: readonly OpenApiMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** Builds `auth.openapi` for one createAuth. */
+export function createOpenApi(auth: ResolvedOptions): OpenApi {
+  const declared: Readonly<Record<string, string>> = auth.scopes ?? {};
+
+  function marksOf(route: RouteHandler | readonly RouteHandler[]): RouteMark[] {
+    const handlers: readonly unknown[] = Array.isArray(route) ? route : [route];
+    const marks = handlers.map(routeMark).filter((mark): mark is RouteMark => mark !== undefined);
+    if (marks.length === 0) {
+      throw new TypeError('operation: route must be middleware made by createAuth (auth.authenticate(), auth.requireScopes(…), auth.token()…)');
+    }
+    if (marks.some((mark) => mark.owner !== auth)) throw new TypeError('operation: route was made by another createAuth');
+    return marks;
+  }
+
+  function operation(route: RouteHandler | readonly RouteHandler[], extra: OpenApiOperation = {}): OpenApiOperation {
+    if (typeof extra !== 'object' || extra === null) throw new TypeError('operation: operation must be an object');
+    if (Object.hasOwn(extra, 'security')) throw new TypeError('operation: security comes from the route\'s middleware and cannot be set');
+    const marks = marksOf(route);
+    const handlers = marks.filter((mark) => mark.kind !== 'authenticate' && mark.kind !== 'requireScopes');
+    if (handlers.length > 1) throw new TypeError(`operation: route has two handlers (${handlers.map((m) => m.kind).join(', ')})`);
+    const kind = handlers[0]?.kind ?? (marks.some((mark) => mark.kind === 'requireScopes') ? 'requireScopes' : 'authenticate');
+    const scopes = [...new Set(marks.flatMap((mark) => mark.scopes))];
+    const isProtected = marks.some((mark) => PROTECTED_KINDS.has(mark.kind));
+
+    const base = structuredClone(LIBRARY_OPERATIONS[kind]);
+    const result: OpenApiOperation = {
+      ...base,
+      ...extra,
+      responses: { ...(isProtected ? bearerResponses(scopes) : {}), ...base.responses, ...extra.responses },
+      ...(isProtected && { security: [{ [SECURITY_SCHEME]: scopes }] }),
+    };
+    const described: Described = { kind, scopes };
+    Object.defineProperty(result, DESCRIBES, { value: described, enumerable: false });
+    return result;
+  }
+
+  function securityScheme(tokenUrl: string, extraScopes: Iterable<string> = []): OAuth2PasswordScheme {
+    if (typeof tokenUrl !== 'string' || tokenUrl === '') throw new TypeError('securityScheme: tokenUrl must be a non-empty string');
+    const scopes: Record<string, string> = {};
+    for (const scope of extraScopes) scopes[scope] = '';
+    Object.assign(scopes, declared);
+    return {
+      type: 'oauth2',
+      description: 'Log in with a username and password at the token endpoint; send the access token as `Authorization: Bearer <token>`.',
+      // RFC 6749 §6: the refresh grant goes to the same token endpoint.
+      flows: { password: { tokenUrl, refreshUrl: tokenUrl, scopes } },
+    };
+  }
+
+  function document(options: OpenApiDocumentOptions): OpenApiDocument {
+    if (typeof options !== 'object' || options === null) throw new TypeError('document: options must be an object');
+    const { info, paths } = options;
+    if (typeof info !== 'object' || info === null || typeof info.title !== 'string' || typeof info.version !== 'string') {
+      throw new TypeError('document: info must have a title and a version');
+    }
+    if (typeof paths !== 'object' || paths === null) throw new TypeError('document: paths must be an object');
+
+    const tokenPaths: string[] = [];
+    const used = new Set<string>();
+    for (const [path, item] of Object.entries(paths)) {
+      if (!path.startsWith('/')) throw new TypeError(`document: path "${path}" must start with "/"`);
+      for (const method of METHODS) {
+        const described = (item?.[method] as { [DESCRIBES]?: Described } | undefined)?.[DESCRIBES];
+        if (!described) continue;
+        if (described.kind === 'token') tokenPaths.push(path);
+        for (const scope of described.scopes) used.add(scope);
+      }
+    }
+    const tokenUrl = options.tokenUrl ?? tokenPaths[0];
+    if (tokenUrl === undefined) {
+      throw new TypeError('document: no path is described with auth.openapi.operation(auth.token()); describe it or pass tokenUrl');
+    }
+
+    return {
+      openapi: '3.1.0',
+      info,
+      ...(options.servers && { servers: options.servers }),
+      paths,
+      components: {
+        securitySchemes: { [SECURITY_SCHEME]: securityScheme(tokenUrl, used) },
+        schemas: { ...structuredClone(SCHEMAS), ...options.schemas },
+      },
+      ...(options.tags && { tags: options.tags }),
+    };
+  }
+
+  return { operation, securityScheme, document };
+}

@@ -1,0 +1,209 @@
+import type { RouteKind } from './marks';
+import type { JsonSchema, OpenApiHeader, OpenApiOperation, OpenApiRequestBody, OpenApiResponse } from './types';
+
+/**
+ * What the library's own routes accept and answer, as OpenAPI: the schemas
+ * every document gets, and one operation per kind of middleware. Kept next
+ * to nothing else so that a change to a handler's contract has one place to
+ * be written down.
+ */
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+
+/** The component schemas every document carries. */
+export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  User: {
+    type: 'object',
+    description: 'An account as the API shows it: never with its password hash.',
+    required: ['id', 'username', 'email', 'scopes', 'disabled', 'tokenEpoch', 'createdAt', 'updatedAt'],
+    properties: {
+      id: { type: 'string', description: 'Opaque, stable id; the `sub` of its tokens.' },
+      username: { type: 'string' },
+      email: { type: ['string', 'null'], format: 'email' },
+      scopes: { type: 'array', items: { type: 'string' }, description: 'Scopes this user may be granted.' },
+      disabled: { type: 'boolean' },
+      tokenEpoch: { type: 'integer', description: 'Bumped by a password change, disabling, or sign-out everywhere; older tokens stop working.' },
+      createdAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  OAuthError: {
+    type: 'object',
+    description: 'RFC 6749 §5.2 / RFC 6750 §3.1 error body.',
+    required: ['error_description'],
+    properties: {
+      error: {
+        type: 'string',
+        description: 'The error code; absent when a protected route got no credentials at all (RFC 6750 §3).',
+        examples: ['invalid_request', 'invalid_grant', 'invalid_token', 'insufficient_scope'],
+      },
+      error_description: { type: 'string', description: 'Human-readable; safe to show.' },
+    },
+  },
+  TokenRequest: {
+    type: 'object',
+    description:
+      'grant_type=password (RFC 6749 §4.3) needs username and password; grant_type=refresh_token (§6) needs refresh_token. ' +
+      'scope is optional: without it the user gets every scope they hold.',
+    required: ['grant_type'],
+    properties: {
+      grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
+      username: { type: 'string' },
+      password: { type: 'string', format: 'password' },
+      refresh_token: { type: 'string' },
+      scope: { type: 'string', description: 'Space-separated scopes (RFC 6749 §3.3), at most those granted before.' },
+    },
+  },
+  TokenResponse: {
+    type: 'object',
+    description: 'RFC 6749 §5.1. The access token is an RFC 9068 JWT.',
+    required: ['access_token', 'token_type', 'expires_in', 'scope'],
+    properties: {
+      access_token: { type: 'string' },
+      token_type: { type: 'string', enum: ['Bearer'] },
+      expires_in: { type: 'integer', description: 'Seconds until the access token expires.' },
+      refresh_token: { type: 'string', description: 'Absent when refresh tokens are switched off. Rotated on every use.' },
+      scope: { type: 'string', description: 'The granted scopes, space-separated.' },
+    },
+  },
+  RevokeRequest: {
+    type: 'object',
+    description: 'RFC 7009 §2.1.',
+    required: ['token'],
+    properties: {
+      token: { type: 'string', description: 'A refresh token (ends its whole family) or an access token.' },
+      token_type_hint: { type: 'string', enum: ['refresh_token', 'access_token'] },
+    },
+  },
+};
+
+const NO_STORE_HEADERS: Record<string, OpenApiHeader> = {
+  'Cache-Control': { schema: { type: 'string', const: 'no-store' } },
+  Pragma: { schema: { type: 'string', const: 'no-cache' } },
+};
+
+const challenge = (example: string): Record<string, OpenApiHeader> => ({
+  'WWW-Authenticate': { description: `RFC 6750 §3 challenge, e.g. \`${example}\``, required: true, schema: { type: 'string' } },
+});
+
+const errorResponse = (description: string, headers?: Record<string, OpenApiHeader>): OpenApiResponse => ({
+  description,
+  ...(headers && { headers }),
+  content: json(ref('OAuthError')),
+});
+
+/** Both body encodings the library's routes parse. */
+function body(schema: JsonSchema, description?: string): OpenApiRequestBody {
+  return {
+    required: true,
+    ...(description && { description }),
+    content: { 'application/x-www-form-urlencoded': { schema }, 'application/json': { schema } },
+  };
+}
+
+/** The answers of any route behind a bearer token. */
+export function bearerResponses(scopes: readonly string[]): Record<string, OpenApiResponse> {
+  return {
+    '400': errorResponse('`invalid_request`: a malformed Authorization header, or the token sent more than once.', challenge('Bearer realm="api", error="invalid_request"')),
+    '401': errorResponse(
+      'No access token (no `error` in the body), or `invalid_token`: expired, revoked, signed by someone else, or its user disabled.',
+      challenge('Bearer realm="api", error="invalid_token"'),
+    ),
+    ...(scopes.length > 0 && {
+      '403': errorResponse(
+        `\`insufficient_scope\`: the token lacks ${scopes.map((s) => `\`${s}\``).join(', ')}.`,
+        challenge(`Bearer realm="api", error="insufficient_scope", scope="${scopes.join(' ')}"`),
+      ),
+    }),
+  };
+}
+
+const userResponse = (description: string): OpenApiResponse => ({ description, content: json(ref('User')) });
+
+const RETRY_AFTER: Record<string, OpenApiHeader> = { 'Retry-After': { description: 'Seconds.', schema: { type: 'integer' } } };
+
+/** Routes that hash a password answer 503 when the hashing queue is full (the `hashing` option). */
+const busy = (headers?: Record<string, OpenApiHeader>) => ({
+  '503': errorResponse('`temporarily_unavailable`: too many password checks at once; `Retry-After` says when to try again.', { ...headers, ...RETRY_AFTER }),
+});
+
+/** The operation each kind of route has before the app adds its own words; `responses` merge by status. */
+export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> = {
+  authenticate: {},
+  requireScopes: {},
+  token: {
+    summary: 'Log in, or refresh an access token',
+    description:
+      'The OAuth 2.0 token endpoint: the password grant (RFC 6749 §4.3) and the refresh-token grant (§6). ' +
+      'A wrong password, an unknown user and a disabled user get the same `invalid_grant`. Client credentials, if sent, are ignored.',
+    requestBody: body(ref('TokenRequest')),
+    responses: {
+      '200': { description: 'Tokens issued (RFC 6749 §5.1).', headers: NO_STORE_HEADERS, content: json(ref('TokenResponse')) },
+      '400': errorResponse(
+        'RFC 6749 §5.2: `invalid_request`, `invalid_grant` (wrong credentials or a used, expired or revoked refresh token), `invalid_scope` or `unsupported_grant_type`.',
+        NO_STORE_HEADERS,
+      ),
+      '413': errorResponse('`invalid_request`: the body is over the size limit.', NO_STORE_HEADERS),
+      '429': errorResponse('Too many attempts; `Retry-After` says when to try again.', { ...NO_STORE_HEADERS, ...RETRY_AFTER }),
+      ...busy(NO_STORE_HEADERS),
+    },
+  },
+  revoke: {
+    summary: 'Log out: revoke a token',
+    description:
+      'RFC 7009. A refresh token ends its whole family; an access token stops working before its expiry. ' +
+      'Any well-formed request gets 200, whether the token was valid, unknown or already revoked.',
+    requestBody: body(ref('RevokeRequest')),
+    responses: {
+      '200': { description: 'Revoked, or nothing to revoke (RFC 7009 §2.2).', headers: NO_STORE_HEADERS },
+      '400': errorResponse('`invalid_request`: no `token` parameter.', NO_STORE_HEADERS),
+    },
+  },
+  updateMe: {
+    summary: 'Change my email',
+    requestBody: body(
+      { type: 'object', required: ['email'], properties: { email: { type: ['string', 'null'], format: 'email' } }, additionalProperties: false },
+      '`null` or "" clears the email; any other field is refused.',
+    ),
+    responses: {
+      '200': userResponse('The updated account.'),
+      '400': errorResponse('`invalid_request`: not an email address, or a field that cannot be changed here.'),
+    },
+  },
+  changePassword: {
+    summary: 'Change my password',
+    description: 'Ends every earlier session: all access and refresh tokens issued before stop working.',
+    requestBody: body({
+      type: 'object',
+      required: ['current_password', 'new_password'],
+      properties: { current_password: { type: 'string', format: 'password' }, new_password: { type: 'string', format: 'password' } },
+    }),
+    responses: {
+      '204': { description: 'Changed; every earlier session is over.' },
+      '400': errorResponse('`invalid_request` (new password too short or too long) or `invalid_grant` (wrong current password).'),
+      ...busy(),
+    },
+  },
+  signOutEverywhere: {
+    summary: 'Sign out everywhere',
+    description: 'Every access and refresh token issued to me before now stops working.',
+    responses: { '204': { description: 'Signed out everywhere.' } },
+  },
+  register: {
+    summary: 'Sign up',
+    description: 'Limited per client address.',
+    requestBody: body({
+      type: 'object',
+      required: ['username', 'password'],
+      properties: { username: { type: 'string' }, password: { type: 'string', format: 'password' }, email: { type: 'string', format: 'email' } },
+    }),
+    responses: {
+      '201': userResponse('The new account.'),
+      '400': errorResponse('`invalid_request`: a bad username, password or email.'),
+      '409': errorResponse('`username_taken`.'),
+      '429': errorResponse('Too many sign-ups from this address; `Retry-After` says when to try again.', RETRY_AFTER),
+      ...busy(),
+    },
+  },
+};

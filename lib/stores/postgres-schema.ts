@@ -1,0 +1,200 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * Schema steps for every PostgreSQL store of this library, like the SQLite
+ * ones (sqlite-schema.ts): one list for all tables, since the stores share a
+ * database. Step n is version n; `express_jwt_auth_migrations` records which
+ * versions a schema has. Append only: never edit a step that has shipped. No
+ * `IF NOT EXISTS`, so a step that ran twice would fail loudly instead of
+ * hiding a bug.
+ *
+ * Tables go to the first schema of the connection's `search_path` (usually
+ * `public`). Times are `bigint` milliseconds since the epoch so they come back
+ * exactly as they went in; scopes are `text[]`.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: accounts. username_key (NFC, lower case: see usernameKey) is unique, so
+  // the database itself refuses a second "Alice" even when two servers race.
+  // COLLATE "C" orders it by code point, as the other stores do.
+  `CREATE TABLE users (
+     id            text PRIMARY KEY,
+     username      text NOT NULL,
+     username_key  text COLLATE "C" NOT NULL,
+     email         text,
+     password_hash text NOT NULL,
+     scopes        text[] NOT NULL DEFAULT '{}',
+     disabled      boolean NOT NULL DEFAULT false,
+     token_epoch   integer NOT NULL DEFAULT 0,
+     created_at    bigint NOT NULL,
+     updated_at    bigint NOT NULL,
+     CONSTRAINT users_username_key_unique UNIQUE (username_key)
+   )`,
+  // 2: refresh-token families and their tokens. Tokens are looked up by
+  // family for purging, families by user for "sign out everywhere"; the
+  // partial index finds the tokens that idled out unused.
+  `CREATE TABLE refresh_families (
+     id         text PRIMARY KEY,
+     user_id    text NOT NULL,
+     scopes     text[] NOT NULL DEFAULT '{}',
+     epoch      integer NOT NULL,
+     created_at bigint NOT NULL,
+     expires_at bigint NOT NULL,
+     revoked_at bigint
+   );
+   CREATE INDEX refresh_families_user_id ON refresh_families (user_id);
+   CREATE INDEX refresh_families_expires_at ON refresh_families (expires_at);
+   CREATE TABLE refresh_tokens (
+     hash        text PRIMARY KEY,
+     family_id   text NOT NULL REFERENCES refresh_families (id) ON DELETE CASCADE,
+     created_at  bigint NOT NULL,
+     expires_at  bigint NOT NULL,
+     rotated_at  bigint,
+     replaced_by text,
+     retried     boolean NOT NULL DEFAULT false
+   );
+   CREATE INDEX refresh_tokens_family_id ON refresh_tokens (family_id);
+   CREATE INDEX refresh_tokens_unused_expires_at ON refresh_tokens (expires_at) WHERE rotated_at IS NULL;`,
+  // 3: the access-token denylist.
+  `CREATE TABLE access_denylist (
+     jti        text PRIMARY KEY,
+     expires_at bigint NOT NULL
+   );
+   CREATE INDEX access_denylist_expires_at ON access_denylist (expires_at);`,
+];
+
+/** The schema version `migrate` leaves a database at: the number of steps. */
+export const LATEST_POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Where the applied versions are recorded. */
+export const MIGRATIONS_TABLE = 'express_jwt_auth_migrations';
+
+/**
+ * The `pg_advisory_xact_lock` key that serialises migrations. Advisory locks
+ * are per database, so this also serialises migrations of other schemas in
+ * the same database: harmless, they are short and run at startup.
+ */
+export const MIGRATION_LOCK_KEY = '7305938471120569122';
+
+/**
+ * Brings the schema of every table to the latest version and resolves the
+ * versions this call applied (none when it was up to date). Safe when several
+ * processes start at once: the steps run in one transaction holding an
+ * advisory lock, after reading the applied versions again under it, so each
+ * step runs once and a failed step leaves nothing behind (PostgreSQL DDL is
+ * transactional). Rejects for a schema a newer version of the library made.
+ *
+ * The stores call it themselves (once per pool, see `ready()`); call it
+ * directly to migrate at deploy time instead.
+ */
+export async function migrate(pool: Pool): Promise<number[]> {
+  // Fast path without the lock: every start after the first.
+  if ((await appliedVersions(pool)).length === LATEST_POSTGRES_SCHEMA_VERSION) return [];
+  return inTransaction(pool, async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    // Created under the lock: two concurrent CREATE TABLE IF NOT EXISTS can
+    // still collide on the catalog.
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+         version    integer PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    // Read again under the lock (READ COMMITTED: this statement sees what a
+    // migration that held the lock before us committed).
+    const applied = new Set(await appliedVersions(client));
+    const missing: number[] = [];
+    for (let version = 1; version <= LATEST_POSTGRES_SCHEMA_VERSION; version++) {
+      if (!applied.has(version)) missing.push(version);
+    }
+    for (const version of missing) {
+      await client.query(MIGRATIONS[version - 1]!);
+      await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version) VALUES ($1)`, [version]);
+    }
+    return missing;
+  });
+}
+
+/** The applied versions, ascending; rejects for versions this library does not know. */
+async function appliedVersions(db: Pool | PoolClient): Promise<number[]> {
+  const { rows: found } = await db.query<{ present: boolean }>(
+    `SELECT to_regclass('${MIGRATIONS_TABLE}') IS NOT NULL AS present`,
+  );
+  if (!found[0]?.present) return [];
+  const { rows } = await db.query<{ version: number }>(`SELECT version FROM ${MIGRATIONS_TABLE} ORDER BY version`);
+  const versions = rows.map((row) => row.version);
+  const newest = versions.at(-1) ?? 0;
+  if (newest > LATEST_POSTGRES_SCHEMA_VERSION) {
+    throw new Error(
+      `database schema version ${newest} is newer than this version of the library supports (${LATEST_POSTGRES_SCHEMA_VERSION})`,
+    );
+  }
+  return versions;
+}
+
+/** One migration per pool and process: what the stores' `ready()` share. */
+const migrations = new WeakMap<Pool, Promise<void>>();
+
+/**
+ * `migrate(pool)` once per pool: the first call starts it, later calls share
+ * its promise (cheap once settled). A failed migration is forgotten, so the
+ * next call tries again (the database may have been down at startup).
+ */
+export function ensureMigrated(pool: Pool): Promise<void> {
+  let migration = migrations.get(pool);
+  if (!migration) {
+    const started = migrate(pool).then(() => undefined);
+    migration = started;
+    migrations.set(pool, started);
+    started.catch(() => {
+      if (migrations.get(pool) === started) migrations.delete(pool);
+    });
+  }
+  return migration;
+}
+
+/**
+ * Runs `work` in one READ COMMITTED transaction on one connection of `pool`:
+ * COMMIT when it resolves, ROLLBACK when anything rejects. The level is
+ * explicit because the row locks the stores take rely on READ COMMITTED
+ * re-reading a row once its lock is granted; under a stricter default a
+ * concurrent change would fail the transaction instead.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  // A connection whose ROLLBACK failed is in an unknown state: destroy it
+  // rather than hand it back to the pool.
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackErr) {
+      broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+    }
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** True for a PostgreSQL error with this SQLSTATE (duck-typed: the app's pg may be another copy). */
+export function hasSqlState(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+/** SQLSTATE unique_violation. */
+export const UNIQUE_VIOLATION = '23505';
+
+/**
+ * A `bigint` column as a number. pg returns int8 as a string, since not every
+ * int8 fits a double; the times stored here (ms since the epoch) all do.
+ */
+export function toMs(value: string | number): number;
+export function toMs(value: string | number | null): number | null;
+export function toMs(value: string | number | null): number | null {
+  return value === null ? null : Number(value);
+}

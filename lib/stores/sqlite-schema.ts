@@ -1,0 +1,128 @@
+import Database from 'better-sqlite3';
+
+/**
+ * Schema steps for every SQLite store of this library. The stores share one
+ * database file, and `PRAGMA user_version` is one number per database, so
+ * there is one list for all tables rather than one per store: a store that
+ * kept its own count would skip or repeat another store's steps.
+ *
+ * `user_version` records how many steps have run. Append only: a database
+ * already at version n only runs the steps after n, so never edit a step that
+ * has shipped. No `IF NOT EXISTS`, so a step that ran twice would fail loudly
+ * instead of hiding a bug.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: accounts.
+  `CREATE TABLE users (
+     id            TEXT PRIMARY KEY,
+     username      TEXT NOT NULL,
+     username_key  TEXT NOT NULL UNIQUE,
+     email         TEXT,
+     password_hash TEXT NOT NULL,
+     scopes        TEXT NOT NULL DEFAULT '',
+     disabled      INTEGER NOT NULL DEFAULT 0,
+     created_at    INTEGER NOT NULL,
+     updated_at    INTEGER NOT NULL
+   )`,
+  // 2: the token epoch; existing accounts start at 0 like new ones.
+  `ALTER TABLE users ADD COLUMN token_epoch INTEGER NOT NULL DEFAULT 0`,
+  // 3: refresh-token families and their tokens (times in ms since the epoch,
+  // scopes space-separated, retried 0/1). Tokens are looked up by family for
+  // purging and revocation, families by user for "sign out everywhere".
+  `CREATE TABLE refresh_families (
+     id         TEXT PRIMARY KEY,
+     user_id    TEXT NOT NULL,
+     scopes     TEXT NOT NULL DEFAULT '',
+     epoch      INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE INDEX refresh_families_user_id ON refresh_families (user_id);
+   CREATE TABLE refresh_tokens (
+     hash        TEXT PRIMARY KEY,
+     family_id   TEXT NOT NULL REFERENCES refresh_families (id) ON DELETE CASCADE,
+     created_at  INTEGER NOT NULL,
+     expires_at  INTEGER NOT NULL,
+     rotated_at  INTEGER,
+     replaced_by TEXT,
+     retried     INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX refresh_tokens_family_id ON refresh_tokens (family_id);`,
+  // 4: the access-token denylist.
+  `CREATE TABLE access_denylist (
+     jti        TEXT PRIMARY KEY,
+     expires_at INTEGER NOT NULL
+   )`,
+];
+
+/** The schema version `migrate` leaves a database at: the number of steps. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Opens (or creates) a database file for the SQLite stores, configured as they
+ * configure a file they open themselves. Open one and pass it to every store
+ * so they share one connection and one schema; close it yourself, as stores
+ * leave a database they were given open.
+ *
+ * @example
+ * const db = openSqlite('/var/lib/myapp/auth.db');
+ * const users = new SqliteUserStore(db);
+ * const refreshTokens = new SqliteRefreshTokenStore(db);
+ * const denylist = new SqliteDenylistStore(db);
+ */
+export function openSqlite(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    // WAL lets readers run while a write is in progress; the busy timeout
+    // makes a second process wait for the write lock instead of failing.
+    if (!db.memory) db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    // Off by default in SQLite and per connection. The stores do not rely on
+    // it (a database passed in may have it off), but with it on the database
+    // itself refuses a token of an unknown family.
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/**
+ * Brings the schema of every table to the latest version, once, even with
+ * several stores or processes opening the file. Cheap when up to date: every
+ * store calls it from its constructor.
+ */
+export function migrate(db: Database.Database): void {
+  // Fast path without the write lock: every open after the first one.
+  if (schemaVersion(db) === LATEST_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Read again under the write lock: another process may have migrated meanwhile.
+    const version = schemaVersion(db);
+    if (version > LATEST_SCHEMA_VERSION) {
+      throw new Error(
+        `database schema version ${version} is newer than this version of the library supports (${LATEST_SCHEMA_VERSION})`,
+      );
+    }
+    for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
+    // PRAGMA takes no bound parameters; the value is our own integer.
+    db.pragma(`user_version = ${LATEST_SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+function schemaVersion(db: Database.Database): number {
+  // Number(): a database passed in may have safe integers on, giving a bigint.
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/**
+ * Prepares a statement that reads integers as numbers: a database passed in may
+ * have safe integers on, and times must come back as numbers.
+ */
+export function prepareStatement<Params extends unknown[], Result = unknown>(
+  db: Database.Database,
+  sql: string,
+): Database.Statement<Params, Result> {
+  return (db.prepare(sql) as unknown as Database.Statement<Params, Result>).safeIntegers(false);
+}

@@ -8,6 +8,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   testTimeout: 20000,
-  // 'default' plus one line at the end when the PostgreSQL tests were skipped (no TEST_DATABASE_URL).
-  reporters: ['default', '<rootDir>/__tests__/stores/postgres-skip-reporter.js'],
+  // 'default' plus one line at the end for each service whose suites were skipped (no TEST_DATABASE_URL / TEST_REDIS_URL).
+  reporters: ['default', '<rootDir>/__tests__/services-skip-reporter.js'],
 };

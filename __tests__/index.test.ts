@@ -64,7 +64,7 @@ describe('the public API (lib/index.ts)', () => {
       'hmacKey',
       'issueAccessToken',
       'jwkThumbprint',
-      'migrate',
+      'migratePostgres',
       'newPasswordProblem',
       'normalizeUsername',
       'openSqlite',

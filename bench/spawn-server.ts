@@ -18,15 +18,14 @@ export interface BenchServer {
 }
 
 /**
- * Starts `servers/<name>.js` with `--expose-gc` and waits until it listens.
- * Its stderr (the example's failure log) goes to a file in `dir`: writing a
- * line per refused request to a pipe the runner would have to drain costs
- * more than writing it to a file, which is what a server would do.
+ * Starts `servers/<name>.js` (or `script`) with `--expose-gc` and waits until
+ * it listens. Its stderr (the example's logs) goes to a file in `dir`, as a
+ * server's log would: a pipe the runner had to drain would cost more.
  */
-export async function startServer(name: string, dir: string, env: Record<string, string>): Promise<BenchServer> {
+export async function startServer(name: string, dir: string, env: Record<string, string>, script = join(__dirname, 'servers', `${name}.js`)): Promise<BenchServer> {
   const logFile = join(dir, `${name}.log`);
   const log = openSync(logFile, 'a');
-  const child = fork(join(__dirname, 'servers', `${name}.js`), [], {
+  const child = fork(script, [], {
     execArgv: ['--expose-gc'],
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', log, 'ipc'],

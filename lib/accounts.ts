@@ -10,6 +10,7 @@ const MAX_EMAIL_LENGTH = 254;
 export function newPasswordProblem(passwords: PasswordHasher, password: unknown): string | undefined {
   if (typeof password !== 'string') return 'the password must be a string';
   if (passwords.isTooLong(password)) return `the password must have at most ${passwords.maxLength} characters`;
+  if (/\p{Cs}/u.test(password)) return 'the password is not valid Unicode text';
   if ([...password.normalize('NFC')].length < MIN_PASSWORD_LENGTH) return `the password must have at least ${MIN_PASSWORD_LENGTH} characters`;
   return undefined;
 }

@@ -23,7 +23,10 @@ export async function authenticateBearer(auth: ResolvedOptions, req: TokenSource
   if (!user) throw new InvalidTokenError(undefined, { cause: new Error('user not found') });
   if (user.disabled) throw new InvalidTokenError(undefined, { cause: new Error('user disabled') });
   // Logout everywhere: a password change, disable or explicit sign-out bumped the epoch after this token was issued.
-  if (claims.epoch !== user.tokenEpoch) throw new InvalidTokenError(undefined, { cause: new Error('token epoch is over') });
+  // A number on both sides: a store that lost the field must not turn sign-out into a no-op.
+  if (!Number.isSafeInteger(user.tokenEpoch) || claims.epoch !== user.tokenEpoch) {
+    throw new InvalidTokenError(undefined, { cause: new Error('token epoch is over') });
+  }
   // RFC 7009: an access token revoked before its expiry.
   if (await isDenied(auth, claims.jti)) throw new InvalidTokenError(undefined, { cause: new Error('token revoked') });
   return { user: publicUser(user), auth: { claims, scopes } };

@@ -1,7 +1,7 @@
-import { InvalidGrantError, InvalidRequestError } from './errors';
+import { InvalidGrantError, InvalidRequestError, ServiceUnavailableError } from './errors';
 import type { ResolvedOptions } from './options';
 import type { User } from './user';
-import { normalizeUsername } from './usernames';
+import { MAX_USERNAME_LENGTH, normalizeUsername } from './usernames';
 
 /**
  * Checks a username and password. Resolves the user, or rejects with
@@ -17,13 +17,14 @@ import { normalizeUsername } from './usernames';
 export async function authenticatePassword(auth: ResolvedOptions, username: string, password: string, ip: string): Promise<User> {
   const { users, passwords, rateLimits } = auth;
   checkPasswordLength(auth, password);
-  // A blocked account or IP is refused before any argon2 work.
-  await rateLimits?.checkLogin(username, ip);
+  // Counted before any argon2 work (a blocked client is refused here), so parallel guesses gain nothing.
+  await rateLimits?.beginLogin(username, ip);
   const failed = async (reason: string) => {
     await rateLimits?.loginFailed(username, ip);
     return new InvalidGrantError(undefined, { cause: new Error(reason) });
   };
-  const user = await users.findByUsername(normalizeUsername(username));
+  // No account can have a longer name: answer as for any unknown user, without a store lookup of attacker-sized input.
+  const user = [...username].length > MAX_USERNAME_LENGTH * 2 ? null : await users.findByUsername(normalizeUsername(username));
   if (!user) {
     // OWASP Authentication Cheat Sheet: "no such user" must cost what a wrong password costs.
     await passwords.verifyDummy(password);
@@ -32,10 +33,17 @@ export async function authenticatePassword(auth: ResolvedOptions, username: stri
   const ok = await passwords.verify(user.passwordHash, password);
   if (!ok) throw await failed('wrong password');
   if (user.disabled) throw await failed('user disabled');
-  await rateLimits?.loginSucceeded(username);
+  await rateLimits?.loginSucceeded(username, ip);
 
   if (passwords.needsRehash(user.passwordHash)) {
-    const passwordHash = await passwords.hash(password);
+    let passwordHash: string;
+    try {
+      passwordHash = await passwords.hash(password);
+    } catch (err) {
+      // The upgrade can wait for the next login; a full hashing queue must not fail a correct one.
+      if (err instanceof ServiceUnavailableError) return user;
+      throw err;
+    }
     return (await users.update(user.id, { passwordHash })) ?? user;
   }
   return user;
@@ -46,4 +54,6 @@ export function checkPasswordLength({ passwords }: ResolvedOptions, password: st
   if (passwords.isTooLong(password)) {
     throw new InvalidRequestError(`The password is longer than ${passwords.maxLength} characters`);
   }
+  // A lone surrogate is not a character: UTF-8 would turn every one into U+FFFD, making different passwords equal.
+  if (/\p{Cs}/u.test(password)) throw new InvalidRequestError('The password is not valid Unicode text');
 }

@@ -87,4 +87,4 @@ export { openSqlite } from './stores/sqlite-schema';
 export { PostgresUserStore, type PostgresUserStoreOptions } from './stores/postgres';
 export { PostgresRefreshTokenStore } from './stores/postgres-refresh-tokens';
 export { PostgresDenylistStore } from './stores/postgres-denylist';
-export { migrate, LATEST_POSTGRES_SCHEMA_VERSION } from './stores/postgres-schema';
+export { migrate as migratePostgres, LATEST_POSTGRES_SCHEMA_VERSION } from './stores/postgres-schema';

@@ -68,7 +68,7 @@ export interface AuthOptions {
   denylist?: DenylistStore;
   /** When the denylist cannot be read (Redis down): refuse the request (false, a 500 through next(err)) or let it through (true). Default false. */
   denylistFailOpen?: boolean;
-  /** Called for failures the library survives: a denylist read under denylistFailOpen, a background purge. Default none. */
+  /** Called for failures the library survives: a hook that threw, a denylist read under denylistFailOpen, a background purge. Default none. */
   onError?: (error: unknown, context: string) => void;
   /** Brute-force protection and per-IP limits; `false` switches them off. Default on, with the defaults of RateLimitOptions (5 failures, in memory). */
   rateLimits?: Partial<RateLimitOptions> | false;

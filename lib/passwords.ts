@@ -101,7 +101,11 @@ export class PasswordHasher {
   /** Makes the dummy hash now, so the first unknown-user login is not slower than the rest. */
   prepareDummy(): Promise<string> {
     // Outside the limit: made once at start-up, it must not be refused by a full queue.
-    this.dummyHash ??= argon2.hash(randomBytes(32).toString('base64url'), { type: argon2.argon2id, ...this.params });
+    this.dummyHash ??= argon2.hash(randomBytes(32).toString('base64url'), { type: argon2.argon2id, ...this.params }).catch((err: unknown) => {
+      // Not cached when it failed: the next unknown-user login tries again instead of failing for ever.
+      this.dummyHash = undefined;
+      throw err;
+    });
     return this.dummyHash;
   }
 }

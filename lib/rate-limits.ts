@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from './errors';
@@ -5,17 +7,19 @@ import { usernameKey } from './usernames';
 
 /** Brute-force protection (RFC 6749 §4.3.2; OWASP Authentication Cheat Sheet). */
 export interface RateLimitOptions {
-  /** Consecutive failed logins on one account before it is blocked. Default 5. */
+  /** Failed logins in a row on one account from one client before that client is blocked from it. Default 5. */
   maxFailures: number;
-  /** The first block, in seconds; each further failure doubles it. Default 60. */
+  /** The first block, in seconds; each further block of the same account and client doubles it. Default 60. */
   blockSeconds: number;
   /** The longest block, in seconds: a block always ends on its own. Default 900. */
   maxBlockSeconds: number;
-  /** Failed logins per client IP and hour; past it the IP gets 429 until the hour is over. Default 100. */
+  /** Failed logins on one account per day from clients that never logged into it; past it only known clients may try. Default 100. */
+  accountFailuresPerDay: number;
+  /** Failed logins per client and hour, across accounts; past it the client gets 429 until the hour is over. Default 100. */
   ipFailuresPerHour: number;
-  /** Requests per client IP and minute to each of the token, revoke and registration endpoints. Default 60. */
+  /** Requests per client and minute to each of the token and revoke endpoints. Default 60. */
   ipRequestsPerMinute: number;
-  /** Registrations per client IP and hour. Default 10. */
+  /** Registrations per client and hour. Default 10. */
   registrationsPerHour: number;
   /** An ioredis client: counters are then shared by every instance. Default none (in memory, per process). */
   redis: Redis | undefined;
@@ -27,13 +31,15 @@ export const DEFAULT_RATE_LIMITS: Readonly<Omit<RateLimitOptions, 'redis' | 'key
   maxFailures: 5,
   blockSeconds: 60,
   maxBlockSeconds: 900,
+  accountFailuresPerDay: 100,
   ipFailuresPerHour: 100,
   ipRequestsPerMinute: 60,
   registrationsPerHour: 10,
 });
 
-/** Failures on an account are forgotten this long after the first one (or at once, on a success). */
-const FAILURE_WINDOW_SECONDS = 24 * 3600;
+const DAY = 24 * 3600;
+/** How long a client that logged into an account counts as known to it. */
+const KNOWN_CLIENT_SECONDS = 30 * DAY;
 
 /** Which endpoint a per-IP request limit is for. */
 export type LimitedEndpoint = 'token' | 'revoke' | 'register';
@@ -44,15 +50,28 @@ export type LimitedEndpoint = 'token' | 'revoke' | 'register';
  * Redis limiter falls back to an in-memory one of the same shape (its
  * insurance), so limits still hold per instance and nothing crashes.
  *
- * Account blocks grow: after `maxFailures` consecutive failures the account is
- * blocked for `blockSeconds`, then twice that after the next failure, and so
- * on up to `maxBlockSeconds`; every block expires on its own, and a success
- * clears the count. While an account or IP is blocked, logins are refused
- * before any argon2 work.
+ * Every attempt is counted atomically before any argon2 work and given back
+ * when it succeeds, so a burst of parallel guesses gets no more tries than
+ * one after another.
+ *
+ * - Per account and client: `maxFailures` failures in a row block that
+ *   client from that account for `blockSeconds`, doubling with each further
+ *   block up to `maxBlockSeconds`; every block ends on its own. Another
+ *   client (the owner's) is not blocked by it, so the lock cannot be used to
+ *   shut the owner out.
+ * - Per account, across clients: past `accountFailuresPerDay` failures,
+ *   only clients that logged into the account before may try, which bounds a
+ *   distributed attack without locking the owner out.
+ * - Per client: `ipFailuresPerHour` failures across accounts.
+ *
+ * Accounts are keyed by a hash of their username key (bounded size, no raw
+ * names in Redis), clients by IP address, IPv6 by its /64 prefix.
  */
 export class RateLimits {
-  private readonly failures: RateLimiterAbstract;
-  private readonly blocks: RateLimiterAbstract;
+  private readonly attempts: RateLimiterAbstract;
+  private readonly blockLevels: RateLimiterAbstract;
+  private readonly accountFailures: RateLimiterAbstract;
+  private readonly knownClients: RateLimiterAbstract;
   private readonly ipFailures: RateLimiterAbstract;
   private readonly requests: Record<LimitedEndpoint, RateLimiterAbstract>;
   readonly options: Readonly<RateLimitOptions>;
@@ -66,10 +85,11 @@ export class RateLimits {
     this.options = Object.freeze(merged);
     const make = (keyPrefix: string, points: number, duration: number) =>
       limiter(merged.redis, { keyPrefix: `${merged.keyPrefix}:${keyPrefix}`, points, duration });
-    // Points far above maxFailures: this limiter only counts; blocks decides.
-    this.failures = make('fail:account', 1_000_000, FAILURE_WINDOW_SECONDS);
-    this.blocks = make('block:account', 1, merged.maxBlockSeconds);
-    this.ipFailures = make('fail:ip', merged.ipFailuresPerHour, 3600);
+    this.attempts = make('login:attempts', merged.maxFailures, DAY);
+    this.blockLevels = make('login:blocks', 1_000_000, DAY);
+    this.accountFailures = make('login:account', 1_000_000, DAY);
+    this.knownClients = make('login:known', 1_000_000, KNOWN_CLIENT_SECONDS);
+    this.ipFailures = make('login:ip', merged.ipFailuresPerHour, 3600);
     this.requests = {
       token: make('req:token', merged.ipRequestsPerMinute, 60),
       revoke: make('req:revoke', merged.ipRequestsPerMinute, 60),
@@ -79,35 +99,70 @@ export class RateLimits {
 
   /** Counts a request from `ip` to `endpoint`; throws TooManyRequestsError past the limit. */
   async request(endpoint: LimitedEndpoint, ip: string): Promise<void> {
-    await consumeOrThrow(this.requests[endpoint], ip, `${endpoint} requests from this IP`);
+    await consume(this.requests[endpoint], clientKey(ip), `too many ${endpoint} requests from this client`);
   }
 
-  /** Throws TooManyRequestsError while the account or the IP is blocked. Runs before any password check. */
-  async checkLogin(username: string, ip: string): Promise<void> {
-    const [block, ipFailures] = await Promise.all([this.blocks.get(usernameKey(username)), this.ipFailures.get(ip)]);
-    if (block && block.consumedPoints > 0) {
-      throw new TooManyRequestsError(block.msBeforeNext / 1000, { cause: new Error('account blocked after failed logins') });
+  /**
+   * Counts a login attempt before the password is checked; throws
+   * TooManyRequestsError (and counts nothing) while the account is blocked
+   * for this client, the client has too many failures, or the account is
+   * under a distributed attack and this client never logged into it.
+   */
+  async beginLogin(username: string, ip: string): Promise<void> {
+    const { account, client, pair } = keys(username, ip);
+    const [known, accountFailures] = await Promise.all([this.knownClients.get(pair), this.accountFailures.get(account)]);
+    if (!known && accountFailures && accountFailures.consumedPoints >= this.options.accountFailuresPerDay) {
+      throw new TooManyRequestsError(accountFailures.msBeforeNext / 1000, { cause: new Error('account under attack: only known clients may log in') });
     }
-    if (ipFailures && ipFailures.remainingPoints <= 0) {
-      throw new TooManyRequestsError(ipFailures.msBeforeNext / 1000, { cause: new Error('too many failed logins from this IP') });
+    await consume(this.ipFailures, client, 'too many failed logins from this client');
+    try {
+      await consume(this.attempts, pair, 'account blocked for this client after failed logins');
+    } catch (err) {
+      await this.ipFailures.reward(client);
+      throw err;
     }
+    await this.accountFailures.penalty(account);
   }
 
-  /** Records a failed login; blocks the account once it has `maxFailures` consecutive failures. */
+  /** Records that the counted attempt failed: the last allowed failure starts a block, longer each time. */
   async loginFailed(username: string, ip: string): Promise<void> {
-    const key = usernameKey(username);
-    const [count] = await Promise.all([this.failures.penalty(key), this.ipFailures.penalty(ip)]);
-    const beyond = count.consumedPoints - this.options.maxFailures;
-    if (beyond >= 0) {
-      const seconds = Math.min(this.options.blockSeconds * 2 ** Math.min(beyond, 30), this.options.maxBlockSeconds);
-      await this.blocks.block(key, seconds);
-    }
+    const { pair } = keys(username, ip);
+    const attempts = await this.attempts.get(pair);
+    if (!attempts || attempts.consumedPoints < this.options.maxFailures) return;
+    const level = (await this.blockLevels.penalty(pair)).consumedPoints - 1;
+    const seconds = Math.min(this.options.blockSeconds * 2 ** Math.min(level, 30), this.options.maxBlockSeconds);
+    await this.attempts.block(pair, seconds);
   }
 
-  /** A success clears the account's count (OWASP: consecutive failures). */
-  async loginSucceeded(username: string): Promise<void> {
-    await this.failures.delete(usernameKey(username));
+  /** Gives the counted attempt back, clears the account's failures for this client, and remembers the client. */
+  async loginSucceeded(username: string, ip: string): Promise<void> {
+    const { account, client, pair } = keys(username, ip);
+    await Promise.all([
+      this.attempts.delete(pair),
+      this.blockLevels.delete(pair),
+      this.ipFailures.reward(client),
+      this.accountFailures.reward(account),
+      this.knownClients.penalty(pair),
+    ]);
   }
+}
+
+function keys(username: string, ip: string) {
+  // A hash: bounded size whatever the client sends, and no usernames in Redis.
+  const account = createHash('sha256').update(usernameKey(username)).digest('base64url').slice(0, 22);
+  const client = clientKey(ip);
+  return { account, client, pair: `${account}|${client}` };
+}
+
+/** The client an address stands for: an IPv6 /64 is one client (it is what one subscriber gets). */
+export function clientKey(ip: string): string {
+  const address = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  if (isIP(address) !== 6) return address;
+  const [head, tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => parseInt(g || '0', 16).toString(16)).join(':')}::/64`;
 }
 
 function limiter(redis: Redis | undefined, opts: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract {
@@ -116,11 +171,11 @@ function limiter(redis: Redis | undefined, opts: { keyPrefix: string; points: nu
   return new RateLimiterRedis({ ...opts, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
 }
 
-async function consumeOrThrow(limit: RateLimiterAbstract, key: string, what: string): Promise<void> {
+async function consume(limit: RateLimiterAbstract, key: string, reason: string): Promise<void> {
   try {
     await limit.consume(key);
   } catch (err) {
-    if (err instanceof RateLimiterRes) throw new TooManyRequestsError(err.msBeforeNext / 1000, { cause: new Error(`too many ${what}`) });
+    if (err instanceof RateLimiterRes) throw new TooManyRequestsError(err.msBeforeNext / 1000, { cause: new Error(reason) });
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 import { CredentialsRequiredError, InvalidTokenError } from './errors';
 import { extractToken, type TokenSource } from './extract-token';
-import { checkHeader, decodeHeader, verifyWithKey, type VerifiedAccessToken } from './tokens';
+import { checkHeader, decodeHeader, describe, verifyWithKey, type VerifiedAccessToken } from './tokens';
 import type { RequestAuth } from './user';
 import type { ResolvedVerifierOptions } from './verifier-options';
 
@@ -31,7 +31,7 @@ export async function verifyRemoteToken(verifier: ResolvedVerifierOptions, token
   const header = decodeHeader(token);
   checkHeader(header);
   // RFC 8725 §3.1: an alg outside the list (none, HS256 with a public key as secret…) never reaches a key.
-  if (!verifier.algorithms.includes(header.alg as never)) throw invalid(`alg ${String(header.alg)} is not accepted`);
+  if (!(verifier.algorithms as readonly unknown[]).includes(header.alg)) throw invalid(`alg ${describe(header.alg)} is not accepted`);
   // RFC 8725 §3.10: the kid only selects a key we already trust; jku, x5u, x5c and jwk are never read.
   const { kid } = header;
   if (typeof kid !== 'string' || kid === '') throw invalid('kid missing');

@@ -115,6 +115,11 @@ export class AccessTokens {
     return verifyWithKey(token, header, key, this.options);
   }
 
+  /** The last moment (ms) a token with these claims is still accepted: `exp` plus the clock tolerance. */
+  acceptedUntil(claims: Pick<AccessTokenClaims, 'exp'>): number {
+    return (claims.exp + this.options.clockTolerance) * 1000;
+  }
+
   /**
    * Makes `next` the signing key. The old key keeps verifying until every
    * token it signed has expired (the token lifetime plus the clock
@@ -153,7 +158,7 @@ export function checkHeader(header: Record<string, unknown>): void {
  */
 export function verifyWithKey(token: string, header: Record<string, unknown>, key: JwtKey, rules: ClaimRules): VerifiedAccessToken {
   // RFC 8725 §3.1: the key fixes the algorithm; `none` and cross-family algs never match.
-  if (header.alg !== key.alg) throw invalid(`alg ${String(header.alg)} does not match the key`);
+  if (header.alg !== key.alg) throw invalid(`alg ${describe(header.alg)} does not match the key`);
   checkHeader(header);
   const payload = checkSignature(token, key);
   const claims = checkClaims(payload, rules);
@@ -168,6 +173,10 @@ function signToken(header: Record<string, unknown>, claims: AccessTokenClaims, k
 
 /** Checks the signature only; returns the payload (not yet checked). */
 function checkSignature(token: string, key: JwtKey): unknown {
+  // Base64 decoders ignore the spare low bits of the last character, so one signature has several
+  // spellings; only the canonical one is accepted, so a token string cannot be altered and still verify.
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) throw invalid('signature is not canonical base64url');
   if (key.alg === 'EdDSA') {
     if (!verifyEdDsa(token, key.verifyKey)) throw invalid('invalid signature');
     return decodeJson(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.')));
@@ -186,12 +195,12 @@ function checkClaims(payload: unknown, { issuer, audience, clockTolerance, now }
   const seconds = Math.floor(now() / 1000);
   const { nbf, exp, aud, iss } = payload;
   if (nbf !== undefined) {
-    if (typeof nbf !== 'number') throw invalid('invalid nbf value');
+    if (!isNumericDate(nbf)) throw invalid('invalid nbf value');
     // RFC 7519 §4.1.5: not before nbf, with leeway.
     if (nbf > seconds + clockTolerance) throw invalid('jwt not active', new jwt.NotBeforeError('jwt not active', new Date(nbf * 1000)));
   }
   if (exp !== undefined) {
-    if (typeof exp !== 'number') throw invalid('invalid exp value');
+    if (!isNumericDate(exp)) throw invalid('invalid exp value');
     // RFC 7519 §4.1.4: not on or after exp, with leeway.
     if (seconds >= exp + clockTolerance) {
       throw new InvalidTokenError('The access token expired', { cause: new jwt.TokenExpiredError('jwt expired', new Date(exp * 1000)) });
@@ -202,6 +211,11 @@ function checkClaims(payload: unknown, { issuer, audience, clockTolerance, now }
   // RFC 8725 §3.8: the issuer must be the one we trust.
   if (iss !== issuer) throw invalid(`jwt issuer invalid. expected: ${issuer}`);
   return requireClaims(payload, seconds + clockTolerance);
+}
+
+/** RFC 7519 §2 NumericDate: a finite number of seconds (JSON's 1e400 parses as Infinity). */
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isAccessTokenType(typ: unknown): boolean {
@@ -226,8 +240,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function requireClaims(payload: Record<string, unknown>, latestIat: number): AccessTokenClaims {
   const { iss, aud, sub, jti, exp, iat, scope } = payload;
-  if (typeof exp !== 'number') throw invalid('exp missing');
-  if (typeof iat !== 'number') throw invalid('iat missing');
+  if (!isNumericDate(exp)) throw invalid('exp missing');
+  if (!isNumericDate(iat)) throw invalid('iat missing');
   if (iat > latestIat) throw invalid('iat in the future');
   if (typeof iss !== 'string') throw invalid('iss missing');
   if (typeof aud !== 'string' && !Array.isArray(aud)) throw invalid('aud missing');
@@ -240,4 +254,14 @@ function requireClaims(payload: Record<string, unknown>, latestIat: number): Acc
 
 function invalid(reason: string, cause?: unknown): InvalidTokenError {
   return new InvalidTokenError(undefined, { cause: cause ?? new Error(reason) });
+}
+
+/**
+ * A header value for a log line: attacker-made JSON, so no String(), which throws on
+ * `{"toString":0}`; strings are cut short.
+ */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
 }

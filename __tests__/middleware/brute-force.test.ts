@@ -24,7 +24,15 @@ describe('brute-force protection at the token endpoint', () => {
     // Even the right password waits: the block is on the account, and no hash runs while it holds.
     expectTooMany(await login(PASSWORD), 60);
     expect(verify).not.toHaveBeenCalled();
-    expect(f.failures.at(-1)?.reason).toBe('account blocked after failed logins');
+    expect(f.failures.at(-1)?.reason).toBe('account blocked for this client after failed logins');
+  });
+
+  it('gives a burst of parallel guesses no more tries than one after another', async () => {
+    const verify = jest.spyOn(f.auth.options.passwords, 'verify');
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => login('wrong', i % 2 ? 'alice' : 'ALICE')));
+    expect(answers.filter((res) => res.status === 400)).toHaveLength(5);
+    expect(answers.filter((res) => res.status === 429)).toHaveLength(15);
+    expect(verify).toHaveBeenCalledTimes(5);
   });
 
   it('counts unknown and disabled users too, so a block tells nothing about the account', async () => {

@@ -81,6 +81,24 @@ describe('token() with grant_type=refresh_token', () => {
     expectInvalidGrant(await refresh(next.body.refresh_token));
   });
 
+  it('treats a rotated token replayed with a wider scope as reuse, not as invalid_scope', async () => {
+    const first = await login('read');
+    const second = (await refresh(first.refresh_token)).body;
+    f.clock.advance(6);
+    expectInvalidGrant(await refresh(first.refresh_token, { scope: 'read admin' }));
+    expectInvalidGrant(await refresh(second.refresh_token)); // the family was revoked
+  });
+
+  it('gives no grace retry once the family has reached its absolute end', async () => {
+    const g = await setup({ refreshTokenTtl: 60 });
+    const send = (body: Record<string, string>) => request(g.app).post('/token').type('form').send(body);
+    const first = (await send({ grant_type: 'password', username: 'alice', password: PASSWORD })).body;
+    g.clock.advance(57);
+    expect((await send({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).status).toBe(200);
+    g.clock.advance(3); // within the grace, but the family ends at 60 s
+    expect((await send({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).body.error).toBe('invalid_grant');
+  });
+
   it('allows only one retry within the grace period', async () => {
     const first = await login();
     await refresh(first.refresh_token);

@@ -1,3 +1,4 @@
+import express from 'express';
 import request from 'supertest';
 import { setup, type Fixture } from '../helpers';
 
@@ -42,5 +43,20 @@ describe('requireScopes()', () => {
     expect(() => f.auth.requireScopes()).toThrow(TypeError);
     expect(() => f.auth.requireScopes('has space')).toThrow(/requireScopes: "has space" is not a valid scope/);
     expect(() => f.auth.requireScopes('quote"')).toThrow(TypeError);
+  });
+});
+
+describe('requireScopes() after another instance authenticated the request', () => {
+  it("checks the token itself: another audience's token does not pass", async () => {
+    const internal = await setup({ audience: 'internal-api' });
+    const publicApi = await setup({ audience: 'public-api' });
+    const app = express();
+    app.get('/internal/admin', publicApi.auth.authenticate(), internal.auth.requireScopes('admin'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const res = await request(app).get('/internal/admin').set('Authorization', `Bearer ${publicApi.tokenFor()}`);
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_token');
+    expect(internal.failures.at(-1)?.reason).toMatch(/audience invalid/);
   });
 });

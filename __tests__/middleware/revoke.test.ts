@@ -39,6 +39,14 @@ describe('revoke() (RFC 7009)', () => {
     expect(f.failures.at(-1)?.reason).toBe('token revoked');
   });
 
+  it('keeps denying a revoked access token through the clock tolerance after its expiry', async () => {
+    const { access_token } = await login();
+    f.clock.advance(15 * 60 + 10); // expired, but within the 30 s tolerance
+    expect((await me(access_token)).status).toBe(200);
+    expectOk(await revoke({ token: access_token }));
+    expect((await me(access_token)).status).toBe(401);
+  });
+
   it('finds the token even with a wrong hint', async () => {
     const { access_token, refresh_token } = await login();
     expectOk(await revoke({ token: access_token, token_type_hint: 'refresh_token' }));

@@ -272,3 +272,14 @@ describe('token()', () => {
     expect((await request(g.app).post('/token').send({ grant_type: 'password', username: 'alice', password: PASSWORD })).status).toBe(200);
   });
 });
+
+describe('token() with compressed bodies', () => {
+  it.each(['gzip', 'br', 'deflate'])('refuses a %s body as invalid_request, corrupt or not', async (encoding) => {
+    const f = await setup();
+    const res = await request(f.app).post('/token').set('Content-Type', 'application/x-www-form-urlencoded').set('Content-Encoding', encoding).send('not really compressed');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(f.appErrors).toEqual([]);
+  });
+});

@@ -13,7 +13,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 /**
  * `describe` when TEST_DATABASE_URL is set, otherwise `describe.skip`. The
  * note that they were skipped comes once per run from
- * postgres-skip-reporter.js (Jest drops console output of skipped suites).
+ * services-skip-reporter.js (Jest drops console output of skipped suites).
  */
 export const describePostgres: (name: string, fn: () => void) => void = TEST_DATABASE_URL ? describe : describe.skip;
 

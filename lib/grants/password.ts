@@ -4,6 +4,7 @@ import { InvalidRequestError, InvalidScopeError } from '../errors';
 import { tokenResponse, type TokenResponse } from '../issue-tokens';
 import type { ResolvedOptions } from '../options';
 import { readParam } from '../params';
+import { reportLogin } from '../report';
 import { formatScope, hasScopes, parseScope } from '../scopes';
 import { publicUser } from '../user';
 
@@ -24,7 +25,7 @@ export async function passwordGrant(auth: ResolvedOptions, params: Record<string
     throw new InvalidScopeError(undefined, { cause: new Error(`requested ${formatScope(scopes)}, holds ${formatScope(user.scopes)}`) });
   }
   const body = await tokenResponse(auth, user, scopes);
-  auth.onLogin?.({ user: publicUser(user), scopes, request: req });
+  reportLogin(auth, { user: publicUser(user), scopes, request: req });
   return body;
 }
 

@@ -22,7 +22,7 @@ export async function refreshTokenGrant(auth: ResolvedOptions, params: Record<st
   if (!found) throw invalid('unknown refresh token');
   const { family } = found;
   const user = await auth.users.findById(family.userId);
-  if (!user || user.disabled || user.tokenEpoch !== family.epoch) {
+  if (!user || user.disabled || !Number.isSafeInteger(user.tokenEpoch) || user.tokenEpoch !== family.epoch) {
     // The user is gone, disabled, or signed out everywhere since this login: the family ends.
     await refresh.revokeFamily(family.id);
     throw invalid(!user ? 'user not found' : user.disabled ? 'user disabled' : 'token epoch is over');
@@ -30,13 +30,19 @@ export async function refreshTokenGrant(auth: ResolvedOptions, params: Record<st
   // RFC 6749 §6: never more than the original grant; and never more than the user holds now.
   const granted = family.scopes.filter((scope) => user.scopes.includes(scope));
   const scopes = requested ?? granted;
-  if (!hasScopes(granted, scopes)) {
-    throw new InvalidScopeError(undefined, { cause: new Error(`requested ${formatScope(scopes)}, grant ${formatScope(granted)}`) });
-  }
-
+  const checkScope = () => {
+    if (!hasScopes(granted, scopes)) {
+      throw new InvalidScopeError(undefined, { cause: new Error(`requested ${formatScope(scopes)}, grant ${formatScope(granted)}`) });
+    }
+  };
+  // A token that was already rotated is judged (reuse or grace retry) before anything else, so a
+  // replayed token cannot dodge reuse detection, or probe which tokens exist, with a bad scope.
+  // A current one is checked for scope first, so a bad scope does not cost the client its token.
+  if (found.token.rotatedAt === null) checkScope();
   const result = await refresh.rotate(presented, family);
   if (result.outcome === 'reused') throw invalid('refresh token reused: family revoked');
   if (result.outcome === 'invalid' || result.token === undefined) throw invalid('refresh token expired or revoked');
+  checkScope();
   return tokenResponse(auth, user, scopes, { token: result.token, family: result.family });
 }
 

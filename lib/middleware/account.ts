@@ -7,6 +7,7 @@ import { reportFailure } from '../report';
 import { UsernameTakenError } from '../stores/types';
 import { publicUser } from '../user';
 import { usernameProblem } from '../usernames';
+import { isVerifiedBy } from '../verified-requests';
 import { runBearer } from './authenticate';
 import { createBodyParser } from './parse-body';
 import { sendError } from './send-error';
@@ -24,7 +25,7 @@ function accountRoute(auth: ResolvedOptions, name: string, handler: Handler, req
   const parseBody = createBodyParser(auth.bodyLimit);
   const route = {
     async [name](req: Request, res: Response, next: NextFunction): Promise<void> {
-      if (requireUser && !req.auth && !(await runBearer(auth, req, res, next))) return;
+      if (requireUser && !isVerifiedBy(req, auth) && !(await runBearer(auth, req, res, next))) return;
       try {
         await parseBody(req, res);
         await handler(req, res);
@@ -81,12 +82,12 @@ export function createChangePassword(auth: ResolvedOptions) {
     const user = await auth.users.findById(req.user!.id);
     if (!user) throw new InvalidGrantError('The account no longer exists');
     // The current password is a login in all but name: same limits, same counting.
-    await auth.rateLimits?.checkLogin(user.username, ip);
+    await auth.rateLimits?.beginLogin(user.username, ip);
     if (auth.passwords.isTooLong(current) || !(await auth.passwords.verify(user.passwordHash, current))) {
       await auth.rateLimits?.loginFailed(user.username, ip);
       throw new InvalidGrantError('The current password is wrong', { cause: new Error('wrong current password') });
     }
-    await auth.rateLimits?.loginSucceeded(user.username);
+    await auth.rateLimits?.loginSucceeded(user.username, ip);
     await endAllSessions(auth.users, user, { passwordHash: await auth.passwords.hash(next) });
     res.status(204).end();
   });

@@ -2,24 +2,42 @@ import type { NextFunction, Request, Response } from 'express';
 import { authenticateBearer } from '../authenticate-bearer';
 import { AuthError } from '../errors';
 import type { ResolvedOptions } from '../options';
+import type { RequestAuth } from '../user';
+import { markVerified } from '../verified-requests';
 import { reportFailure } from '../report';
 import { sendError } from './send-error';
 
-/** Runs bearer authentication for one request; resolves true when the request may go on. */
-export async function runBearer(auth: ResolvedOptions, req: Request, res: Response, next: NextFunction): Promise<boolean> {
+/**
+ * Runs a bearer check for one request: on success sets req.user and req.auth
+ * and resolves true; a client error is answered with its challenge; anything
+ * else (a failing store, an unreachable issuer) goes to next(err), never a 401.
+ */
+export async function runGuard(
+  settings: Pick<ResolvedOptions, 'realm' | 'onFailure'>,
+  check: (req: Request) => Promise<{ user: Express.User; auth: RequestAuth }>,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): Promise<boolean> {
   try {
-    const result = await authenticateBearer(auth, req);
+    const result = await check(req);
     req.user = result.user;
     req.auth = result.auth;
+    markVerified(req, settings);
     return true;
   } catch (err) {
     if (!(err instanceof AuthError)) {
       next(err);
       return false;
     }
-    rejectBearer(auth, err, req, res);
+    rejectBearer(settings, err, req, res);
     return false;
   }
+}
+
+/** Runs this library's bearer authentication for one request; resolves true when the request may go on. */
+export function runBearer(auth: ResolvedOptions, req: Request, res: Response, next: NextFunction): Promise<boolean> {
+  return runGuard(auth, (request) => authenticateBearer(auth, request), req, res, next);
 }
 
 /** Sends a bearer error (RFC 6750 §3) with its challenge and JSON body, after telling the onFailure hook. */

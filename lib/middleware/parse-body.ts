@@ -12,8 +12,10 @@ export function createBodyParser(limit: string): (req: Request, res: Response) =
   // extended: false uses node's querystring: a repeated field becomes an array (caught by readParam)
   // and no nested objects are built from keys like a[__proto__][x].
   const parsers: Parser[] = [
-    express.urlencoded({ extended: false, limit, parameterLimit: 64 }),
-    express.json({ limit, strict: true }),
+    // inflate: false: a compressed body is refused (415 → invalid_request) rather than inflated,
+    // so a corrupt one cannot slip past as a zlib error, and none can expand past the limit.
+    express.urlencoded({ extended: false, limit, parameterLimit: 64, inflate: false }),
+    express.json({ limit, strict: true, inflate: false }),
   ];
   return async function parseBody(req, res) {
     for (const parser of parsers) {
@@ -33,6 +35,10 @@ function toAuthError(err: unknown): Error {
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
     return new InvalidRequestError('The request body must be UTF-8 and not compressed', because(String(type)));
   }
-  // Anything else (a broken connection, a stream error) is not the client's malformed request.
+  // Any other 4xx from the parser is still the client's request; anything else (a stream error) is ours.
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new InvalidRequestError('The request body could not be read', because(`body unreadable (${String(type ?? status)})`));
+  }
   return err as Error;
 }

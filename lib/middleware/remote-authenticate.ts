@@ -1,30 +1,28 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AuthError, InsufficientScopeError } from '../errors';
+import { InsufficientScopeError } from '../errors';
 import { authenticateRemoteBearer } from '../remote-bearer';
 import { formatScope, hasScopes, isScopeToken } from '../scopes';
 import type { ResolvedVerifierOptions } from '../verifier-options';
-import { rejectBearer } from './authenticate';
+import { isVerifiedBy } from '../verified-requests';
+import { rejectBearer, runGuard } from './authenticate';
 
 /**
  * Runs verify-only bearer authentication for one request; resolves true when
  * the request may go on. An unreachable issuer is `next(err)` (a 500), never
  * a 401: the client's token may be fine.
  */
-export async function runRemoteBearer(verifier: ResolvedVerifierOptions, req: Request, res: Response, next: NextFunction): Promise<boolean> {
-  try {
-    const result = await authenticateRemoteBearer(verifier, req);
-    // Express.User is the issuer's account type; here only its id is known (see RemoteUser).
-    req.user = result.user as Express.User;
-    req.auth = result.auth;
-    return true;
-  } catch (err) {
-    if (!(err instanceof AuthError)) {
-      next(err);
-      return false;
-    }
-    rejectBearer(verifier, err, req, res);
-    return false;
-  }
+export function runRemoteBearer(verifier: ResolvedVerifierOptions, req: Request, res: Response, next: NextFunction): Promise<boolean> {
+  return runGuard(
+    verifier,
+    async (request) => {
+      const { user, auth } = await authenticateRemoteBearer(verifier, request);
+      // Express.User is the issuer's account type; here only its id is known (see RemoteUser).
+      return { user: user as Express.User, auth };
+    },
+    req,
+    res,
+    next,
+  );
 }
 
 /**
@@ -52,7 +50,7 @@ export function createRemoteRequireScopes(verifier: ResolvedVerifierOptions, sco
   const needed = formatScope(scopes);
 
   return async function requireScopes(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (!req.auth && !(await runRemoteBearer(verifier, req, res, next))) return;
+    if (!isVerifiedBy(req, verifier) && !(await runRemoteBearer(verifier, req, res, next))) return;
     if (hasScopes(req.auth!.scopes, scopes)) return next();
     rejectBearer(verifier, new InsufficientScopeError(needed, { cause: new Error(`granted: ${formatScope(req.auth!.scopes)}`) }), req, res);
   };

@@ -3,6 +3,7 @@ import { InsufficientScopeError } from '../errors';
 import type { ResolvedOptions } from '../options';
 import { checkDeclared } from '../scope-descriptions';
 import { formatScope, hasScopes, isScopeToken } from '../scopes';
+import { isVerifiedBy } from '../verified-requests';
 import { rejectBearer, runBearer } from './authenticate';
 
 /**
@@ -21,7 +22,7 @@ export function createRequireScopes(auth: ResolvedOptions, scopes: string[]) {
   const needed = formatScope(scopes);
 
   return async function requireScopes(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (!req.auth && !(await runBearer(auth, req, res, next))) return;
+    if (!isVerifiedBy(req, auth) && !(await runBearer(auth, req, res, next))) return;
     if (hasScopes(req.auth!.scopes, scopes)) return next();
     rejectBearer(auth, new InsufficientScopeError(needed, { cause: new Error(`granted: ${formatScope(req.auth!.scopes)}`) }), req, res);
   };

@@ -3,6 +3,7 @@ import { AuthError, InvalidRequestError } from '../errors';
 import type { ResolvedOptions } from '../options';
 import { readParam } from '../params';
 import { reportFailure } from '../report';
+import type { AccessTokenClaims } from '../user';
 import { createBodyParser } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 import { readOAuthBody } from './token';
@@ -18,15 +19,15 @@ export function createRevokeHandler(auth: ResolvedOptions) {
   const parseBody = createBodyParser(auth.bodyLimit);
 
   async function revokeAccessToken(token: string): Promise<boolean> {
-    let exp: number;
-    let jti: string;
+    let claims: AccessTokenClaims;
     try {
-      ({ claims: { exp, jti } } = auth.tokens.verify(token));
+      ({ claims } = auth.tokens.verify(token));
     } catch (err) {
       if (err instanceof AuthError) return false; // not one of ours, or expired already: nothing to revoke
       throw err;
     }
-    await auth.denylist.add(jti, exp * 1000);
+    // Denied for as long as it could be accepted, clock tolerance included.
+    await auth.denylist.add(claims.jti, auth.tokens.acceptedUntil(claims));
     return true;
   }
 

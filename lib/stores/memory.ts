@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { User } from '../user';
 import { normalizeUsername, usernameKey } from '../usernames';
+import { newUserRecord } from './new-user';
 import { UsernameTakenError, type NewUser, type UserPatch, type UserStore } from './types';
 
 export interface MemoryUserStoreOptions {
@@ -38,22 +38,9 @@ export class MemoryUserStore implements UserStore {
   }
 
   async create(input: NewUser): Promise<User> {
-    const username = normalizeUsername(input.username);
-    const key = usernameKey(username);
-    if (this.idsByKey.has(key)) throw new UsernameTakenError(username);
-    const now = new Date(this.now());
-    const user: User = {
-      id: randomUUID(),
-      username,
-      email: input.email ?? null,
-      passwordHash: input.passwordHash,
-      // Copied so the caller's array is not shared with the store.
-      scopes: [...(input.scopes ?? [])],
-      disabled: input.disabled ?? false,
-      tokenEpoch: input.tokenEpoch ?? 0,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const user = newUserRecord(input, this.now());
+    const key = usernameKey(user.username);
+    if (this.idsByKey.has(key)) throw new UsernameTakenError(user.username);
     this.users.set(user.id, user);
     this.idsByKey.set(key, user.id);
     return copy(user);

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { User } from '../user';
 import { normalizeUsername, usernameKey } from '../usernames';
+import { newUserRecord } from './new-user';
 import { ensureMigrated, hasSqlState, toMs, UNIQUE_VIOLATION } from './postgres-schema';
 import { UsernameTakenError, type NewUser, type UserPatch, type UserStore } from './types';
 
@@ -85,18 +85,7 @@ export class PostgresUserStore implements UserStore {
 
   async create(input: NewUser): Promise<User> {
     await this.open();
-    const now = this.now();
-    const user: User = {
-      id: randomUUID(),
-      username: normalizeUsername(input.username),
-      email: input.email ?? null,
-      passwordHash: input.passwordHash,
-      scopes: [...(input.scopes ?? [])],
-      disabled: input.disabled ?? false,
-      tokenEpoch: input.tokenEpoch ?? 0,
-      createdAt: new Date(now),
-      updatedAt: new Date(now),
-    };
+    const user = newUserRecord(input, this.now());
     try {
       await this.pool.query(
         `INSERT INTO users (id, username, username_key, email, password_hash, scopes, disabled, token_epoch,
@@ -111,8 +100,8 @@ export class PostgresUserStore implements UserStore {
           user.scopes,
           user.disabled,
           user.tokenEpoch,
-          now,
-          now,
+          user.createdAt.getTime(),
+          user.updatedAt.getTime(),
         ],
       );
     } catch (err) {

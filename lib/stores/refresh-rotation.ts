@@ -20,11 +20,11 @@ export type RotationDecision = 'rotated' | 'retried' | 'reused' | 'invalid';
 /**
  * Decides a rotation (RFC 9700 §4.14.2), times in ms:
  *
- * 1. family revoked → invalid;
+ * 1. family revoked or past its absolute end → invalid;
  * 2. token already rotated: retried if it was rotated at most `graceMs` ago,
  *    has not been retried before and its successor exists and has not been
  *    rotated itself; otherwise reused;
- * 3. token past its idle limit or family past its absolute end → invalid;
+ * 3. token past its idle limit → invalid;
  * 4. otherwise → rotated.
  *
  * A rotated token is judged before expiry on purpose: its idle limit stopped
@@ -41,13 +41,14 @@ export function decideRotation(
   now: number,
   graceMs: number,
 ): RotationDecision {
-  if (family.revokedAt !== null) return 'invalid';
+  // A dead family gives nothing, not even a grace retry.
+  if (family.revokedAt !== null || family.expiresAt <= now) return 'invalid';
   if (token.rotatedAt !== null) {
     const withinGrace = now - token.rotatedAt <= graceMs;
     const successorUnused = successor !== null && successor.rotatedAt === null;
     return withinGrace && !token.retried && successorUnused ? 'retried' : 'reused';
   }
-  if (token.expiresAt <= now || family.expiresAt <= now) return 'invalid';
+  if (token.expiresAt <= now) return 'invalid';
   return 'rotated';
 }
 

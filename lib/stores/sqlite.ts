@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { User } from '../user';
 import { normalizeUsername, usernameKey } from '../usernames';
+import { newUserRecord } from './new-user';
 import { migrate, openSqlite, prepareStatement } from './sqlite-schema';
 import { UsernameTakenError, type NewUser, type UserPatch, type UserStore } from './types';
 
@@ -117,18 +117,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   async create(input: NewUser): Promise<User> {
-    const now = this.now();
-    const user: User = {
-      id: randomUUID(),
-      username: normalizeUsername(input.username),
-      email: input.email ?? null,
-      passwordHash: input.passwordHash,
-      scopes: [...(input.scopes ?? [])],
-      disabled: input.disabled ?? false,
-      tokenEpoch: input.tokenEpoch ?? 0,
-      createdAt: new Date(now),
-      updatedAt: new Date(now),
-    };
+    const user = newUserRecord(input, this.now());
     this.write(this.insertRow, user);
     return user;
   }

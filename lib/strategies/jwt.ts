@@ -4,6 +4,7 @@ import { authenticateBearer } from '../authenticate-bearer';
 import { AuthError } from '../errors';
 import { resolveOptions, type AuthOptions, type ResolvedOptions } from '../options';
 import { reportFailure } from '../report';
+import { markVerified } from '../verified-requests';
 
 /**
  * Passport strategy for RFC 6750 bearer tokens issued by this library.
@@ -29,17 +30,21 @@ export class JwtStrategy extends Strategy {
   }
 
   override authenticate(req: Request): void {
-    authenticateBearer(this.auth, req).then(
-      ({ user, auth }) => {
-        req.auth = auth;
-        this.success(user, auth);
-      },
-      (err: unknown) => {
-        if (!(err instanceof AuthError)) return this.error(err as Error);
-        err.withChallenge(this.auth.realm);
-        reportFailure(this.auth, err, req);
-        this.fail(err.headers['WWW-Authenticate'], err.status);
-      },
-    );
+    authenticateBearer(this.auth, req)
+      .then(
+        ({ user, auth }) => {
+          req.auth = auth;
+          markVerified(req, this.auth);
+          this.success(user, auth);
+        },
+        (err: unknown) => {
+          if (!(err instanceof AuthError)) return this.error(err as Error);
+          err.withChallenge(this.auth.realm);
+          reportFailure(this.auth, err, req);
+          this.fail(err.headers['WWW-Authenticate'], err.status);
+        },
+      )
+      // Whatever throws in the handlers above (the app's code runs inside success()) is an error, never an unhandled rejection.
+      .catch((err: unknown) => this.error(err as Error));
   }
 }

@@ -4,7 +4,7 @@ import { authenticatePassword, checkPasswordLength } from '../authenticate-passw
 import { AuthError, InvalidRequestError } from '../errors';
 import { resolveOptions, type AuthOptions, type ResolvedOptions } from '../options';
 import { asParams, readParam } from '../params';
-import { reportFailure } from '../report';
+import { reportFailure, reportLogin } from '../report';
 import { publicUser } from '../user';
 
 /**
@@ -27,18 +27,21 @@ export class LocalStrategy extends PassportLocalStrategy {
   constructor(options: AuthOptions | ResolvedOptions) {
     const auth = resolveOptions(options);
     super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false }, (req, username, password, done) => {
-      authenticatePassword(auth, username, password, req.ip ?? 'unknown').then(
-        (user) => {
-          const account = publicUser(user);
-          auth.onLogin?.({ user: account, scopes: [...user.scopes], request: req });
-          done(null, account);
-        },
-        (err: unknown) => {
-          if (!(err instanceof AuthError)) return done(err);
-          reportFailure(auth, err, req);
-          done(null, false, { message: err.message, error: err.code } as never);
-        },
-      );
+      authenticatePassword(auth, username, password, req.ip ?? 'unknown')
+        .then(
+          (user) => {
+            const account = publicUser(user);
+            reportLogin(auth, { user: account, scopes: [...user.scopes], request: req });
+            done(null, account);
+          },
+          (err: unknown) => {
+            if (!(err instanceof AuthError)) return done(err);
+            reportFailure(auth, err, req);
+            done(null, false, { message: err.message, error: err.code } as never);
+          },
+        )
+        // The app's code runs inside done(): what it throws is an error, never an unhandled rejection.
+        .catch((err: unknown) => done(err));
     });
     this.auth = auth;
   }

@@ -3,6 +3,7 @@ import { Strategy } from 'passport-strategy';
 import { AuthError } from '../errors';
 import { authenticateRemoteBearer } from '../remote-bearer';
 import { reportFailure } from '../report';
+import { markVerified } from '../verified-requests';
 import { resolveVerifierOptions, type ResolvedVerifierOptions, type VerifierOptions } from '../verifier-options';
 
 /**
@@ -27,17 +28,20 @@ export class RemoteJwtStrategy extends Strategy {
   }
 
   override authenticate(req: Request): void {
-    authenticateRemoteBearer(this.verifier, req).then(
-      ({ user, auth }) => {
-        req.auth = auth;
-        this.success(user, auth);
-      },
-      (err: unknown) => {
-        if (!(err instanceof AuthError)) return this.error(err as Error);
-        err.withChallenge(this.verifier.realm);
-        reportFailure(this.verifier, err, req);
-        this.fail(err.headers['WWW-Authenticate'], err.status);
-      },
-    );
+    authenticateRemoteBearer(this.verifier, req)
+      .then(
+        ({ user, auth }) => {
+          req.auth = auth;
+          markVerified(req, this.verifier);
+          this.success(user, auth);
+        },
+        (err: unknown) => {
+          if (!(err instanceof AuthError)) return this.error(err as Error);
+          err.withChallenge(this.verifier.realm);
+          reportFailure(this.verifier, err, req);
+          this.fail(err.headers['WWW-Authenticate'], err.status);
+        },
+      )
+      .catch((err: unknown) => this.error(err as Error));
   }
 }

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres-helpers';
+import { killAll, listening, ROOT, runNode } from '../processes';
 
 /**
  * Two example-server processes on different ports against one PostgreSQL
@@ -11,7 +12,6 @@ import { TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres-helper
  * the other sees on the very next request.
  */
 
-const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'dist/examples/server/main.js');
 const CLI = path.join(ROOT, 'dist/examples/server/users-cli.js');
 const REDIS_URL = process.env.TEST_REDIS_URL;
@@ -20,34 +20,13 @@ const PASSWORD = 'shared-instance-Pa55word';
 (TEST_DATABASE_URL && REDIS_URL ? describe : describe.skip)('two example-server instances on PostgreSQL and Redis', () => {
   jest.setTimeout(40_000);
   const db = useTestDatabase();
-  const children: ReturnType<typeof spawn>[] = [];
+  const children: ChildProcess[] = [];
   let dir: string;
   let a: string;
   let b: string;
 
-  function run(script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: 'pipe' });
-    children.push(child);
-    const out = { stdout: '', stderr: '' };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    return { out, exited };
-  }
-
-  async function start(env: NodeJS.ProcessEnv): Promise<string> {
-    const { out, exited } = run(MAIN, [], env);
-    let done = false;
-    void exited.then(() => (done = true));
-    for (let waited = 0; waited < 15_000 && !done; waited += 50) {
-      const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out.stdout);
-      if (match) return match[1]!;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the server did not start\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`);
-  }
+  const run = (script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string) => runNode(script, args, env, stdin, children);
+  const start = (env: NodeJS.ProcessEnv) => listening(run(MAIN, [], env));
 
   const post = (base: string, route: string, params: Record<string, string>) =>
     fetch(`${base}${route}`, {
@@ -84,7 +63,7 @@ const PASSWORD = 'shared-instance-Pa55word';
   });
 
   afterAll(() => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    killAll(children);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,14 +1,14 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseUnavailableError, openStores, openUserStore } from '../../../examples/server/store';
 import { PostgresUserStore } from '../../../lib/stores/postgres';
 import { describePostgres, tablesOf, TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres-helpers';
+import { killAll, listening, ROOT, runNode } from '../processes';
 
 /** The example server and users CLI on DATABASE_URL=postgres://… */
 
-const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'dist/examples/server/main.js');
 const CLI = path.join(ROOT, 'dist/examples/server/users-cli.js');
 const PASSWORD = 'alice-pg-Pa55word';
@@ -67,7 +67,7 @@ describePostgres('example server stores on PostgreSQL', () => {
 
   describe('as processes (from dist/)', () => {
     jest.setTimeout(30_000);
-    const children: ReturnType<typeof spawn>[] = [];
+    const children: ChildProcess[] = [];
     let dir: string;
 
     beforeAll(() => {
@@ -78,7 +78,7 @@ describePostgres('example server stores on PostgreSQL', () => {
     });
 
     afterAll(() => {
-      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      killAll(children);
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
@@ -88,35 +88,13 @@ describePostgres('example server stores on PostgreSQL', () => {
       return { ...env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, DATABASE_URL: urlFor(schema) };
     }
 
-    function run(script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
-      const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: 'pipe' });
-      children.push(child);
-      const out = { stdout: '', stderr: '' };
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk));
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(stdin);
-      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-      return { child, out, exited };
-    }
-
-    async function listening(out: { stdout: string; stderr: string }, exited: Promise<number | null>): Promise<string> {
-      let done = false;
-      void exited.then(() => (done = true));
-      for (let waited = 0; waited < 10_000; waited += 50) {
-        const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out.stdout);
-        if (match) return match[1]!;
-        if (done) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error(`the server did not start\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`);
-    }
+    const run = (script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string) => runNode(script, args, env, stdin, children);
 
     it('starts, adds alice with the CLI, logs her in, refreshes her token and stops cleanly', async () => {
       const schema = await db.newSchema();
       const env = envFor(schema);
       const server = run(MAIN, [], env);
-      const url = await listening(server.out, server.exited);
+      const url = await listening(server);
 
       const cli = run(CLI, ['add', 'alice', '--password-stdin'], env, `${PASSWORD}\n`);
       expect(await cli.exited).toBe(0);

@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+
+/**
+ * Shared generators of hostile input for the fuzz suites. Each run is cheap,
+ * so the suites bound their run counts (FUZZ_RUNS) rather than their time:
+ * a failure prints the seed and path that replay it.
+ */
+
+/** Runs per property: enough to hit the odd corners, few enough for `npm test` (the fuzz suites take seconds). */
+export const FUZZ_RUNS = 300;
+/** Runs for properties that go over HTTP or hash a password. */
+export const HTTP_RUNS = 150;
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** RFC 6750 §2.1 b64token characters beyond base64url, and characters that are neither. */
+const TOKEN_EXTRAS = ['.', '~', '+', '/', '='];
+const OTHER = [' ', '\t', ',', '"', ';', '\\', '%', '!', '*', '\u00e9', '\u00ff'];
+
+/** A string of base64url characters, empty included. */
+export const base64urlText = (maxLength = 40) => fc.string({ unit: fc.constantFrom(...BASE64URL), maxLength });
+
+/** Base64url of arbitrary bytes. */
+export const base64urlBytes = (maxLength = 48) => fc.uint8Array({ maxLength }).map((bytes) => Buffer.from(bytes).toString('base64url'));
+
+/** Text made of token-ish characters, with a sprinkling of characters a token may not hold. */
+export const tokenish = (maxLength = 60) =>
+  fc.string({
+    unit: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...BASE64URL) }, { weight: 2, arbitrary: fc.constantFrom(...TOKEN_EXTRAS) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER) }),
+    maxLength,
+  });
+
+/** A compact-JWS-looking string: 0 to 5 segments of base64url-ish text. */
+export const jwsLike = fc.array(fc.oneof(base64urlText(), base64urlBytes(), tokenish(20)), { minLength: 0, maxLength: 5 }).map((parts) => parts.join('.'));
+
+/**
+ * Any value an HTTP header may carry (RFC 9110 §5.5: visible ASCII, space,
+ * tab and obs-text); Node refuses to send anything else.
+ */
+export const headerValue = fc.string({
+  unit: fc.oneof(
+    { weight: 10, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) },
+    { weight: 1, arbitrary: fc.constantFrom('\t', '\u0080', '\u00a0', '\u00ff') },
+  ),
+  maxLength: 120,
+});
+
+/** Keys that attack prototypes, and the keys of the OAuth endpoints. */
+export const DANGEROUS_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'polluted'];
+export const OAUTH_KEYS = ['grant_type', 'username', 'password', 'scope', 'refresh_token', 'client_id', 'access_token'];
+
+export const objectKey = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...DANGEROUS_KEYS) },
+  { weight: 4, arbitrary: fc.constantFrom(...OAUTH_KEYS) },
+  { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
+);
+
+/**
+ * JSON values whose objects may have `__proto__`, `constructor` and OAuth
+ * keys (as own keys: JSON.stringify writes them out literally), nested a few
+ * levels deep.
+ */
+export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { maxDepth: 4, depthIdentifier: 'json' },
+    fc.constant(null),
+    fc.boolean(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.string({ maxLength: 30 }),
+    fc.array(tie('value'), { maxLength: 4, depthIdentifier: 'json' }),
+    fc.dictionary(objectKey, tie('value'), { maxKeys: 6, depthIdentifier: 'json' }),
+  ),
+})).value;
+
+/** The names Object.prototype has now; compare after a run to see it was not polluted. */
+export function prototypeSnapshot(): string[] {
+  return Reflect.ownKeys(Object.prototype).map(String).sort();
+}
+
+/** True when nothing was added to Object.prototype since `before` and no lookup finds `polluted`. */
+export function prototypeIntact(before: readonly string[]): boolean {
+  const probe: Record<string, unknown> = {};
+  return JSON.stringify(prototypeSnapshot()) === JSON.stringify(before) && probe.polluted === undefined && probe.isAdmin === undefined;
+}

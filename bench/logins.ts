@@ -4,7 +4,7 @@ import { load, median } from './load';
 import type { Settings } from './settings';
 import type { BenchServer } from './spawn-server';
 
-/** Enough logins in flight to keep every argon2 thread busy (libuv runs 4), not so many that they only queue. */
+/** Enough logins in flight to keep every hashing slot busy (`hashing.concurrency`: the cores), with a few waiting. */
 export const LOGIN_CONNECTIONS = 8;
 
 export function loginTarget(server: BenchServer): Target {

@@ -63,7 +63,7 @@ export function renderMarkdown(run: RunResults): string {
   for (const check of budgets) lines.push(`| ${check.budget} | ${check.measured} | ${check.met ? 'yes' : '**no**'} | ${check.note} |`);
   const missed = budgets.filter((b) => !b.met);
   lines.push('');
-  lines.push(missed.length === 0 ? 'All budgets met.' : `Not met: ${missed.map((b) => b.budget.split(':')[0]).join('; ')}.`);
+  lines.push(missed.length === 0 ? 'All budgets met.' : `Not met: ${missed.map((b) => b.name).join(', ')}; the notes say why.`);
   if (run.soak) {
     lines.push('');
     lines.push(`### Soak: ${run.soak.seconds} s of mixed traffic`);

@@ -1,4 +1,4 @@
-import { CredentialsRequiredError, InvalidTokenError } from './errors';
+import { CredentialsRequiredError, InvalidTokenError, reason } from './errors';
 import { extractToken, type TokenSource } from './extract-token';
 import type { ResolvedOptions } from './options';
 import { publicUser, type RequestAuth, type PublicUser } from './user';
@@ -20,15 +20,15 @@ export async function authenticateBearer(auth: ResolvedOptions, req: TokenSource
   if (token === undefined) throw new CredentialsRequiredError();
   const { claims, scopes } = auth.tokens.verify(token);
   const user = await auth.users.findById(claims.sub);
-  if (!user) throw new InvalidTokenError(undefined, { cause: new Error('user not found') });
-  if (user.disabled) throw new InvalidTokenError(undefined, { cause: new Error('user disabled') });
+  if (!user) throw new InvalidTokenError(undefined, { cause: reason('user not found') });
+  if (user.disabled) throw new InvalidTokenError(undefined, { cause: reason('user disabled') });
   // Logout everywhere: a password change, disable or explicit sign-out bumped the epoch after this token was issued.
   // A number on both sides: a store that lost the field must not turn sign-out into a no-op.
   if (!Number.isSafeInteger(user.tokenEpoch) || claims.epoch !== user.tokenEpoch) {
-    throw new InvalidTokenError(undefined, { cause: new Error('token epoch is over') });
+    throw new InvalidTokenError(undefined, { cause: reason('token epoch is over') });
   }
   // RFC 7009: an access token revoked before its expiry.
-  if (await isDenied(auth, claims.jti)) throw new InvalidTokenError(undefined, { cause: new Error('token revoked') });
+  if (await isDenied(auth, claims.jti)) throw new InvalidTokenError(undefined, { cause: reason('token revoked') });
   return { user: publicUser(user), auth: { claims, scopes } };
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { InvalidRequestError } from './errors';
+import { InvalidRequestError, reason } from './errors';
 
 export interface ExtractOptions {
   /** Accept `?access_token=` (RFC 6750 §2.3, which says SHOULD NOT). */
@@ -86,6 +86,6 @@ function isFormRequest(req: TokenSource): boolean {
 }
 
 // The reason helps the client's developer and reveals nothing, so it is the description too.
-function bad(reason: string): InvalidRequestError {
-  return new InvalidRequestError(reason[0].toUpperCase() + reason.slice(1), { cause: new Error(reason) });
+function bad(why: string): InvalidRequestError {
+  return new InvalidRequestError(why[0].toUpperCase() + why.slice(1), { cause: reason(why) });
 }

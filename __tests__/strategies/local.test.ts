@@ -93,4 +93,11 @@ describe('LocalStrategy with passport.authenticate', () => {
     expect(res.status).toBe(500);
     expect(errors).toEqual([expect.objectContaining({ message: 'database is down' })]);
   });
+
+  it('keeps the 429 of a blocked account, with the wait in the info, instead of a plain 401', async () => {
+    for (let i = 0; i < 5; i++) expect((await request(app).post('/login').send({ username: 'alice', password: 'wrong password' })).status).toBe(401);
+    const res = await request(app).post('/login').send({ username: 'alice', password: PASSWORD });
+    expect(res.status).toBe(429);
+    expect(res.body).toEqual({ error: 'too_many_requests', message: 'Too many requests; try again later', retryAfter: 60 });
+  });
 });

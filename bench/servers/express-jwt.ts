@@ -2,6 +2,9 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { expressjwt, type Request as JwtRequest } from 'express-jwt';
 import * as jwt from 'jsonwebtoken';
+import { loadConfig } from '../../examples/server/config';
+import { createLogger } from '../../examples/server/logger';
+import { requestLog } from '../../examples/server/request-log';
 import { serve } from './serve';
 import { benchUsers } from './user-lookup';
 
@@ -19,6 +22,8 @@ async function main(): Promise<void> {
 
   const app = express();
   app.disable('x-powered-by');
+  // The example app's request log, so that only the authentication differs from the open route.
+  app.use(requestLog(createLogger(loadConfig().logLevel)));
   app.get('/users/me', expressjwt({ secret, algorithms: ['HS256'] }), me);
   app.get('/keyobject/users/me', expressjwt({ secret: createSecretKey(Buffer.from(secret)), algorithms: ['HS256'] }), me);
   app.use((err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {

@@ -3,6 +3,9 @@ import express from 'express';
 import * as jwt from 'jsonwebtoken';
 import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
+import { loadConfig } from '../../examples/server/config';
+import { createLogger } from '../../examples/server/logger';
+import { requestLog } from '../../examples/server/request-log';
 import { serve } from './serve';
 import { benchUsers } from './user-lookup';
 
@@ -29,6 +32,8 @@ async function main(): Promise<void> {
 
   const app = express();
   app.disable('x-powered-by');
+  // The example app's request log, so that only the authentication differs from the open route.
+  app.use(requestLog(createLogger(loadConfig().logLevel)));
   app.use(tutorial.initialize());
   app.get('/users/me', tutorial.authenticate('jwt', { session: false }), (req, res) => {
     res.json(req.user);

@@ -26,7 +26,15 @@ export class LocalStrategy extends PassportLocalStrategy {
 
   constructor(options: AuthOptions | ResolvedOptions) {
     const auth = resolveOptions(options);
-    super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false }, (req, username, password, done) => {
+    // A function, not an arrow: passport-local calls it as a method of the strategy Passport made
+    // with Object.create, so `this.fail` can give a status other than 401 (429, 503).
+    super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false }, function verify(
+      this: PassportLocalStrategy & { fail(challenge: object, status: number): void },
+      req: Request,
+      username: string,
+      password: string,
+      done: (error: unknown, user?: Express.User | false, info?: { message: string }) => void,
+    ) {
       authenticatePassword(auth, username, password, req.ip ?? 'unknown')
         .then(
           (user) => {
@@ -37,7 +45,10 @@ export class LocalStrategy extends PassportLocalStrategy {
           (err: unknown) => {
             if (!(err instanceof AuthError)) return done(err);
             reportFailure(auth, err, req);
-            done(null, false, { message: err.message, error: err.code } as never);
+            const info = { message: err.message, error: err.code, ...(err.headers['Retry-After'] && { retryAfter: Number(err.headers['Retry-After']) }) };
+            // Wrong credentials are passport-local's usual 401; a block (429) or a full queue (503) keeps its status.
+            if (err.status === 429 || err.status === 503) return this.fail(info, err.status);
+            done(null, false, info);
           },
         )
         // The app's code runs inside done(): what it throws is an error, never an unhandled rejection.

@@ -38,8 +38,12 @@ export const DEFAULT_RATE_LIMITS: Readonly<Omit<RateLimitOptions, 'redis' | 'key
 });
 
 const DAY = 24 * 3600;
-/** How long a client that logged into an account counts as known to it. */
-const KNOWN_CLIENT_SECONDS = 30 * DAY;
+/**
+ * How long a client that logged into an account counts as known to it. Under
+ * 24.8 days: the in-memory limiter expires keys with setTimeout, which turns
+ * anything longer into 1 ms.
+ */
+const KNOWN_CLIENT_SECONDS = 14 * DAY;
 
 /** Which endpoint a per-IP request limit is for. */
 export type LimitedEndpoint = 'token' | 'revoke' | 'register';

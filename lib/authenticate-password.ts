@@ -1,4 +1,4 @@
-import { InvalidGrantError, InvalidRequestError, ServiceUnavailableError } from './errors';
+import { InvalidGrantError, InvalidRequestError, ServiceUnavailableError, reason } from './errors';
 import type { ResolvedOptions } from './options';
 import type { User } from './user';
 import { MAX_USERNAME_LENGTH, normalizeUsername } from './usernames';
@@ -19,9 +19,9 @@ export async function authenticatePassword(auth: ResolvedOptions, username: stri
   checkPasswordLength(auth, password);
   // Counted before any argon2 work (a blocked client is refused here), so parallel guesses gain nothing.
   await rateLimits?.beginLogin(username, ip);
-  const failed = async (reason: string) => {
+  const failed = async (why: string) => {
     await rateLimits?.loginFailed(username, ip);
-    return new InvalidGrantError(undefined, { cause: new Error(reason) });
+    return new InvalidGrantError(undefined, { cause: reason(why) });
   };
   // No account can have a longer name: answer as for any unknown user, without a store lookup of attacker-sized input.
   const user = [...username].length > MAX_USERNAME_LENGTH * 2 ? null : await users.findByUsername(normalizeUsername(username));

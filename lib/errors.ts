@@ -138,7 +138,7 @@ export class TooManyRequestsError extends AuthError {
   constructor(retryAfterSeconds: number, options?: AuthErrorOptions) {
     super('Too many requests; try again later', {
       ...options,
-      headers: { ...options?.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+      headers: { ...options?.headers, 'Retry-After': retryAfter(retryAfterSeconds) },
     });
   }
 }
@@ -158,7 +158,7 @@ export class ServiceUnavailableError extends AuthError {
   constructor(retryAfterSeconds: number, options?: AuthErrorOptions) {
     super('The server is busy; try again shortly', {
       ...options,
-      headers: { ...options?.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+      headers: { ...options?.headers, 'Retry-After': retryAfter(retryAfterSeconds) },
     });
   }
 }
@@ -175,4 +175,9 @@ export function reason(message: string): Error {
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** RFC 9110 §10.2.3 Retry-After in whole seconds, at least 1 (0 would invite an immediate retry). */
+function retryAfter(seconds: number): string {
+  return String(Math.max(1, Math.ceil(seconds)));
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { TooManyRequestsError } from './errors';
+import { TooManyRequestsError, reason } from './errors';
 import { usernameKey } from './usernames';
 
 /** Brute-force protection (RFC 6749 §4.3.2; OWASP Authentication Cheat Sheet). */
@@ -116,7 +116,7 @@ export class RateLimits {
     const { account, client, pair } = keys(username, ip);
     const [known, accountFailures] = await Promise.all([this.knownClients.get(pair), this.accountFailures.get(account)]);
     if (!known && accountFailures && accountFailures.consumedPoints >= this.options.accountFailuresPerDay) {
-      throw new TooManyRequestsError(accountFailures.msBeforeNext / 1000, { cause: new Error('account under attack: only known clients may log in') });
+      throw new TooManyRequestsError(accountFailures.msBeforeNext / 1000, { cause: reason('account under attack: only known clients may log in') });
     }
     await consume(this.ipFailures, client, 'too many failed logins from this client');
     try {
@@ -175,11 +175,11 @@ function limiter(redis: Redis | undefined, opts: { keyPrefix: string; points: nu
   return new RateLimiterRedis({ ...opts, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
 }
 
-async function consume(limit: RateLimiterAbstract, key: string, reason: string): Promise<void> {
+async function consume(limit: RateLimiterAbstract, key: string, why: string): Promise<void> {
   try {
     await limit.consume(key);
   } catch (err) {
-    if (err instanceof RateLimiterRes) throw new TooManyRequestsError(err.msBeforeNext / 1000, { cause: new Error(reason) });
+    if (err instanceof RateLimiterRes) throw new TooManyRequestsError(err.msBeforeNext / 1000, { cause: reason(why) });
     throw err;
   }
 }

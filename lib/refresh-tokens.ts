@@ -67,11 +67,6 @@ export class RefreshTokens {
     return this.options.store.revokeFamily(familyId, this.options.now());
   }
 
-  /** True when the family can still be refreshed at all (not revoked, not past its absolute end). */
-  isAlive(family: RefreshFamily): boolean {
-    return family.revokedAt === null && family.expiresAt > this.options.now();
-  }
-
   private record(token: string, family: RefreshFamily, now: number): RefreshTokenRecord {
     return {
       hash: hashToken(token),

@@ -1,4 +1,4 @@
-import { CredentialsRequiredError, InvalidTokenError } from './errors';
+import { CredentialsRequiredError, InvalidTokenError, reason } from './errors';
 import { extractToken, type TokenSource } from './extract-token';
 import { checkHeader, decodeHeader, describe, verifyWithKey, type VerifiedAccessToken } from './tokens';
 import type { RequestAuth } from './user';
@@ -54,6 +54,6 @@ export async function authenticateRemoteBearer(verifier: ResolvedVerifierOptions
   return { user: { id: claims.sub }, auth: { claims, scopes } };
 }
 
-function invalid(reason: string): InvalidTokenError {
-  return new InvalidTokenError(undefined, { cause: new Error(reason) });
+function invalid(why: string): InvalidTokenError {
+  return new InvalidTokenError(undefined, { cause: reason(why) });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
-import { createApp, SCOPES } from '../../examples/server/app';
-import { auditLog } from '../../examples/server/audit-log';
+import { createApp } from '../../examples/server/app';
+import { exampleAuthOptions } from '../../examples/server/auth-options';
 import { loadConfig } from '../../examples/server/config';
 import { createLogger } from '../../examples/server/logger';
 import { openStores } from '../../examples/server/store';
@@ -25,16 +25,7 @@ async function main(): Promise<void> {
   const { users } = stores;
   const logger = createLogger(config.logLevel);
   const options: AuthOptions = {
-    secret,
-    issuer: config.issuer,
-    audience: config.audience,
-    accessTokenTtl: config.accessTokenTtl,
-    refreshTokenTtl: config.refreshTokenTtl,
-    users,
-    refreshTokenStore: stores.refreshTokens,
-    denylist: stores.denylist,
-    scopes: { ...SCOPES },
-    ...auditLog(logger),
+    ...exampleAuthOptions(config, { secret }, stores, logger),
     // Unlike main.ts: the bench is one client sending thousands of logins a minute to one account, eight
     // at a time, which the default limits rightly answer with 429 (every attempt counts as a failure until
     // it succeeds). Blocking an account after 50 failures in a row stays on for the soak's bad logins.

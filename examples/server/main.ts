@@ -1,14 +1,13 @@
 import type { HmacAlgorithm } from '../../lib/keys';
 import { createAuth } from '../../lib/middleware/create-auth';
-import { createApp, SCOPES } from './app';
-import { auditLog } from './audit-log';
+import { createApp } from './app';
+import { exampleAuthOptions } from './auth-options';
 import { ConfigError, loadConfig, loadKeysConfig } from './config';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
 import { resolveSigningKeys } from './signing-keys';
 import { DatabaseUnavailableError, errorMessage, openStores } from './store';
 import { connectRedis } from './redis';
-import { RedisDenylistStore } from '../../lib/stores/redis-denylist';
 
 /** `npm start`: the example server on SQLite, or PostgreSQL when DATABASE_URL is postgres://… */
 async function main(): Promise<void> {
@@ -23,24 +22,8 @@ async function main(): Promise<void> {
   const stores = await openStores(config.databaseUrl);
   const { users } = stores;
   const logger = createLogger(config.logLevel);
-  // REDIS_URL: the denylist and the rate-limit counters are shared by every instance.
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
-  const auth = createAuth({
-    ...signing,
-    issuer: config.issuer,
-    audience: config.audience,
-    accessTokenTtl: config.accessTokenTtl,
-    refreshTokenTtl: config.refreshTokenTtl,
-    users,
-    refreshTokenStore: stores.refreshTokens,
-    refreshTokenGrace: config.refreshTokenGrace,
-    denylist: redis ? new RedisDenylistStore(redis, `${config.redisKeyPrefix}:deny:`) : stores.denylist,
-    rateLimits: { redis, maxFailures: config.loginMaxFailures, keyPrefix: config.redisKeyPrefix },
-    onError: (err, context) => logger.error({ err: errorMessage(err) }, context),
-    scopes: { ...SCOPES },
-    // One warn line per refused request with its reason, one info line per login.
-    ...auditLog(logger),
-  });
+  const auth = createAuth(exampleAuthOptions(config, signing, stores, logger, redis));
   const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration });
   // Express 5 calls this back with the error when listening fails (port taken, say).
   const server = app.listen(config.port, config.host, (err?: Error) => {

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { authenticatePassword } from '../authenticate-password';
-import { InvalidRequestError, InvalidScopeError } from '../errors';
+import { InvalidRequestError, InvalidScopeError, reason } from '../errors';
 import { tokenResponse, type TokenResponse } from '../issue-tokens';
 import type { ResolvedOptions } from '../options';
 import { readParam } from '../params';
@@ -22,7 +22,7 @@ export async function passwordGrant(auth: ResolvedOptions, params: Record<string
   // RFC 6749 §3.3: without a scope parameter the user's full scope is the default.
   const scopes = requested ?? [...user.scopes];
   if (!hasScopes(user.scopes, scopes)) {
-    throw new InvalidScopeError(undefined, { cause: new Error(`requested ${formatScope(scopes)}, holds ${formatScope(user.scopes)}`) });
+    throw new InvalidScopeError(undefined, { cause: reason(`requested ${formatScope(scopes)}, holds ${formatScope(user.scopes)}`) });
   }
   const body = await tokenResponse(auth, user, scopes);
   reportLogin(auth, { user: publicUser(user), scopes, request: req });

@@ -1,4 +1,4 @@
-import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError } from '../errors';
+import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError, reason } from '../errors';
 import { tokenResponse, type TokenResponse } from '../issue-tokens';
 import type { ResolvedOptions } from '../options';
 import { readParam } from '../params';
@@ -32,7 +32,7 @@ export async function refreshTokenGrant(auth: ResolvedOptions, params: Record<st
   const scopes = requested ?? granted;
   const checkScope = () => {
     if (!hasScopes(granted, scopes)) {
-      throw new InvalidScopeError(undefined, { cause: new Error(`requested ${formatScope(scopes)}, grant ${formatScope(granted)}`) });
+      throw new InvalidScopeError(undefined, { cause: reason(`requested ${formatScope(scopes)}, grant ${formatScope(granted)}`) });
     }
   };
   // A token that was already rotated is judged (reuse or grace retry) before anything else, so a
@@ -46,6 +46,6 @@ export async function refreshTokenGrant(auth: ResolvedOptions, params: Record<st
   return tokenResponse(auth, user, scopes, { token: result.token, family: result.family });
 }
 
-function invalid(reason: string): InvalidGrantError {
-  return new InvalidGrantError('The refresh token is invalid, expired or revoked', { cause: new Error(reason) });
+function invalid(why: string): InvalidGrantError {
+  return new InvalidGrantError('The refresh token is invalid, expired or revoked', { cause: reason(why) });
 }

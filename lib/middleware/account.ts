@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { emailProblem, endAllSessions, newPasswordProblem } from '../accounts';
-import { AuthError, InvalidGrantError, InvalidRequestError, UsernameConflictError } from '../errors';
+import { AuthError, InvalidGrantError, InvalidRequestError, UsernameConflictError, reason } from '../errors';
 import type { ResolvedOptions } from '../options';
 import { asParams, readParam } from '../params';
 import { reportFailure } from '../report';
@@ -85,7 +85,7 @@ export function createChangePassword(auth: ResolvedOptions) {
     await auth.rateLimits?.beginLogin(user.username, ip);
     if (auth.passwords.isTooLong(current) || !(await auth.passwords.verify(user.passwordHash, current))) {
       await auth.rateLimits?.loginFailed(user.username, ip);
-      throw new InvalidGrantError('The current password is wrong', { cause: new Error('wrong current password') });
+      throw new InvalidGrantError('The current password is wrong', { cause: reason('wrong current password') });
     }
     await auth.rateLimits?.loginSucceeded(user.username, ip);
     await endAllSessions(auth.users, user, { passwordHash: await auth.passwords.hash(next) });

@@ -1,10 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { InsufficientScopeError } from '../errors';
 import { authenticateRemoteBearer } from '../remote-bearer';
-import { formatScope, hasScopes, isScopeToken } from '../scopes';
 import type { ResolvedVerifierOptions } from '../verifier-options';
-import { isVerifiedBy } from '../verified-requests';
-import { rejectBearer, runGuard } from './authenticate';
+import { runGuard } from './authenticate';
+import { createScopeGuard } from './require-scopes';
 
 /**
  * Runs verify-only bearer authentication for one request; resolves true when
@@ -37,21 +35,7 @@ export function createRemoteAuthenticate(verifier: ResolvedVerifierOptions) {
   };
 }
 
-/**
- * Creates middleware for a verify-only service that admits a request only
- * when its token grants every one of `scopes`; otherwise 403
- * `insufficient_scope` (RFC 6750 §3.1). Authenticates first when needed.
- */
+/** `verifier.requireScopes(...)`: the shared scope guard on verify-only authentication. */
 export function createRemoteRequireScopes(verifier: ResolvedVerifierOptions, scopes: string[]) {
-  if (scopes.length === 0) throw new TypeError('requireScopes needs at least one scope');
-  for (const scope of scopes) {
-    if (!isScopeToken(scope)) throw new TypeError(`requireScopes: "${String(scope)}" is not a valid scope (RFC 6749 §3.3)`);
-  }
-  const needed = formatScope(scopes);
-
-  return async function requireScopes(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (!isVerifiedBy(req, verifier) && !(await runRemoteBearer(verifier, req, res, next))) return;
-    if (hasScopes(req.auth!.scopes, scopes)) return next();
-    rejectBearer(verifier, new InsufficientScopeError(needed, { cause: new Error(`granted: ${formatScope(req.auth!.scopes)}`) }), req, res);
-  };
+  return createScopeGuard(verifier, (req, res, next) => runRemoteBearer(verifier, req, res, next), scopes);
 }

@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AuthOptions } from '../../lib/options';
+import { RedisDenylistStore } from '../../lib/stores/redis-denylist';
+import { SCOPES } from './app';
+import { auditLog } from './audit-log';
+import type { ServerConfig } from './config';
+import { errorMessage, type Stores } from './store';
+
+/**
+ * The createAuth options of the example server, from its settings: one place,
+ * so the server and the benchmark (which must measure the same wiring) agree.
+ */
+export function exampleAuthOptions(
+  config: ServerConfig,
+  signing: Pick<AuthOptions, 'secret' | 'algorithm' | 'keys'>,
+  stores: Stores,
+  logger: Logger,
+  redis?: Redis,
+): AuthOptions {
+  return {
+    ...signing,
+    issuer: config.issuer,
+    audience: config.audience,
+    accessTokenTtl: config.accessTokenTtl,
+    refreshTokenTtl: config.refreshTokenTtl,
+    refreshTokenGrace: config.refreshTokenGrace,
+    users: stores.users,
+    refreshTokenStore: stores.refreshTokens,
+    // REDIS_URL: the denylist and the rate-limit counters are shared by every instance.
+    denylist: redis ? new RedisDenylistStore(redis, `${config.redisKeyPrefix}:deny:`) : stores.denylist,
+    rateLimits: { redis, maxFailures: config.loginMaxFailures, keyPrefix: config.redisKeyPrefix },
+    onError: (err, context) => logger.error({ err: errorMessage(err) }, context),
+    scopes: { ...SCOPES },
+    // One warn line per refused request with its reason, one info line per login.
+    ...auditLog(logger),
+  };
+}

@@ -1,5 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Response as TestResponse } from 'supertest';
 import { createHmac } from 'node:crypto';
+import { InvalidTokenError } from '../lib/errors';
 import { issueAccessToken } from '../lib/issue-tokens';
 import { createAuth, type Auth } from '../lib/middleware/create-auth';
 import type { AuthOptions, FailureEvent } from '../lib/options';
@@ -116,3 +118,36 @@ export function without(values: Record<string, unknown>, name: string): Record<s
 }
 
 export { b64 };
+
+/** The detailed reason (the cause's message) of the InvalidTokenError that `verify` throws; fails the test if it does not throw one. */
+export function refusalReason(verify: () => unknown): string {
+  try {
+    verify();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidTokenError);
+    return ((err as InvalidTokenError).cause as Error).message;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A 429 as the token endpoint sends it: Retry-After, no-store, and the RFC 6749 §5.2-style body. */
+export function expectTooMany(res: TestResponse, retryAfter: number): void {
+  expect(res.status).toBe(429);
+  expect(res.headers['retry-after']).toBe(String(retryAfter));
+  expect(res.headers['cache-control']).toBe('no-store');
+  expect(res.body).toEqual({ error: 'too_many_requests', error_description: 'Too many requests; try again later' });
+}
+
+/** An error of the token, revocation or account endpoints: its status, `error` code and no-store. */
+export function expectOAuthError(res: TestResponse, status: number, error: string): void {
+  expect(res.status).toBe(status);
+  expect(res.body.error).toBe(error);
+  expect(res.headers['cache-control']).toBe('no-store');
+}
+
+/** A bearer refusal as RFC 6750 §3 has it: status, the challenge's error code, and the same code in the body. */
+export function expectBearerError(res: TestResponse, status: number, error: string): void {
+  expect(res.status).toBe(status);
+  expect(res.headers['www-authenticate']).toMatch(new RegExp(`^Bearer realm="api", error="${error}"`));
+  expect(res.body.error).toBe(error);
+}

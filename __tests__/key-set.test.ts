@@ -2,8 +2,7 @@ import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { KeySet } from '../lib/key-set';
 import { asymmetricKey, generateKey, hmacKey, type JwtKey } from '../lib/keys';
 import { AccessTokens } from '../lib/tokens';
-import { InvalidTokenError } from '../lib/errors';
-import { AUDIENCE, ISSUER, SECRET, testClock } from './helpers';
+import { AUDIENCE, ISSUER, SECRET, testClock, refusalReason } from './helpers';
 
 describe('KeySet', () => {
   const TTL = 900;
@@ -16,15 +15,6 @@ describe('KeySet', () => {
   const tokensFor = (keys: KeySet) =>
     new AccessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, clientId: 'web', ttl: TTL, clockTolerance: TOLERANCE, now: clock.now });
 
-  function reasonOf(fn: () => unknown): string {
-    try {
-      fn();
-    } catch (err) {
-      expect(err).toBeInstanceOf(InvalidTokenError);
-      return ((err as InvalidTokenError).cause as Error).message;
-    }
-    throw new Error('expected a rejection');
-  }
 
   const headerOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
 
@@ -55,7 +45,7 @@ describe('KeySet', () => {
     expect(keys.find(oldKid)).toBeDefined();
     clock.advance(1);
     expect(keys.find(oldKid)).toBeUndefined();
-    expect(reasonOf(() => tokens.verify(old))).toBe('unknown kid');
+    expect(refusalReason(() => tokens.verify(old))).toBe('unknown kid');
     expect(keys.publicJwks().keys.map((k) => k.kid)).toEqual([keys.active.kid]);
   });
 

@@ -1,7 +1,7 @@
 import express from 'express';
 import passport from 'passport';
 import request from 'supertest';
-import { PASSWORD, setup } from './helpers';
+import { expectOAuthError, PASSWORD, setup } from './helpers';
 
 describe('audit hooks that throw', () => {
   it('never change the answer at the token endpoint, and reach onError', async () => {
@@ -17,8 +17,9 @@ describe('audit hooks that throw', () => {
     });
     const ok = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: PASSWORD });
     expect(ok.status).toBe(200);
+    expect(ok.headers['cache-control']).toBe('no-store');
     const bad = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: 'wrong' });
-    expect(bad.status).toBe(400);
+    expectOAuthError(bad, 400, 'invalid_grant');
     expect(errors).toEqual(['onLogin hook threw', 'onFailure hook threw']);
   });
 

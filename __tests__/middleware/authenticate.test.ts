@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { MemoryUserStore } from '../../lib/stores/memory';
-import { SECRET, b64, claims, setup, sign, signRaw, without, type Fixture } from '../helpers';
+import { expectBearerError, SECRET, b64, claims, setup, sign, signRaw, without, type Fixture } from '../helpers';
 
 const CHALLENGE = 'Bearer realm="api"';
 const INVALID_TOKEN = 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"';
@@ -47,6 +47,7 @@ describe('authenticate()', () => {
     const res = await me('Basic YWxpY2U6cGFzc3dvcmQ=');
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+    expect(res.body.error).toBeUndefined();
   });
 
   it.each([
@@ -74,7 +75,7 @@ describe('authenticate()', () => {
   it('refuses a query-string token unless the app opts in', async () => {
     const token = f.tokenFor();
     const res = await request(f.app).get(`/users/me?access_token=${token}`);
-    expect(res.status).toBe(400);
+    expectBearerError(res, 400, 'invalid_request');
     expect(res.body).toEqual({ error: 'invalid_request', error_description: 'Access tokens are not accepted in the query string' });
 
     const optedIn = await setup({ allowQueryToken: true });
@@ -87,8 +88,7 @@ describe('authenticate()', () => {
     const optedIn = await setup({ allowQueryToken: true });
     const token = optedIn.tokenFor();
     const res = await request(optedIn.app).get(`/users/me?access_token=${token}`).set('Authorization', `Bearer ${token}`);
-    expect(res.status).toBe(400);
-    expect(res.body.error).toBe('invalid_request');
+    expectBearerError(res, 400, 'invalid_request');
   });
 
   it('rejects an expired token as invalid_token and says it expired', async () => {
@@ -145,6 +145,7 @@ describe('authenticate()', () => {
     it.each(['exp', 'iat', 'iss', 'aud', 'sub', 'jti'])('rejects a token without %s', async (claim) => {
       const res = await me(`Bearer ${sign(without(good(), claim))}`);
       expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
       expect(res.body.error).toBe('invalid_token');
     });
 

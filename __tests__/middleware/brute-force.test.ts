@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { PASSWORD, setup, type Fixture } from '../helpers';
+import { expectTooMany, PASSWORD, setup, type Fixture } from '../helpers';
 
 describe('brute-force protection at the token endpoint', () => {
   let f: Fixture;
@@ -9,13 +9,6 @@ describe('brute-force protection at the token endpoint', () => {
 
   const login = (password: string, username = 'alice') =>
     request(f.app).post('/token').type('form').send({ grant_type: 'password', username, password });
-
-  function expectTooMany(res: request.Response, retryAfter: number) {
-    expect(res.status).toBe(429);
-    expect(res.headers['retry-after']).toBe(String(retryAfter));
-    expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toEqual({ error: 'too_many_requests', error_description: 'Too many requests; try again later' });
-  }
 
   it('answers 429 with Retry-After after 5 consecutive failures, without running argon2', async () => {
     for (let i = 0; i < 5; i++) expect((await login('wrong')).body.error).toBe('invalid_grant');

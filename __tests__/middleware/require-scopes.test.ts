@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { setup, type Fixture } from '../helpers';
+import { expectBearerError, setup, type Fixture } from '../helpers';
 
 describe('requireScopes()', () => {
   let f: Fixture;
@@ -35,7 +35,7 @@ describe('requireScopes()', () => {
       res.json({ ok: true });
     });
     const res = await request(f.app).get('/both').set('Authorization', `Bearer ${f.tokenFor()}`);
-    expect(res.status).toBe(403);
+    expectBearerError(res, 403, 'insufficient_scope');
     expect(res.headers['www-authenticate']).toContain('scope="read write"');
   });
 
@@ -55,8 +55,7 @@ describe('requireScopes() after another instance authenticated the request', () 
       res.json({ ok: true });
     });
     const res = await request(app).get('/internal/admin').set('Authorization', `Bearer ${publicApi.tokenFor()}`);
-    expect(res.status).toBe(401);
-    expect(res.body.error).toBe('invalid_token');
+    expectBearerError(res, 401, 'invalid_token');
     expect(internal.failures.at(-1)?.reason).toMatch(/audience invalid/);
   });
 });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { PASSWORD, setup, sign, claims, type Fixture } from '../helpers';
+import { expectOAuthError, PASSWORD, setup, sign, claims, type Fixture } from '../helpers';
 
 describe('revoke() (RFC 7009)', () => {
   let f: Fixture;
@@ -26,7 +26,7 @@ describe('revoke() (RFC 7009)', () => {
     const first = await login();
     const second = (await refresh(first.refresh_token)).body;
     expectOk(await revoke({ token: second.refresh_token, token_type_hint: 'refresh_token' }));
-    expect((await refresh(second.refresh_token)).body.error).toBe('invalid_grant');
+    expectOAuthError(await refresh(second.refresh_token), 400, 'invalid_grant');
   });
 
   it('denies a revoked access token until its own expiry', async () => {
@@ -73,14 +73,13 @@ describe('revoke() (RFC 7009)', () => {
 
   it('refuses a request without a token as invalid_request', async () => {
     const res = await revoke({ token_type_hint: 'access_token' });
-    expect(res.status).toBe(400);
-    expect(res.body.error).toBe('invalid_request');
+    expectOAuthError(res, 400, 'invalid_request');
   });
 
   it('refuses a token in the query string', async () => {
     const { refresh_token } = await login();
     const res = await request(f.app).post(`/revoke?token=${refresh_token}`).type('form').send('');
-    expect(res.status).toBe(400);
+    expectOAuthError(res, 400, 'invalid_request');
     expect((await refresh(refresh_token)).status).toBe(200);
   });
 

@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DenylistStore } from '../../lib/stores/types';
 
-export interface DenylistStoreContractOptions {
-  /**
-   * Set when the stores `makeStore` returns see entries other tests wrote (a
-   * shared PostgreSQL schema that is not emptied between tests): the counts
-   * `purgeExpired` resolves are then checked as lower bounds.
-   */
-  sharesData?: boolean;
-}
-
 const T0 = Date.UTC(2024, 0, 1);
 const MINUTE = 60_000;
 
@@ -23,7 +14,6 @@ export function describeDenylistStoreContract<S extends DenylistStore>(
   name: string,
   makeStore: () => Promise<S> | S,
   cleanup?: (store: S) => Promise<void> | void,
-  options: DenylistStoreContractOptions = {},
 ): void {
   describe(`${name} (DenylistStore contract)`, () => {
     let store: S;
@@ -39,8 +29,7 @@ export function describeDenylistStoreContract<S extends DenylistStore>(
     const newJti = () => randomUUID();
 
     function expectPurged(removed: number, expected: number): void {
-      if (options.sharesData) expect(removed).toBeGreaterThanOrEqual(expected);
-      else expect(removed).toBe(expected);
+      expect(removed).toBe(expected);
     }
 
     it('lists a jti from when it is added until just before its expiry', async () => {

@@ -1,16 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore } from '../../lib/stores/types';
 
-export interface RefreshTokenStoreContractOptions {
-  /**
-   * Set when the stores `makeStore` returns see rows other tests wrote (a
-   * shared PostgreSQL schema that is not emptied between tests): the counts
-   * `purgeExpired` resolves are then checked as lower bounds, since a purge
-   * may also remove other tests' dead rows.
-   */
-  sharesData?: boolean;
-}
-
 const T0 = Date.UTC(2024, 0, 1);
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
@@ -68,7 +58,6 @@ export function describeRefreshTokenStoreContract<S extends RefreshTokenStore>(
   name: string,
   makeStore: () => Promise<S> | S,
   cleanup?: (store: S) => Promise<void> | void,
-  options: RefreshTokenStoreContractOptions = {},
 ): void {
   describe(`${name} (RefreshTokenStore contract)`, () => {
     let store: S;
@@ -108,8 +97,7 @@ export function describeRefreshTokenStoreContract<S extends RefreshTokenStore>(
     }
 
     function expectPurged(removed: number, expected: number): void {
-      if (options.sharesData) expect(removed).toBeGreaterThanOrEqual(expected);
-      else expect(removed).toBe(expected);
+      expect(removed).toBe(expected);
     }
 
     describe('createFamily and find', () => {

@@ -8,6 +8,7 @@ import { PasswordHasher } from '../../../lib/passwords';
 import { SqliteUserStore } from '../../../lib/stores/sqlite';
 import type { NewUser, UserPatch, UserStore } from '../../../lib/stores/types';
 import type { User } from '../../../lib/user';
+import { expectBearerError, testClock } from '../../helpers';
 
 const SECRET = 'example-app-test-secret-of-more-than-32-bytes';
 const ISSUER = 'express-jwt-auth-example';
@@ -17,11 +18,6 @@ const BOB_PASSWORD = 'bob-Pa55word-that-is-long';
 /** Cheap argon2 for tests; the auth uses the same parameters, so logins never rehash. */
 const ARGON2 = { memoryCost: 8192, timeCost: 1 };
 
-/** A clock the test moves by hand. */
-function testClock(start = Date.UTC(2026, 0, 1, 12, 0, 0)) {
-  let ms = start;
-  return { now: () => ms, advance: (seconds: number) => void (ms += seconds * 1000) };
-}
 
 /** The SQLite store, with a switch that makes findById fail the way a broken database would. */
 class BreakableStore implements UserStore {
@@ -242,11 +238,11 @@ describe('example server app', () => {
     const token = await tokenOf('bob', BOB_PASSWORD);
     await runUsersCli(['disable', 'bob'], users, { readStdin: async () => '', out: () => undefined }, hasher);
     await runUsersCli(['enable', 'bob'], users, { readStdin: async () => '', out: () => undefined }, hasher);
-    expect((await request(app).get('/users/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+    expectBearerError(await request(app).get('/users/me').set('Authorization', `Bearer ${token}`), 401, 'invalid_token');
 
     const again = await tokenOf('bob', BOB_PASSWORD);
     await runUsersCli(['passwd', 'bob', '--password-stdin'], users, { readStdin: async () => 'bob-new-password\n', out: () => undefined }, hasher);
-    expect((await request(app).get('/users/me').set('Authorization', `Bearer ${again}`)).status).toBe(401);
+    expectBearerError(await request(app).get('/users/me').set('Authorization', `Bearer ${again}`), 401, 'invalid_token');
   });
 
   it('keeps a password out of the log even when the JSON around it is malformed', async () => {

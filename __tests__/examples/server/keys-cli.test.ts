@@ -1,3 +1,4 @@
+import { testClock } from '../../helpers';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,11 +9,6 @@ import { resolveSigningKeys } from '../../../examples/server/signing-keys';
 import { generateKey } from '../../../lib/keys';
 import { AccessTokens } from '../../../lib/tokens';
 
-/** A clock the test moves by hand. */
-function testClock(start = Date.UTC(2026, 0, 1, 12, 0, 0)) {
-  let ms = start;
-  return { now: () => ms, advance: (seconds: number) => void (ms += seconds * 1000) };
-}
 
 const TTL = 900;
 

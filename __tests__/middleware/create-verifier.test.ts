@@ -75,11 +75,11 @@ describe('createVerifier: a verify-only service', () => {
   });
 
   it.each([
-    ['no credentials', undefined],
-    ['a malformed header', 'Bearer a.b.c junk'],
-    ['a token of another key', 'OTHER'],
-    ['an expired token', 'EXPIRED'],
-  ])("answers %s exactly as the issuer's authenticate() does", async (_name, authorization) => {
+    ['no credentials', undefined, 401, 'Bearer realm="api"'],
+    ['a malformed header', 'Bearer a.b.c junk', 400, 'Bearer realm="api", error="invalid_request", error_description="Malformed Bearer credentials"'],
+    ['a token of another key', 'OTHER', 401, 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"'],
+    ['an expired token', 'EXPIRED', 401, 'Bearer realm="api", error="invalid_token", error_description="The access token expired"'],
+  ])("answers %s exactly as the issuer's authenticate() does", async (_name, authorization, status, challenge) => {
     let header = authorization;
     if (authorization === 'OTHER') header = `Bearer ${forge({ alg: 'ES256', typ: 'at+jwt', kid: issuerKey.kid }, good(), 'ES256', generateKey('ES256').key)}`;
     if (authorization === 'EXPIRED') header = `Bearer ${forge({ alg: 'ES256', typ: 'at+jwt', kid: issuerKey.kid }, { ...good(), exp: issuer.clock.seconds() - 60 }, 'ES256', issuerKey.key)}`;
@@ -87,7 +87,8 @@ describe('createVerifier: a verify-only service', () => {
     const ours = await send(request(app).get('/hello'));
     const theirs = await send(request(issuer.app).get('/users/me'));
     expect([ours.status, ours.headers['www-authenticate'], ours.body]).toEqual([theirs.status, theirs.headers['www-authenticate'], theirs.body]);
-    expect(ours.status).toBeGreaterThanOrEqual(400);
+    expect(ours.status).toBe(status);
+    expect(ours.headers['www-authenticate']).toBe(challenge);
   });
 
   it('refuses a token of another key under an unknown kid', async () => {

@@ -1,14 +1,14 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Response as TestResponse } from 'supertest';
 import { createHmac } from 'node:crypto';
-import { InvalidTokenError } from '../lib/errors';
-import { issueAccessToken } from '../lib/issue-tokens';
-import { createAuth, type Auth } from '../lib/middleware/create-auth';
-import type { AuthOptions, FailureEvent } from '../lib/options';
-import { PasswordHasher } from '../lib/passwords';
-import { MemoryUserStore } from '../lib/stores/memory';
+import { InvalidTokenError } from '../lib/core/errors';
+import { issueAccessToken } from '../lib/grants/token-response';
+import { createAuth, type Auth } from '../lib/create-auth';
+import type { AuthOptions, FailureEvent } from '../lib/config/auth-options';
+import { PasswordHasher } from '../lib/login/passwords';
+import { MemoryUserStore } from '../lib/stores/memory/users';
 import type { UserStore } from '../lib/stores/types';
-import type { User } from '../lib/user';
+import type { User } from '../lib/core/user';
 
 export const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const ISSUER = 'https://issuer.test';

@@ -1,6 +1,6 @@
 import * as argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_ARGON2, type Argon2Params } from '../lib/passwords';
+import { DEFAULT_ARGON2, type Argon2Params } from '../lib/login/passwords';
 
 /**
  * What the argon2 parameters allow on this machine: password verifications

@@ -1,10 +1,10 @@
-export { createAuth, type Auth } from './middleware/create-auth';
-export type { AuthOptions, FailureEvent, LoginEvent, ResolvedOptions } from './options';
-export { issueAccessToken, type TokenResponse } from './issue-tokens';
-export { RefreshTokens, type RefreshTokenOptions } from './refresh-tokens';
-export { endAllSessions, emailProblem, newPasswordProblem, MIN_PASSWORD_LENGTH } from './accounts';
-export { JwtStrategy } from './strategies/jwt';
-export { LocalStrategy } from './strategies/local';
+export { createAuth, type Auth } from './create-auth';
+export type { AuthOptions, FailureEvent, LoginEvent, ResolvedOptions } from './config/auth-options';
+export { issueAccessToken, type TokenResponse } from './grants/token-response';
+export { RefreshTokens, type RefreshTokenOptions } from './tokens/refresh-tokens';
+export { endAllSessions, emailProblem, newPasswordProblem, MIN_PASSWORD_LENGTH } from './login/accounts';
+export { JwtStrategy } from './passport/jwt-strategy';
+export { LocalStrategy } from './passport/local-strategy';
 export {
   AuthError,
   CredentialsRequiredError,
@@ -20,10 +20,10 @@ export {
   UnsupportedGrantTypeError,
   UsernameConflictError,
   type AuthErrorOptions,
-} from './errors';
-export { bearerChallenge, type ChallengeParams } from './challenge';
-export { extractToken, type ExtractOptions } from './extract-token';
-export { AccessTokens, ACCESS_TOKEN_TYPE, type AccessTokenOptions, type ClaimRules, type IssuedAccessToken, type VerifiedAccessToken } from './tokens';
+} from './core/errors';
+export { bearerChallenge, type ChallengeParams } from './core/challenge';
+export { extractToken, type ExtractOptions } from './bearer/extract-token';
+export { AccessTokens, ACCESS_TOKEN_TYPE, type AccessTokenOptions, type ClaimRules, type IssuedAccessToken, type VerifiedAccessToken } from './tokens/access-tokens';
 export {
   hmacKey,
   asymmetricKey,
@@ -34,20 +34,20 @@ export {
   type AsymmetricAlgorithm,
   type JwsAlgorithm,
   type JwtKey,
-} from './keys';
-export { KeySet, type KeySetKeys, type KeySetOptions } from './key-set';
-export { toPublicJwk, publicKeyFromJwk, jwkThumbprint, type PublicJwk, type JwkSet } from './jwk';
-export { createJwksHandler, JWK_SET_TYPE, type JwksHandlerOptions } from './middleware/jwks';
-export { createVerifier, type Verifier } from './middleware/create-verifier';
-export type { VerifierOptions, ResolvedVerifierOptions } from './verifier-options';
-export { RemoteJwks, JwksUnavailableError, type RemoteJwksOptions } from './remote-jwks';
-export { verifyRemoteToken, type RemoteUser } from './remote-bearer';
+} from './jose/keys';
+export { KeySet, type KeySetKeys, type KeySetOptions } from './jose/key-set';
+export { toPublicJwk, publicKeyFromJwk, jwkThumbprint, type PublicJwk, type JwkSet } from './jose/jwk';
+export { createJwksHandler, JWK_SET_TYPE, type JwksHandlerOptions } from './express/jwks';
+export { createVerifier, type Verifier } from './create-verifier';
+export type { VerifierOptions, ResolvedVerifierOptions } from './config/verifier-options';
+export { RemoteJwks, JwksUnavailableError, type RemoteJwksOptions } from './bearer/remote-jwks';
+export { verifyRemoteToken, type RemoteUser } from './bearer/bearer-check';
 export { RemoteJwtStrategy } from './strategies/remote-jwt';
-export { PasswordHasher, DEFAULT_ARGON2, DEFAULT_MAX_PASSWORD_LENGTH, type Argon2Params, type HashingLimits } from './passwords';
-export { ConcurrencyLimit } from './concurrency-limit';
-export { RateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type LimitedEndpoint } from './rate-limits';
-export { RedisDenylistStore } from './stores/redis-denylist';
-export { publicUser, type User, type PublicUser, type AccessTokenClaims, type RequestAuth } from './user';
+export { PasswordHasher, DEFAULT_ARGON2, DEFAULT_MAX_PASSWORD_LENGTH, type Argon2Params, type HashingLimits } from './login/passwords';
+export { ConcurrencyLimit } from './login/concurrency-limit';
+export { RateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type LimitedEndpoint } from './login/rate-limits';
+export { RedisDenylistStore } from './stores/redis/denylist';
+export { publicUser, type User, type PublicUser, type AccessTokenClaims, type RequestAuth } from './core/user';
 export type { OpenApi, OpenApiDocumentOptions, RouteHandler } from './openapi/create-openapi';
 export type {
   JsonSchema,
@@ -65,7 +65,7 @@ export type {
   OpenApiSecurityRequirement,
   OpenApiServer,
 } from './openapi/types';
-export { usernameKey, usernameProblem, normalizeUsername } from './usernames';
+export { usernameKey, usernameProblem, normalizeUsername } from './core/usernames';
 export type {
   UserStore,
   NewUser,
@@ -77,14 +77,14 @@ export type {
   DenylistStore,
 } from './stores/types';
 export { UsernameTakenError } from './stores/types';
-export { MemoryUserStore } from './stores/memory';
-export { SqliteUserStore } from './stores/sqlite';
-export { MemoryRefreshTokenStore } from './stores/memory-refresh-tokens';
-export { MemoryDenylistStore } from './stores/memory-denylist';
-export { SqliteRefreshTokenStore } from './stores/sqlite-refresh-tokens';
-export { SqliteDenylistStore } from './stores/sqlite-denylist';
-export { openSqlite } from './stores/sqlite-schema';
-export { PostgresUserStore, type PostgresUserStoreOptions } from './stores/postgres';
-export { PostgresRefreshTokenStore } from './stores/postgres-refresh-tokens';
-export { PostgresDenylistStore } from './stores/postgres-denylist';
-export { migrate as migratePostgres, LATEST_POSTGRES_SCHEMA_VERSION } from './stores/postgres-schema';
+export { MemoryUserStore } from './stores/memory/users';
+export { SqliteUserStore } from './stores/sqlite/users';
+export { MemoryRefreshTokenStore } from './stores/memory/refresh-tokens';
+export { MemoryDenylistStore } from './stores/memory/denylist';
+export { SqliteRefreshTokenStore } from './stores/sqlite/refresh-tokens';
+export { SqliteDenylistStore } from './stores/sqlite/denylist';
+export { openSqlite } from './stores/sqlite/schema';
+export { PostgresUserStore, type PostgresUserStoreOptions } from './stores/postgres/users';
+export { PostgresRefreshTokenStore } from './stores/postgres/refresh-tokens';
+export { PostgresDenylistStore } from './stores/postgres/denylist';
+export { migrate as migratePostgres, LATEST_POSTGRES_SCHEMA_VERSION } from './stores/postgres/schema';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { PasswordHasher } from '../../lib/passwords';
-import { SqliteUserStore } from '../../lib/stores/sqlite';
+import { PasswordHasher } from '../../lib/login/passwords';
+import { SqliteUserStore } from '../../lib/stores/sqlite/users';
 
 describe("the README's quick start (examples/quickstart.ts)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'quickstart-'));

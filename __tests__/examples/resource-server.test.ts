@@ -2,8 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateKey } from '../../lib/keys';
-import { forge } from '../key-helpers';
+import { generateKey } from '../../lib/jose/keys';
+import { forge } from '../jose/key-helpers';
 
 /**
  * The example issuer (JWT_ALGORITHM=ES256) and the example resource server

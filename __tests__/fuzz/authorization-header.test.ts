@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { InvalidRequestError } from '../../lib/errors';
-import { extractToken } from '../../lib/extract-token';
+import { InvalidRequestError } from '../../lib/core/errors';
+import { extractToken } from '../../lib/bearer/extract-token';
 import { setup, type Fixture } from '../helpers';
 import { FUZZ_RUNS, HTTP_RUNS, headerValue, jwsLike, tokenish } from './arbitraries';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { InvalidTokenError } from '../../lib/errors';
+import { InvalidTokenError } from '../../lib/core/errors';
 import { AUDIENCE, ISSUER, SECRET, b64, setup, signRaw, type Fixture } from '../helpers';
 import { FUZZ_RUNS, HTTP_RUNS, base64urlBytes, hostileJson, jwsLike, prototypeIntact, prototypeSnapshot } from './arbitraries';
 

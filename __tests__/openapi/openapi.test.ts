@@ -1,9 +1,9 @@
 import express, { type RequestHandler } from 'express';
 import request from 'supertest';
-import { createAuth, type Auth } from '../../lib/middleware/create-auth';
+import { createAuth, type Auth } from '../../lib/create-auth';
 import type { OpenApiDocument } from '../../lib/openapi/types';
-import { MemoryUserStore } from '../../lib/stores/memory';
-import { issueAccessToken } from '../../lib/issue-tokens';
+import { MemoryUserStore } from '../../lib/stores/memory/users';
+import { issueAccessToken } from '../../lib/grants/token-response';
 import { AUDIENCE, ISSUER, passwordHash, SECRET } from '../helpers';
 
 const SCHEME = 'OAuth2PasswordBearer';

@@ -8,12 +8,12 @@ import ts from 'typescript';
  * since that doc comment is what an editor shows on hover.
  */
 
-const FILE = path.resolve(__dirname, '../../lib/options.ts');
+const FILE = path.resolve(__dirname, '../../lib/config/auth-options.ts');
 
 function authOptions() {
   const source = ts.createSourceFile(FILE, fs.readFileSync(FILE, 'utf8'), ts.ScriptTarget.Latest, true);
   const found = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'AuthOptions');
-  if (!found) throw new Error('lib/options.ts has no interface AuthOptions');
+  if (!found) throw new Error('lib/config/auth-options.ts has no interface AuthOptions');
   const docOf = (node: ts.Node) => ts.getJSDocCommentsAndTags(node).map((doc) => doc.getText()).join('\n');
   return {
     exported: found.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false,

@@ -5,10 +5,10 @@ import { exampleAuthOptions } from '../../examples/server/auth-options';
 import { loadConfig } from '../../examples/server/config';
 import { createLogger } from '../../examples/server/logger';
 import { openStores } from '../../examples/server/store';
-import { issueAccessToken } from '../../lib/issue-tokens';
-import { createAuth } from '../../lib/middleware/create-auth';
-import type { AuthOptions } from '../../lib/options';
-import { publicUser } from '../../lib/user';
+import { issueAccessToken } from '../../lib/grants/token-response';
+import { createAuth } from '../../lib/create-auth';
+import type { AuthOptions } from '../../lib/config/auth-options';
+import { publicUser } from '../../lib/core/user';
 import { BENCH_USER } from './bench-user';
 import { serve } from './serve';
 

@@ -1,6 +1,6 @@
 import { openUserStore } from '../../examples/server/store';
 import type { UserStore } from '../../lib/stores/types';
-import { publicUser, type PublicUser } from '../../lib/user';
+import { publicUser, type PublicUser } from '../../lib/core/user';
 import { BENCH_USER } from './bench-user';
 
 /**

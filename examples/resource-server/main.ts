@@ -1,4 +1,4 @@
-import { createVerifier } from '../../lib/middleware/create-verifier';
+import { createVerifier } from '../../lib/create-verifier';
 import { createResourceApp } from './app';
 import { ConfigError, loadResourceConfig } from './config';
 

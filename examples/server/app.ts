@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Auth } from '../../lib/middleware/create-auth';
+import type { Auth } from '../../lib/create-auth';
 import type { OpenApiPathItem, OpenApiResponse } from '../../lib/openapi/types';
 import type { UserStore } from '../../lib/stores/types';
-import { publicUser } from '../../lib/user';
+import { publicUser } from '../../lib/core/user';
 import { serveDocs } from './docs';
 import { createLogger } from './logger';
 import { requestLog } from './request-log';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuthOptions, FailureEvent } from '../../lib/options';
+import type { AuthOptions, FailureEvent } from '../../lib/config/auth-options';
 
 /** The fields of an `auth failure` line: the reason, never the token or password. */
 export function failureLogLine({ error, reason, request }: FailureEvent): Record<string, unknown> {

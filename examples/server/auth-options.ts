@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AuthOptions } from '../../lib/options';
-import { RedisDenylistStore } from '../../lib/stores/redis-denylist';
+import type { AuthOptions } from '../../lib/config/auth-options';
+import { RedisDenylistStore } from '../../lib/stores/redis/denylist';
 import { SCOPES } from './app';
 import { auditLog } from './audit-log';
 import type { ServerConfig } from './config';

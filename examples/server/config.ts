@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { parseDuration } from '../../lib/duration';
-import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/keys';
+import { parseDuration } from '../../lib/config/duration';
+import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/jose/keys';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 /** The example server's settings, from the environment. */

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jwkThumbprint } from '../../lib/jwk';
-import { KeySet } from '../../lib/key-set';
-import { asymmetricKey, generateKey, isAsymmetricAlgorithm, type AsymmetricAlgorithm, type JwtKey } from '../../lib/keys';
+import { jwkThumbprint } from '../../lib/jose/jwk';
+import { KeySet } from '../../lib/jose/key-set';
+import { asymmetricKey, generateKey, isAsymmetricAlgorithm, type AsymmetricAlgorithm, type JwtKey } from '../../lib/jose/keys';
 
 /** One key of the manifest. */
 export interface KeyEntry {

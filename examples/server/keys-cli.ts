@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm, type JwsAlgorithm } from '../../lib/keys';
+import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm, type JwsAlgorithm } from '../../lib/jose/keys';
 import { ConfigError, loadConfig, loadKeysConfig } from './config';
 import { KeyDirectory, KeyDirectoryError } from './key-directory';
 

@@ -1,5 +1,5 @@
-import type { HmacAlgorithm } from '../../lib/keys';
-import { createAuth } from '../../lib/middleware/create-auth';
+import type { HmacAlgorithm } from '../../lib/jose/keys';
+import { createAuth } from '../../lib/create-auth';
 import { createApp } from './app';
 import { exampleAuthOptions } from './auth-options';
 import { ConfigError, loadConfig, loadKeysConfig } from './config';

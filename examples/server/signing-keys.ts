@@ -1,5 +1,5 @@
-import { isAsymmetricAlgorithm } from '../../lib/keys';
-import type { KeySet } from '../../lib/key-set';
+import { isAsymmetricAlgorithm } from '../../lib/jose/keys';
+import type { KeySet } from '../../lib/jose/key-set';
 import { ConfigError, type KeysConfig, type ServerConfig } from './config';
 import { KeyDirectory, KeyDirectoryError } from './key-directory';
 

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
-import { PostgresUserStore } from '../../lib/stores/postgres';
-import { PostgresDenylistStore } from '../../lib/stores/postgres-denylist';
-import { PostgresRefreshTokenStore } from '../../lib/stores/postgres-refresh-tokens';
-import { SqliteDenylistStore } from '../../lib/stores/sqlite-denylist';
-import { SqliteRefreshTokenStore } from '../../lib/stores/sqlite-refresh-tokens';
-import { openSqlite } from '../../lib/stores/sqlite-schema';
-import { SqliteUserStore } from '../../lib/stores/sqlite';
+import { PostgresUserStore } from '../../lib/stores/postgres/users';
+import { PostgresDenylistStore } from '../../lib/stores/postgres/denylist';
+import { PostgresRefreshTokenStore } from '../../lib/stores/postgres/refresh-tokens';
+import { SqliteDenylistStore } from '../../lib/stores/sqlite/denylist';
+import { SqliteRefreshTokenStore } from '../../lib/stores/sqlite/refresh-tokens';
+import { openSqlite } from '../../lib/stores/sqlite/schema';
+import { SqliteUserStore } from '../../lib/stores/sqlite/users';
 import type { DenylistStore, RefreshTokenStore, UserStore } from '../../lib/stores/types';
 import { ConfigError, isPostgresUrl } from './config';
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { emailProblem, endAllSessions, newPasswordProblem } from '../../lib/accounts';
-import { PasswordHasher } from '../../lib/passwords';
-import { isScopeToken } from '../../lib/scopes';
+import { emailProblem, endAllSessions, newPasswordProblem } from '../../lib/login/accounts';
+import { PasswordHasher } from '../../lib/login/passwords';
+import { isScopeToken } from '../../lib/core/scopes';
 import { UsernameTakenError, type UserStore } from '../../lib/stores/types';
-import { usernameProblem } from '../../lib/usernames';
+import { usernameProblem } from '../../lib/core/usernames';
 import { ConfigError, loadConfig } from './config';
 import { errorMessage, openUserStore } from './store';
 

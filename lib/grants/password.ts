@@ -1,12 +1,12 @@
 import type { Request } from 'express';
-import { authenticatePassword } from '../authenticate-password';
-import { InvalidRequestError, InvalidScopeError, reason } from '../errors';
-import { tokenResponse, type TokenResponse } from '../issue-tokens';
-import type { ResolvedOptions } from '../options';
-import { readParam } from '../params';
-import { reportLogin } from '../report';
-import { formatScope, hasScopes, parseScope } from '../scopes';
-import { publicUser } from '../user';
+import { authenticatePassword } from '../login/authenticate-password';
+import { InvalidRequestError, InvalidScopeError, reason } from '../core/errors';
+import { tokenResponse, type TokenResponse } from './token-response';
+import type { ResolvedOptions } from '../config/auth-options';
+import { readParam } from '../core/params';
+import { reportLogin } from '../config/hooks';
+import { formatScope, hasScopes, parseScope } from '../core/scopes';
+import { publicUser } from '../core/user';
 
 /** RFC 6749 §4.3: the resource owner password credentials grant (first-party clients only, RFC 9700 §2.4). */
 export async function passwordGrant(auth: ResolvedOptions, params: Record<string, unknown>, req: Request): Promise<TokenResponse> {

@@ -1,8 +1,8 @@
-import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError, reason } from '../errors';
-import { tokenResponse, type TokenResponse } from '../issue-tokens';
-import type { ResolvedOptions } from '../options';
-import { readParam } from '../params';
-import { formatScope, hasScopes } from '../scopes';
+import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError, reason } from '../core/errors';
+import { tokenResponse, type TokenResponse } from './token-response';
+import type { ResolvedOptions } from '../config/auth-options';
+import { readParam } from '../core/params';
+import { formatScope, hasScopes } from '../core/scopes';
 import { readScope } from './password';
 
 /**

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { authenticateRemoteBearer } from '../remote-bearer';
-import type { ResolvedVerifierOptions } from '../verifier-options';
-import { runGuard } from './authenticate';
-import { createScopeGuard } from './require-scopes';
+import { authenticateRemoteBearer } from '../bearer/bearer-check';
+import type { ResolvedVerifierOptions } from '../config/verifier-options';
+import { runGuard } from '../express/guard';
+import { createScopeGuard } from '../express/require-scopes';
 
 /**
  * Runs verify-only bearer authentication for one request; resolves true when

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../config/auth-options';
 import { bearerResponses, LIBRARY_OPERATIONS, SCHEMAS } from './library-routes';
 import { PROTECTED_KINDS, routeMark, type RouteKind, type RouteMark } from './marks';
 import type {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { User } from '../user';
-import { normalizeUsername } from '../usernames';
+import type { User } from '../core/user';
+import { normalizeUsername } from '../core/usernames';
 import type { NewUser } from './types';
 
 /**

@@ -1,4 +1,4 @@
-import type { User } from '../user';
+import type { User } from '../core/user';
 
 /** What `UserStore.create` takes. */
 export interface NewUser {

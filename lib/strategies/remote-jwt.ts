@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
-import { AuthError } from '../errors';
-import { authenticateRemoteBearer } from '../remote-bearer';
-import { reportFailure } from '../report';
-import { markVerified } from '../verified-requests';
-import { resolveVerifierOptions, type ResolvedVerifierOptions, type VerifierOptions } from '../verifier-options';
+import { AuthError } from '../core/errors';
+import { authenticateRemoteBearer } from '../bearer/bearer-check';
+import { reportFailure } from '../config/hooks';
+import { markVerified } from '../bearer/verified-requests';
+import { resolveVerifierOptions, type ResolvedVerifierOptions, type VerifierOptions } from '../config/verifier-options';
 
 /**
  * Passport strategy named "jwt" for a verify-only service: accepts bearer

@@ -3,11 +3,11 @@ import type { Express } from 'express';
 import { createApp, failureLogLine } from '../../../examples/server/app';
 import { createLogger } from '../../../examples/server/logger';
 import { runUsersCli } from '../../../examples/server/users-cli';
-import { createAuth, type Auth } from '../../../lib/middleware/create-auth';
-import { PasswordHasher } from '../../../lib/passwords';
-import { SqliteUserStore } from '../../../lib/stores/sqlite';
+import { createAuth, type Auth } from '../../../lib/create-auth';
+import { PasswordHasher } from '../../../lib/login/passwords';
+import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import type { NewUser, UserPatch, UserStore } from '../../../lib/stores/types';
-import type { User } from '../../../lib/user';
+import type { User } from '../../../lib/core/user';
 import { expectBearerError, testClock } from '../../helpers';
 
 const SECRET = 'example-app-test-secret-of-more-than-32-bytes';

@@ -3,10 +3,10 @@ import request from 'supertest';
 import { createApp, SCOPES } from '../../../examples/server/app';
 import { createLogger } from '../../../examples/server/logger';
 import { runUsersCli } from '../../../examples/server/users-cli';
-import { createAuth } from '../../../lib/middleware/create-auth';
+import { createAuth } from '../../../lib/create-auth';
 import type { OpenApiDocument, OpenApiMethod } from '../../../lib/openapi/types';
-import { PasswordHasher } from '../../../lib/passwords';
-import { SqliteUserStore } from '../../../lib/stores/sqlite';
+import { PasswordHasher } from '../../../lib/login/passwords';
+import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 
 const ALICE_PASSWORD = 'alice-Pa55word-that-is-long';
 const BOB_PASSWORD = 'bob-Pa55word-that-is-long';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres-helpers';
+import { TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres/helpers';
 import { killAll, listening, ROOT, runNode } from '../processes';
 
 /**

@@ -6,8 +6,8 @@ import { ConfigError, loadKeysConfig, type ServerConfig } from '../../../example
 import { KeyDirectory, KeyDirectoryError } from '../../../examples/server/key-directory';
 import { CliError, runKeysCli, type KeysCliSettings } from '../../../examples/server/keys-cli';
 import { resolveSigningKeys } from '../../../examples/server/signing-keys';
-import { generateKey } from '../../../lib/keys';
-import { AccessTokens } from '../../../lib/tokens';
+import { generateKey } from '../../../lib/jose/keys';
+import { AccessTokens } from '../../../lib/tokens/access-tokens';
 
 
 const TTL = 900;

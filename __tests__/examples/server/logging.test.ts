@@ -4,10 +4,10 @@ import { createApp, SCOPES } from '../../../examples/server/app';
 import { auditLog } from '../../../examples/server/audit-log';
 import { createLogger, type LogLevel } from '../../../examples/server/logger';
 import { runUsersCli } from '../../../examples/server/users-cli';
-import { createAuth } from '../../../lib/middleware/create-auth';
-import { PasswordHasher } from '../../../lib/passwords';
-import { SqliteUserStore } from '../../../lib/stores/sqlite';
-import type { User } from '../../../lib/user';
+import { createAuth } from '../../../lib/create-auth';
+import { PasswordHasher } from '../../../lib/login/passwords';
+import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
+import type { User } from '../../../lib/core/user';
 
 const ALICE_PASSWORD = 'alice-Pa55word-that-is-long';
 const BOB_PASSWORD = 'bob-Pa55word-that-is-long';

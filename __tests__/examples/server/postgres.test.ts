@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseUnavailableError, openStores, openUserStore } from '../../../examples/server/store';
-import { PostgresUserStore } from '../../../lib/stores/postgres';
-import { describePostgres, tablesOf, TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres-helpers';
+import { PostgresUserStore } from '../../../lib/stores/postgres/users';
+import { describePostgres, tablesOf, TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres/helpers';
 import { killAll, listening, ROOT, runNode } from '../processes';
 
 /** The example server and users CLI on DATABASE_URL=postgres://… */

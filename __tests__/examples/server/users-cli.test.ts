@@ -1,6 +1,6 @@
 import { CliError, runUsersCli } from '../../../examples/server/users-cli';
-import { PasswordHasher } from '../../../lib/passwords';
-import { SqliteUserStore } from '../../../lib/stores/sqlite';
+import { PasswordHasher } from '../../../lib/login/passwords';
+import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 
 const PASSWORD = 'first-Pa55word';
 const NEW_PASSWORD = 'second-Pa55word';

@@ -1,0 +1,45 @@
+import express from 'express';
+import passport from 'passport';
+import request from 'supertest';
+import { expectOAuthError, PASSWORD, setup } from '../helpers';
+
+describe('audit hooks that throw', () => {
+  it('never change the answer at the token endpoint, and reach onError', async () => {
+    const errors: string[] = [];
+    const f = await setup({
+      onLogin: () => {
+        throw new Error('audit sink down');
+      },
+      onFailure: () => {
+        throw new Error('audit sink down');
+      },
+      onError: (_err, context) => errors.push(context),
+    });
+    const ok = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: PASSWORD });
+    expect(ok.status).toBe(200);
+    expect(ok.headers['cache-control']).toBe('no-store');
+    const bad = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: 'wrong' });
+    expectOAuthError(bad, 400, 'invalid_grant');
+    expect(errors).toEqual(['onLogin hook threw', 'onFailure hook threw']);
+  });
+
+  it('never crash a Passport strategy: the challenge is still sent', async () => {
+    const errors: string[] = [];
+    const f = await setup({
+      onFailure: () => {
+        throw new Error('audit sink down');
+      },
+      onError: (_err, context) => errors.push(context),
+    });
+    const pass = new passport.Passport();
+    pass.use(f.auth.jwtStrategy);
+    const app = express();
+    app.get('/me', pass.authenticate('jwt', { session: false }), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const res = await request(app).get('/me').set('Authorization', 'Bearer a.b.c');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(errors).toEqual(['onFailure hook threw']);
+  });
+});

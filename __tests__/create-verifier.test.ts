@@ -1,0 +1,182 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import request from 'supertest';
+import { toPublicJwk } from '../lib/jose/jwk';
+import { generateKey } from '../lib/jose/keys';
+import { createVerifier, type Verifier } from '../lib/create-verifier';
+import type { FailureEvent } from '../lib/config/auth-options';
+import { JwksUnavailableError } from '../lib/bearer/remote-jwks';
+import type { VerifierOptions } from '../lib/config/verifier-options';
+import { AUDIENCE, ISSUER, b64, claims, setup, type Fixture } from './helpers';
+import { forge, startJwksServer, type JwksServer } from './jose/key-helpers';
+
+const INVALID_TOKEN = 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"';
+
+/**
+ * A verify-only service (createVerifier) in front of tokens from an issuer
+ * (createAuth with an ES256 key) whose JWKS a loopback server publishes.
+ */
+describe('createVerifier: a verify-only service', () => {
+  const issuerKey = generateKey('ES256');
+  let issuer: Fixture;
+  let jwks: JwksServer;
+  let attacker: JwksServer;
+  let verifier: Verifier;
+  let app: express.Express;
+  let failures: FailureEvent[];
+  let appErrors: unknown[];
+
+  beforeAll(async () => {
+    attacker = await startJwksServer({ keys: [] });
+  });
+  afterAll(async () => {
+    await attacker.close();
+  });
+
+  beforeEach(async () => {
+    issuer = await setup({ secret: undefined, keys: { active: issuerKey } });
+    jwks = await startJwksServer({ keys: [toPublicJwk(issuerKey)] });
+    failures = [];
+    appErrors = [];
+    verifier = createVerifier({ jwksUri: jwks.url, issuer: ISSUER, audience: AUDIENCE, now: issuer.clock.now, onFailure: (e) => failures.push(e) });
+    app = express();
+    app.get('/hello', verifier.authenticate(), (req, res) => {
+      res.json({ user: req.user, scopes: req.auth?.scopes });
+    });
+    app.get('/admin', verifier.requireScopes('admin'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      appErrors.push(err);
+      res.status(500).json({ error: 'server_error' });
+    });
+  });
+  afterEach(async () => {
+    await jwks.close();
+  });
+
+  const hello = (token?: string) => {
+    const req = request(app).get('/hello');
+    return token === undefined ? req : req.set('Authorization', `Bearer ${token}`);
+  };
+  const good = () => claims(issuer.alice.id, issuer.clock.seconds());
+
+  async function expectInvalidToken(res: request.Response, reason: RegExp) {
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
+    expect(res.body).toEqual({ error: 'invalid_token', error_description: 'The access token is invalid' });
+    expect(failures.at(-1)?.reason).toMatch(reason);
+  }
+
+  it("admits the issuer's token and sets req.user to { id: sub } and req.auth", async () => {
+    const res = await hello(issuer.tokenFor());
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ user: { id: issuer.alice.id }, scopes: ['read', 'admin'] });
+    expect(jwks.fetches).toBe(1);
+  });
+
+  it.each([
+    ['no credentials', undefined, 401, 'Bearer realm="api"'],
+    ['a malformed header', 'Bearer a.b.c junk', 400, 'Bearer realm="api", error="invalid_request", error_description="Malformed Bearer credentials"'],
+    ['a token of another key', 'OTHER', 401, 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"'],
+    ['an expired token', 'EXPIRED', 401, 'Bearer realm="api", error="invalid_token", error_description="The access token expired"'],
+  ])("answers %s exactly as the issuer's authenticate() does", async (_name, authorization, status, challenge) => {
+    let header = authorization;
+    if (authorization === 'OTHER') header = `Bearer ${forge({ alg: 'ES256', typ: 'at+jwt', kid: issuerKey.kid }, good(), 'ES256', generateKey('ES256').key)}`;
+    if (authorization === 'EXPIRED') header = `Bearer ${forge({ alg: 'ES256', typ: 'at+jwt', kid: issuerKey.kid }, { ...good(), exp: issuer.clock.seconds() - 60 }, 'ES256', issuerKey.key)}`;
+    const send = (req: request.Test) => (header === undefined ? req : req.set('Authorization', header));
+    const ours = await send(request(app).get('/hello'));
+    const theirs = await send(request(issuer.app).get('/users/me'));
+    expect([ours.status, ours.headers['www-authenticate'], ours.body]).toEqual([theirs.status, theirs.headers['www-authenticate'], theirs.body]);
+    expect(ours.status).toBe(status);
+    expect(ours.headers['www-authenticate']).toBe(challenge);
+  });
+
+  it('refuses a token of another key under an unknown kid', async () => {
+    const other = generateKey('ES256');
+    await expectInvalidToken(await hello(forge({ alg: 'ES256', typ: 'at+jwt', kid: other.kid }, good(), 'ES256', other.key)), /unknown kid/);
+  });
+
+  it('answers 403 insufficient_scope from requireScopes()', async () => {
+    const res = await request(app).get('/admin').set('Authorization', `Bearer ${issuer.tokenFor(issuer.alice, ['read'])}`);
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="api", error="insufficient_scope", error_description="The access token does not grant the required scope", scope="admin"',
+    );
+    expect((await request(app).get('/admin').set('Authorization', `Bearer ${issuer.tokenFor()}`)).status).toBe(200);
+  });
+
+  it('answers a flood of unknown kids without a storm of fetches', async () => {
+    await hello(issuer.tokenFor()); // the first fetch
+    const made = generateKey('ES256');
+    const tokens = Array.from({ length: 40 }, (_, i) => forge({ alg: 'ES256', typ: 'at+jwt', kid: `bogus-${i}` }, good(), 'ES256', made.key));
+    const responses = await Promise.all(tokens.map((token) => hello(token)));
+    expect(responses.every((res) => res.status === 401)).toBe(true);
+    expect(jwks.fetches).toBe(1);
+    issuer.clock.advance(30); // the default cooldown
+    await Promise.all(tokens.map((token) => hello(token)));
+    expect(jwks.fetches).toBe(2);
+  });
+
+  it.each([
+    ['alg none', () => `${b64({ alg: 'none', typ: 'at+jwt', kid: issuerKey.kid })}.${b64(good())}.AAAA`, /alg none is not accepted/],
+    [
+      'HS256 keyed with the public key PEM',
+      () => forge({ alg: 'HS256', typ: 'at+jwt', kid: issuerKey.kid }, good(), 'HS256', issuerKey.verifyKey.export({ type: 'spki', format: 'pem' })),
+      /alg HS256 is not accepted/,
+    ],
+    ['no kid', () => forge({ alg: 'ES256', typ: 'at+jwt' }, good(), 'ES256', issuerKey.key), /kid missing/],
+    ['a kid that is not a string', () => forge({ alg: 'ES256', typ: 'at+jwt', kid: 7 }, good(), 'ES256', issuerKey.key), /kid missing/],
+    ['another typ', () => forge({ alg: 'ES256', typ: 'JWT', kid: issuerKey.kid }, good(), 'ES256', issuerKey.key), /typ is not at\+jwt/],
+  ])('refuses %s before fetching anything', async (_name, make, reason) => {
+    await expectInvalidToken(await hello(make()), reason);
+    expect(jwks.fetches).toBe(0);
+  });
+
+  it('refuses an RS256 token naming the ES256 kid', async () => {
+    const rs = generateKey('RS256');
+    await expectInvalidToken(await hello(forge({ alg: 'RS256', typ: 'at+jwt', kid: issuerKey.kid }, good(), 'RS256', rs.key)), /alg RS256 does not match the key/);
+  });
+
+  it.each(['jku', 'x5u', 'jwk'])('never fetches or uses a key named by a %s header', async (name) => {
+    const own = generateKey('ES256');
+    attacker.body = { keys: [toPublicJwk(own)] };
+    const value = name === 'jwk' ? toPublicJwk(own) : attacker.url;
+    for (const kid of [own.kid, issuerKey.kid]) {
+      const token = forge({ alg: 'ES256', typ: 'at+jwt', kid, [name]: value }, good(), 'ES256', own.key);
+      await expectInvalidToken(await hello(token), kid === own.kid ? /unknown kid/ : /invalid signature/);
+    }
+    expect(attacker.fetches).toBe(0);
+  });
+
+  it('answers 500, not 401, when the issuer is unreachable and no cached key fits', async () => {
+    jwks.status = 503;
+    const res = await hello(issuer.tokenFor());
+    expect(res.status).toBe(500);
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    expect(appErrors.at(-1)).toBeInstanceOf(JwksUnavailableError);
+    expect((appErrors.at(-1) as Error).message).toContain(jwks.url);
+  });
+
+  it('keeps admitting tokens of a cached key while the issuer is down', async () => {
+    expect((await hello(issuer.tokenFor())).status).toBe(200);
+    await jwks.close();
+    issuer.clock.advance(600); // past the cache's max age: it tries, fails, and keeps what it has
+    expect((await hello(issuer.tokenFor())).status).toBe(200);
+  });
+
+  it.each([
+    ['jwksUri', { jwksUri: 'ftp://issuer.example/jwks' }],
+    ['issuer', { issuer: '' }],
+    ['audience', { audience: undefined }],
+    ['algorithms', { algorithms: ['HS256'] }],
+    ['clockTolerance', { clockTolerance: -1 }],
+    ['realm', { realm: 'naïve' }],
+    ['jwksCooldown', { jwksCooldown: -5 }],
+    ['jwksTimeout', { jwksTimeout: 0 }],
+    ['allowQueryToken', { allowQueryToken: 'yes' }],
+  ])('throws a TypeError naming %s', (option, override) => {
+    const make = () => createVerifier({ jwksUri: 'https://issuer.example/jwks.json', issuer: ISSUER, audience: AUDIENCE, ...(override as Partial<VerifierOptions>) });
+    expect(make).toThrow(TypeError);
+    expect(make).toThrow(option);
+  });
+});

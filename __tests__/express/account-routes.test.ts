@@ -1,0 +1,173 @@
+import request from 'supertest';
+import { PasswordHasher } from '../../lib/login/passwords';
+import { expectBearerError, expectOAuthError, PASSWORD, setup, type Fixture } from '../helpers';
+
+describe('account self-service', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await setup();
+  });
+
+  const login = async (username = 'alice', password = PASSWORD) =>
+    (await request(f.app).post('/token').type('form').send({ grant_type: 'password', username, password })).body as {
+      access_token: string;
+      refresh_token: string;
+    };
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  describe('PATCH /users/me', () => {
+    it('updates the caller\'s email and returns the record without a hash', async () => {
+      const { access_token } = await login();
+      const res = await request(f.app).patch('/users/me').set(bearer(access_token)).send({ email: 'new@example.com' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: f.alice.id, username: 'alice', email: 'new@example.com' });
+      expect(res.body).not.toHaveProperty('passwordHash');
+      expect((await f.users.findById(f.alice.id))!.email).toBe('new@example.com');
+    });
+
+    it('clears the email with null', async () => {
+      const { access_token } = await login();
+      const res = await request(f.app).patch('/users/me').set(bearer(access_token)).send({ email: null });
+      expect(res.body.email).toBeNull();
+    });
+
+    it.each([
+      ['username', { username: 'mallory' }],
+      ['id', { id: 'someone-else' }],
+      ['scopes', { scopes: ['root'] }],
+      ['disabled', { disabled: false }],
+      ['passwordHash', { passwordHash: 'x' }],
+      ['an unknown field', { nickname: 'al' }],
+    ])('refuses to change %s with 400 invalid_request', async (_name, body) => {
+      const { access_token } = await login();
+      const res = await request(f.app).patch('/users/me').set(bearer(access_token)).send({ email: 'a@b.c', ...body });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_request');
+      expect(await f.users.findById(f.alice.id)).toEqual(f.alice);
+    });
+
+    it('refuses an invalid email', async () => {
+      const { access_token } = await login();
+      const res = await request(f.app).patch('/users/me').set(bearer(access_token)).send({ email: 'not an email' });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_request');
+    });
+
+    it("can only ever change the caller's own record", async () => {
+      const bob = await f.users.create({ username: 'bob', email: 'bob@example.com', passwordHash: await new PasswordHasher().hash(PASSWORD) });
+      const { access_token } = await login();
+      await request(f.app).patch('/users/me').set(bearer(access_token)).send({ email: 'x@example.com' });
+      expect((await f.users.findById(bob.id))!.email).toBe('bob@example.com');
+      const attempt = await request(f.app).patch('/users/me').set(bearer(access_token)).send({ id: bob.id, email: 'y@example.com' });
+      expect(attempt.status).toBe(400);
+      expect(attempt.body.error).toBe('invalid_request');
+      expect((await f.users.findById(bob.id))!.email).toBe('bob@example.com');
+    });
+
+    it('challenges a request without a token', async () => {
+      const res = await request(f.app).patch('/users/me').send({ email: 'a@b.c' });
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+  });
+
+  describe('PUT /users/me/password', () => {
+    const NEW = 'a brand new password';
+
+    it('changes the password with 204 and ends every earlier session', async () => {
+      const { access_token, refresh_token } = await login();
+      const other = await login(); // a second device
+      const res = await request(f.app).put('/users/me/password').set(bearer(access_token)).send({ current_password: PASSWORD, new_password: NEW });
+      expect(res.status).toBe(204);
+      for (const token of [access_token, other.access_token]) {
+        const me = await request(f.app).get('/users/me').set(bearer(token));
+        expectBearerError(me, 401, 'invalid_token');
+      }
+      for (const token of [refresh_token, other.refresh_token]) {
+        const r = await request(f.app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: token });
+        expectOAuthError(r, 400, 'invalid_grant');
+      }
+      expectOAuthError(await request(f.app).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: PASSWORD }), 400, 'invalid_grant');
+      const fresh = await login('alice', NEW);
+      expect((await request(f.app).get('/users/me').set(bearer(fresh.access_token))).status).toBe(200);
+    });
+
+    it('refuses a wrong current password with 400 and reports it like a failed login', async () => {
+      const { access_token } = await login();
+      const res = await request(f.app).put('/users/me/password').set(bearer(access_token)).send({ current_password: 'wrong', new_password: NEW });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_grant');
+      expect(f.failures.at(-1)?.reason).toBe('wrong current password');
+      expect((await request(f.app).get('/users/me').set(bearer(access_token))).status).toBe(200);
+    });
+
+    it.each([
+      ['too short', 'short'],
+      ['too long', 'x'.repeat(1025)],
+    ])('refuses a new password that is %s', async (_name, next) => {
+      const { access_token } = await login();
+      const res = await request(f.app).put('/users/me/password').set(bearer(access_token)).send({ current_password: PASSWORD, new_password: next });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_request');
+    });
+  });
+
+  describe('DELETE /users/me/sessions', () => {
+    it('signs out everywhere: every earlier access and refresh token stops working', async () => {
+      const a = await login();
+      const b = await login();
+      expect((await request(f.app).delete('/users/me/sessions').set(bearer(a.access_token))).status).toBe(204);
+      expectBearerError(await request(f.app).get('/users/me').set(bearer(b.access_token)), 401, 'invalid_token');
+      const r = await request(f.app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: b.refresh_token });
+      expectOAuthError(r, 400, 'invalid_grant');
+      const again = await login();
+      expect((await request(f.app).get('/users/me').set(bearer(again.access_token))).status).toBe(200);
+    });
+
+    it('is also there for admin tools as auth.endAllSessions(userId)', async () => {
+      const { access_token } = await login();
+      expect(await f.auth.endAllSessions(f.alice.id)).toBe(true);
+      expect(await f.auth.endAllSessions('no-such-id')).toBe(false);
+      expectBearerError(await request(f.app).get('/users/me').set(bearer(access_token)), 401, 'invalid_token');
+    });
+  });
+
+  describe('POST /users (registration)', () => {
+    it('creates an account with 201 and no scopes', async () => {
+      const res = await request(f.app).post('/users').send({ username: 'carol', password: 'long enough password', email: 'carol@example.com' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ username: 'carol', email: 'carol@example.com', scopes: [], disabled: false });
+      expect(res.body).not.toHaveProperty('passwordHash');
+      expect((await login('carol', 'long enough password')).access_token).toEqual(expect.any(String));
+    });
+
+    it('answers a taken username, in any case, with 409', async () => {
+      const res = await request(f.app).post('/users').send({ username: 'ALICE', password: 'long enough password' });
+      expect(res.status).toBe(409);
+      expect(res.body.error).toBe('username_taken');
+    });
+
+    it.each([
+      ['a short password', { username: 'dave', password: 'short' }],
+      ['a username with a control character', { username: 'da\u0000ve', password: 'long enough password' }],
+      ['a bad email', { username: 'dave', password: 'long enough password', email: 'nope' }],
+      ['a missing password', { username: 'dave' }],
+    ])('refuses %s with 400 invalid_request', async (_name, body) => {
+      const res = await request(f.app).post('/users').send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_request');
+    });
+
+    it('limits registrations per client IP with 429 and Retry-After', async () => {
+      const g = await setup({ rateLimits: { registrationsPerHour: 2 }, argon2: { memoryCost: 1024, timeCost: 1 } });
+      for (const name of ['u1', 'u2']) {
+        expect((await request(g.app).post('/users').send({ username: name, password: 'long enough password' })).status).toBe(201);
+      }
+      const res = await request(g.app).post('/users').send({ username: 'u3', password: 'long enough password' });
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toBe('3600');
+      expect(res.body.error).toBe('too_many_requests');
+      expect(await g.users.findByUsername('u3')).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,264 @@
+import request from 'supertest';
+import { MemoryUserStore } from '../../lib/stores/memory/users';
+import { expectBearerError, SECRET, b64, claims, setup, sign, signRaw, without, type Fixture } from '../helpers';
+
+const CHALLENGE = 'Bearer realm="api"';
+const INVALID_TOKEN = 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"';
+const EXPIRED = 'Bearer realm="api", error="invalid_token", error_description="The access token expired"';
+
+describe('authenticate()', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await setup();
+  });
+
+  const me = (authorization?: string) => {
+    const req = request(f.app).get('/users/me');
+    return authorization === undefined ? req : req.set('Authorization', authorization);
+  };
+
+  /** The client sees 401 invalid_token with the generic description; the server keeps `reason`. */
+  async function expectInvalidToken(res: request.Response, reason: RegExp) {
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
+    expect(res.body).toEqual({ error: 'invalid_token', error_description: 'The access token is invalid' });
+    expect(f.failures.at(-1)?.reason).toMatch(reason);
+  }
+
+  it('admits a valid token and sets req.user without the password hash', async () => {
+    const res = await me(`Bearer ${f.tokenFor()}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: f.alice.id, username: 'alice', email: 'alice@example.com', scopes: ['read', 'admin'] });
+    expect(res.body).not.toHaveProperty('passwordHash');
+  });
+
+  it('accepts the scheme in any case', async () => {
+    expect((await me(`bEARER ${f.tokenFor()}`)).status).toBe(200);
+  });
+
+  it('challenges a request without credentials, with no error code', async () => {
+    const res = await me();
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+    expect(res.body.error).toBeUndefined();
+  });
+
+  it('challenges a request with another scheme as one without credentials', async () => {
+    const res = await me('Basic YWxpY2U6cGFzc3dvcmQ=');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+    expect(res.body.error).toBeUndefined();
+  });
+
+  it.each([
+    ['Bearer tok junk', `Bearer ${'a.b.c'} junk`],
+    ['an empty Bearer', 'Bearer'],
+    ['Bearer with only spaces', 'Bearer    '],
+    ['characters outside b64token', 'Bearer abc$def'],
+    ['a comma-separated second credential', 'Bearer a.b.c, Bearer d.e.f'],
+  ])('refuses %s as invalid_request', async (_name, header) => {
+    const res = await me(header);
+    expect(res.status).toBe(400);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_request", error_description="/);
+    expect(res.body.error).toBe('invalid_request');
+  });
+
+  it('refuses two Authorization headers as invalid_request', async () => {
+    const token = f.tokenFor();
+    // HTTP clients merge or refuse duplicate Authorization headers; send two raw lines instead.
+    const raw = await rawRequest(f, ['GET /users/me HTTP/1.1', 'Host: x', `Authorization: Bearer ${token}`, `Authorization: Bearer ${token}`]);
+    expect(raw.status).toBe(400);
+    expect(raw.headers['www-authenticate']).toContain('error="invalid_request"');
+    expect(raw.body).toMatchObject({ error: 'invalid_request', error_description: 'More than one Authorization header' });
+  });
+
+  it('refuses a query-string token unless the app opts in', async () => {
+    const token = f.tokenFor();
+    const res = await request(f.app).get(`/users/me?access_token=${token}`);
+    expectBearerError(res, 400, 'invalid_request');
+    expect(res.body).toEqual({ error: 'invalid_request', error_description: 'Access tokens are not accepted in the query string' });
+
+    const optedIn = await setup({ allowQueryToken: true });
+    const ok = await request(optedIn.app).get(`/users/me?access_token=${optedIn.tokenFor()}`);
+    expect(ok.status).toBe(200);
+    expect(ok.body.username).toBe('alice');
+  });
+
+  it('refuses a token sent twice, in the header and the query', async () => {
+    const optedIn = await setup({ allowQueryToken: true });
+    const token = optedIn.tokenFor();
+    const res = await request(optedIn.app).get(`/users/me?access_token=${token}`).set('Authorization', `Bearer ${token}`);
+    expectBearerError(res, 400, 'invalid_request');
+  });
+
+  it('rejects an expired token as invalid_token and says it expired', async () => {
+    const token = f.tokenFor();
+    f.clock.advance(15 * 60 + 30); // the ttl plus the 30 s tolerance
+    const res = await me(`Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(EXPIRED);
+    expect(res.body).toEqual({ error: 'invalid_token', error_description: 'The access token expired' });
+  });
+
+  it('still admits a token within the clock tolerance of its expiry', async () => {
+    const token = f.tokenFor();
+    f.clock.advance(15 * 60 + 29);
+    expect((await me(`Bearer ${token}`)).status).toBe(200);
+  });
+
+  describe('refuses forged and malformed tokens as invalid_token', () => {
+    const now = () => f.clock.seconds();
+    const good = () => claims(f.alice.id, now());
+
+    it('rejects alg none', async () => {
+      const token = `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(good())}.`;
+      const res = await me(`Bearer ${token}`);
+      // an empty signature is not a compact JWS of ours at all
+      await expectInvalidToken(res, /compact JWS/);
+      const withSig = `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(good())}.AAAA`;
+      await expectInvalidToken(await me(`Bearer ${withSig}`), /alg none/);
+    });
+
+    it('rejects HS256 signed with another key', async () => {
+      await expectInvalidToken(await me(`Bearer ${sign(good(), 'another-secret-that-is-32-bytes-long!!')}`), /invalid signature/);
+    });
+
+    it('rejects an HS512 token where the key is pinned to HS256', async () => {
+      const token = signRaw({ alg: 'HS512', typ: 'at+jwt' }, good(), SECRET, 'sha512');
+      await expectInvalidToken(await me(`Bearer ${token}`), /alg HS512 does not match/);
+    });
+
+    it('rejects a tampered payload', async () => {
+      const [h, , s] = f.tokenFor().split('.');
+      const forged = `${h}.${b64({ ...good(), scope: 'read admin root' })}.${s}`;
+      await expectInvalidToken(await me(`Bearer ${forged}`), /invalid signature/);
+    });
+
+    it('rejects a token whose nbf is in the future', async () => {
+      await expectInvalidToken(await me(`Bearer ${sign({ ...good(), nbf: now() + 120 })}`), /jwt not active/);
+    });
+
+    it('rejects a token whose iat is in the future', async () => {
+      await expectInvalidToken(await me(`Bearer ${sign({ ...good(), iat: now() + 120 })}`), /iat in the future/);
+    });
+
+    it.each(['exp', 'iat', 'iss', 'aud', 'sub', 'jti'])('rejects a token without %s', async (claim) => {
+      const res = await me(`Bearer ${sign(without(good(), claim))}`);
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
+      expect(res.body.error).toBe('invalid_token');
+    });
+
+    it('rejects a token from another issuer', async () => {
+      await expectInvalidToken(await me(`Bearer ${sign({ ...good(), iss: 'https://evil.test' })}`), /issuer invalid/);
+    });
+
+    it('rejects a token for another audience', async () => {
+      await expectInvalidToken(await me(`Bearer ${sign({ ...good(), aud: 'other-api' })}`), /audience invalid/);
+    });
+
+    it.each([
+      ['JWT', { typ: 'JWT' }],
+      ['no typ', { typ: undefined }],
+      ['a refresh-token type', { typ: 'rt+jwt' }],
+    ])('rejects the wrong typ (%s)', async (_name, header) => {
+      await expectInvalidToken(await me(`Bearer ${sign(good(), SECRET, header)}`), /typ is not at\+jwt/);
+    });
+
+    it('accepts typ application/at+jwt in any case (RFC 9068 §4)', async () => {
+      expect((await me(`Bearer ${sign(good(), SECRET, { typ: 'Application/AT+JWT' })}`)).status).toBe(200);
+    });
+
+    it('rejects a token with a crit header', async () => {
+      await expectInvalidToken(await me(`Bearer ${sign(good(), SECRET, { crit: ['exp'] })}`), /crit/);
+    });
+
+    it('rejects a token with a kid we do not hold, without looking anywhere else', async () => {
+      const token = sign(good(), SECRET, { kid: '../../etc/passwd', jku: 'http://127.0.0.1:9/jwks.json' });
+      await expectInvalidToken(await me(`Bearer ${token}`), /unknown kid/);
+    });
+
+    it('rejects a payload that is not a JSON object', async () => {
+      // jsonwebtoken's own iss/aud checks may see it first; either way the client gets invalid_token.
+      const reason = /payload is not a JSON object|audience invalid/;
+      await expectInvalidToken(await me(`Bearer ${sign('"just a string"')}`), reason);
+      await expectInvalidToken(await me(`Bearer ${sign([good()])}`), reason);
+      await expectInvalidToken(await me(`Bearer ${sign('not json')}`), reason);
+      await expectInvalidToken(await me(`Bearer ${sign('42')}`), reason);
+    });
+
+    it('rejects a numeric sub', async () => {
+      await expectInvalidToken(await me(`Bearer ${sign({ ...good(), sub: 42 })}`), /sub is not a string/);
+    });
+
+    it('rejects a header that is not JSON', async () => {
+      await expectInvalidToken(await me(`Bearer ${b64('nope')}.${b64(good())}.abc`), /header is not a JSON object/);
+    });
+
+    it('rejects a token with four segments', async () => {
+      await expectInvalidToken(await me(`Bearer ${f.tokenFor()}.abc`), /compact JWS/);
+    });
+  });
+
+  it('rejects the token of a deleted user', async () => {
+    const token = f.tokenFor();
+    await f.users.delete(f.alice.id);
+    await expectInvalidToken(await me(`Bearer ${token}`), /user not found/);
+  });
+
+  it('rejects the token of a disabled user', async () => {
+    const token = f.tokenFor();
+    await f.users.update(f.alice.id, { disabled: true });
+    await expectInvalidToken(await me(`Bearer ${token}`), /user disabled/);
+  });
+
+  it('answers 500 through next(err) when the store fails, never 401', async () => {
+    const failing = new MemoryUserStore();
+    const broken = await setup({}, failing);
+    const token = broken.tokenFor();
+    failing.findById = () => Promise.reject(new Error('database is down'));
+    const res = await request(broken.app).get('/users/me').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(500);
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    expect(broken.appErrors).toEqual([expect.objectContaining({ message: 'database is down' })]);
+  });
+
+  it("passes a failure in the app's own handler to the app's error handler", async () => {
+    const res = await request(f.app).get('/boom').set('Authorization', `Bearer ${f.tokenFor()}`);
+    expect(res.status).toBe(500);
+    expect(f.appErrors).toEqual([expect.objectContaining({ message: 'the app failed' })]);
+  });
+
+  it('never puts the token into the failure report', async () => {
+    const token = sign({ ...claims(f.alice.id, f.clock.seconds()), aud: 'other' });
+    await me(`Bearer ${token}`);
+    expect(JSON.stringify({ reason: f.failures[0].reason, error: f.failures[0].error.toJSON(), headers: f.failures[0].error.headers })).not.toContain(token);
+  });
+});
+
+/** Sends raw request lines (for what HTTP clients will not send, like two Authorization headers). */
+async function rawRequest(f: Fixture, lines: string[]): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+  const net = await import('node:net');
+  const server = f.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end(lines.join('\r\n') + '\r\nConnection: close\r\n\r\n'));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    const [head, body] = text.split('\r\n\r\n');
+    const [statusLine, ...headerLines] = head.split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of headerLines) {
+      const i = line.indexOf(':');
+      headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+    }
+    return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) };
+  } finally {
+    server.close();
+  }
+}

@@ -1,0 +1,119 @@
+import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { jwkThumbprint } from '../../lib/jose/jwk';
+import { ASYMMETRIC_ALGORITHMS, asymmetricKey, canSign, generateKey, hmacKey, verificationOnly } from '../../lib/jose/keys';
+import { SECRET } from '../helpers';
+
+describe('hmacKey', () => {
+  it('refuses a secret shorter than 32 bytes for HS256, naming the option (RFC 7518 §3.2)', () => {
+    expect(() => hmacKey('x'.repeat(31))).toThrow(new TypeError('secret must be at least 32 bytes (256 bits) for HS256 (RFC 7518 §3.2)'));
+    expect(hmacKey('x'.repeat(32)).key.symmetricKeySize).toBe(32);
+  });
+
+  it('counts bytes, not characters', () => {
+    expect(() => hmacKey('é'.repeat(15))).toThrow(TypeError); // 30 bytes
+    expect(hmacKey('é'.repeat(16)).alg).toBe('HS256'); // 32 bytes
+  });
+
+  it('wants longer keys for HS384 and HS512', () => {
+    expect(() => hmacKey('x'.repeat(47), 'HS384')).toThrow(/48 bytes/);
+    expect(() => hmacKey('x'.repeat(63), 'HS512')).toThrow(/64 bytes/);
+  });
+
+  it('accepts a secret KeyObject and refuses an asymmetric one', () => {
+    expect(hmacKey(createSecretKey(Buffer.alloc(32, 1))).alg).toBe('HS256');
+    const { publicKey } = generateKeyPairSync('ed25519');
+    expect(() => hmacKey(publicKey)).toThrow(/symmetric/);
+  });
+
+  it('refuses an algorithm outside HS256/384/512, including none', () => {
+    expect(() => hmacKey(SECRET, 'none' as never)).toThrow(/algorithm must be one of/);
+    expect(() => hmacKey(SECRET, 'RS256' as never)).toThrow(TypeError);
+  });
+});
+
+describe('asymmetricKey', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ed25519 = generateKeyPairSync('ed25519');
+
+  it.each([
+    ['RS256', rsa],
+    ['PS256', rsa],
+    ['ES256', p256],
+    ['EdDSA', ed25519],
+  ] as const)('binds a %s private key to its algorithm, verifying with the derived public key', (alg, pair) => {
+    const key = asymmetricKey(pair.privateKey, alg);
+    expect(key.alg).toBe(alg);
+    expect(key.key).toBe(pair.privateKey);
+    expect(key.verifyKey.type).toBe('public');
+    expect(key.verifyKey.equals(pair.publicKey)).toBe(true);
+    expect(canSign(key)).toBe(true);
+  });
+
+  it('names a key by its RFC 7638 thumbprint unless given a kid', () => {
+    expect(asymmetricKey(p256.privateKey, 'ES256').kid).toBe(jwkThumbprint(p256.publicKey));
+    // The public half has the same thumbprint: issuer and verifier agree on the kid.
+    expect(asymmetricKey(p256.publicKey, 'ES256').kid).toBe(jwkThumbprint(p256.publicKey));
+    expect(asymmetricKey(p256.privateKey, 'ES256', 'k-2026').kid).toBe('k-2026');
+  });
+
+  it('reads PEM keys, a public one as verify-only', () => {
+    const pem = p256.privateKey.export({ type: 'pkcs8', format: 'pem' });
+    expect(asymmetricKey(pem, 'ES256').key.type).toBe('private');
+    const publicOnly = asymmetricKey(p256.publicKey.export({ type: 'spki', format: 'pem' }), 'ES256');
+    expect(canSign(publicOnly)).toBe(false);
+    expect(() => asymmetricKey('-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----', 'ES256')).toThrow(/^key is not a readable PEM key$/);
+  });
+
+  it('refuses an RSA key under 2048 bits, naming the option (RFC 7518 §3.3)', () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    expect(() => asymmetricKey(small, 'RS256', undefined, 'keys.active')).toThrow(
+      new TypeError('keys.active must be an RSA key of at least 2048 bits for RS256 (RFC 7518 §3.3)'),
+    );
+    expect(() => asymmetricKey(small, 'PS256')).toThrow(/at least 2048 bits for PS256/);
+  });
+
+  it.each([
+    ['a P-384 key for ES256', () => generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'ES256', /P-256/],
+    ['an Ed448 key for EdDSA', () => generateKeyPairSync('ed448').privateKey, 'EdDSA', /Ed25519/],
+    ['an EC key for RS256', () => p256.privateKey, 'RS256', /RSA key for RS256, not ec/],
+    ['an RSA key for ES256', () => rsa.privateKey, 'ES256', /P-256/],
+    ['an Ed25519 key for ES256', () => ed25519.privateKey, 'ES256', /P-256/],
+    ['a secret for RS256', () => createSecretKey(Buffer.alloc(64, 1)), 'RS256', /not a secret/],
+  ] as const)('refuses %s', (_name, make, alg, message) => {
+    expect(() => asymmetricKey(make(), alg)).toThrow(TypeError);
+    expect(() => asymmetricKey(make(), alg)).toThrow(message);
+  });
+
+  it('refuses an HMAC algorithm or none for a key pair', () => {
+    expect(() => asymmetricKey(rsa.publicKey, 'HS256' as never)).toThrow(/algorithm must be one of RS256, PS256, ES256, EdDSA/);
+    expect(() => asymmetricKey(rsa.publicKey, 'none' as never)).toThrow(TypeError);
+  });
+
+  it('refuses an RSA public key as an HMAC secret (the classic key-confusion key)', () => {
+    expect(() => hmacKey(rsa.publicKey)).toThrow(/symmetric/);
+  });
+});
+
+describe('generateKey', () => {
+  it.each(ASYMMETRIC_ALGORITHMS)('makes a %s key that fits its algorithm', (alg) => {
+    const key = generateKey(alg);
+    expect(key.alg).toBe(alg);
+    expect(key.kid).toBe(jwkThumbprint(key.verifyKey));
+    expect(key.key.type).toBe('private');
+  });
+
+  it('makes HMAC keys of the full hash size', () => {
+    expect(generateKey('HS512').key.symmetricKeySize).toBe(64);
+  });
+});
+
+describe('verificationOnly', () => {
+  it('drops the private half and keeps kid and alg', () => {
+    const key = generateKey('EdDSA');
+    const publicOnly = verificationOnly(key);
+    expect(publicOnly).toMatchObject({ kid: key.kid, alg: 'EdDSA' });
+    expect(publicOnly.key.type).toBe('public');
+    expect(canSign(publicOnly)).toBe(false);
+  });
+});

@@ -1,4 +1,0 @@
-import { MemoryDenylistStore } from '../../lib/stores/memory-denylist';
-import { describeDenylistStoreContract } from './denylist-contract';
-
-describeDenylistStoreContract('MemoryDenylistStore', () => new MemoryDenylistStore());

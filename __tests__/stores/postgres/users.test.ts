@@ -1,0 +1,227 @@
+import { PostgresUserStore } from '../../../lib/stores/postgres/users';
+import { LATEST_POSTGRES_SCHEMA_VERSION, MIGRATIONS_TABLE, migrate } from '../../../lib/stores/postgres/schema';
+import { UsernameTakenError } from '../../../lib/stores/types';
+import { describeUserStoreContract } from '../user-store-contract';
+import { describePostgres, poolFor, schemaName, tablesOf, useTestDatabase } from './helpers';
+
+const ALL_VERSIONS = Array.from({ length: LATEST_POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1);
+const TABLES = ['access_denylist', MIGRATIONS_TABLE, 'refresh_families', 'refresh_tokens', 'users'].sort();
+
+describePostgres('PostgreSQL user store', () => {
+  const db = useTestDatabase();
+  let clock = Date.UTC(2024, 0, 1);
+
+  describeUserStoreContract(
+    'PostgresUserStore',
+    async () => {
+      const store = new PostgresUserStore(db.pool, { now: () => clock });
+      await store.ready();
+      // The contract wants an empty store for each test.
+      await db.pool.query('TRUNCATE users');
+      return store;
+    },
+    (store) => store.close(),
+    {
+      advanceClock: (ms) => {
+        clock += ms;
+      },
+    },
+  );
+
+  describe('PostgresUserStore', () => {
+    beforeEach(async () => {
+      await new PostgresUserStore(db.pool).ready();
+      await db.pool.query('TRUNCATE users');
+    });
+
+    describe('migrate', () => {
+      it('applies the schema once when five fresh pools migrate at the same time', async () => {
+        const schema = await db.newSchema();
+        const pools = Array.from({ length: 5 }, () => db.newPool(schema));
+
+        const applied = await Promise.all(pools.map((pool) => migrate(pool)));
+
+        // Each version was applied by exactly one of them.
+        expect(applied.flat().sort((a, b) => a - b)).toEqual(ALL_VERSIONS);
+        const { rows } = await pools[0]!.query(`SELECT version FROM ${MIGRATIONS_TABLE} ORDER BY version`);
+        expect(rows.map((row) => row.version)).toEqual(ALL_VERSIONS);
+        expect(await tablesOf(pools[0]!, schema)).toEqual(TABLES);
+        // Up to date: nothing more to do, and no error from steps without IF NOT EXISTS.
+        expect(await migrate(pools[1]!)).toEqual([]);
+      });
+
+      it('applies only the missing versions of a partly migrated schema', async () => {
+        const schema = await db.newSchema();
+        const pool = db.newPool(schema);
+        await migrate(pool);
+        await pool.query('DROP TABLE access_denylist');
+        await pool.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE version = $1`, [LATEST_POSTGRES_SCHEMA_VERSION]);
+
+        expect(await migrate(pool)).toEqual([LATEST_POSTGRES_SCHEMA_VERSION]);
+        expect(await tablesOf(pool, schema)).toEqual(TABLES);
+      });
+
+      it('refuses a schema from a newer version of the library', async () => {
+        const schema = await db.newSchema();
+        const pool = db.newPool(schema);
+        await migrate(pool);
+        await pool.query(`INSERT INTO ${MIGRATIONS_TABLE} (version) VALUES (999)`);
+
+        await expect(migrate(pool)).rejects.toThrow(/schema version 999 is newer/);
+        await expect(new PostgresUserStore(pool).findById('x')).rejects.toThrow(/schema version 999/);
+      });
+
+      it('migrates on the first call of a method, once for many concurrent calls', async () => {
+        const schema = await db.newSchema();
+        const store = new PostgresUserStore(db.newPool(schema));
+
+        const [alice, ...rest] = await Promise.all([
+          store.create({ username: 'alice', passwordHash: 'h' }),
+          store.findByUsername('bob'),
+          store.list(),
+          new PostgresUserStore(db.newPool(schema)).findById('x'),
+        ]);
+
+        expect(rest).toEqual([null, expect.any(Array), null]);
+        expect(await store.findByUsername('ALICE')).toEqual(alice);
+      });
+
+      it('tries the migration again after it failed', async () => {
+        // search_path names a schema that does not exist yet: nowhere to create tables.
+        const schema = schemaName();
+        const pool = db.newPool(schema);
+        const store = new PostgresUserStore(pool);
+
+        await expect(store.ready()).rejects.toHaveProperty('message');
+        await expect(store.findByUsername('alice')).rejects.toHaveProperty('message');
+
+        await db.pool.query(`CREATE SCHEMA ${schema}`);
+        try {
+          await expect(store.findByUsername('alice')).resolves.toBeNull();
+          expect(await tablesOf(pool, schema)).toEqual(TABLES);
+        } finally {
+          await db.endPool(pool);
+          await db.pool.query(`DROP SCHEMA ${schema} CASCADE`);
+        }
+      });
+    });
+
+    it('keeps usernames unique regardless of case when creates race on separate connections', async () => {
+      const pools = Array.from({ length: 4 }, () => db.newPool(db.schema, { max: 1 }));
+      const stores = pools.map((pool) => new PostgresUserStore(pool));
+      await Promise.all(stores.map((store) => store.list())); // connected and migrated
+
+      for (let round = 0; round < 10; round++) {
+        const names = [`race${round}`, `RACE${round}`, `Race${round}`, `rAcE${round}`];
+        const results = await Promise.allSettled(
+          stores.map((store, i) => store.create({ username: names[i]!, passwordHash: 'h' })),
+        );
+
+        const created = results.filter((r) => r.status === 'fulfilled');
+        const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(created).toHaveLength(1);
+        expect(refused).toHaveLength(3);
+        for (const { reason } of refused) expect(reason).toBeInstanceOf(UsernameTakenError);
+      }
+      expect(await stores[0]!.list()).toHaveLength(10);
+    });
+
+    it('keeps a rename from taking a name another connection just created', async () => {
+      const [a, b] = [db.newPool(db.schema, { max: 1 }), db.newPool(db.schema, { max: 1 })];
+      const storeA = new PostgresUserStore(a);
+      const storeB = new PostgresUserStore(b);
+      const bob = await storeA.create({ username: 'bob', passwordHash: 'h' });
+
+      const [renamed, created] = await Promise.allSettled([
+        storeA.update(bob.id, { username: 'Carol' }),
+        storeB.create({ username: 'carol', passwordHash: 'h' }),
+      ]);
+
+      // Exactly one of them got the name.
+      expect([renamed.status, created.status].sort()).toEqual(['fulfilled', 'rejected']);
+      const failed = [renamed, created].find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+      expect(failed.reason).toBeInstanceOf(UsernameTakenError);
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM users WHERE username_key = 'carol'`);
+      expect(rows[0].n).toBe(1);
+    });
+
+    it('refuses a second row with the same username key in the database itself', async () => {
+      await new PostgresUserStore(db.pool).create({ username: 'Alice', passwordHash: 'h' });
+
+      await expect(
+        db.pool.query(
+          `INSERT INTO users (id, username, username_key, password_hash, created_at, updated_at)
+           VALUES ('x', 'ALICE', 'alice', 'h', 0, 0)`,
+        ),
+      ).rejects.toMatchObject({ code: '23505', constraint: 'users_username_key_unique' });
+    });
+
+    it('declares the columns as documented: a "C" key, text[] scopes, bigint ms times', async () => {
+      const { rows } = await db.pool.query(
+        `SELECT column_name, data_type, collation_name FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = 'users' ORDER BY column_name`,
+        [db.schema],
+      );
+      const columns = Object.fromEntries(rows.map((row) => [row.column_name, row]));
+
+      expect(columns.username_key).toMatchObject({ data_type: 'text', collation_name: 'C' });
+      expect(columns.scopes).toMatchObject({ data_type: 'ARRAY' });
+      expect(columns.disabled).toMatchObject({ data_type: 'boolean' });
+      expect(columns.token_epoch).toMatchObject({ data_type: 'integer' });
+      expect(columns.created_at).toMatchObject({ data_type: 'bigint' });
+      expect(columns.updated_at).toMatchObject({ data_type: 'bigint' });
+    });
+
+    it('lists by code point whatever the collation of the database', async () => {
+      const store = new PostgresUserStore(db.pool);
+      // A linguistic collation ignores the punctuation and puts "ab" first.
+      for (const username of ['ab', 'a-c', 'Éa', 'zz', 'A_b']) await store.create({ username, passwordHash: 'h' });
+
+      expect((await store.list()).map((user) => user.username)).toEqual(['a-c', 'A_b', 'ab', 'zz', 'Éa']);
+    });
+
+    it('keeps times to the millisecond and stores them as bigint', async () => {
+      const at = Date.UTC(2024, 1, 29, 12, 34, 56, 789);
+      const store = new PostgresUserStore(db.pool, { now: () => at });
+      const alice = await store.create({ username: 'alice', passwordHash: 'h', scopes: ['read', 'write'] });
+
+      expect((await store.findById(alice.id))?.createdAt.getTime()).toBe(at);
+      const { rows } = await db.pool.query('SELECT created_at, updated_at, scopes FROM users');
+      expect(rows).toEqual([{ created_at: String(at), updated_at: String(at), scopes: ['read', 'write'] }]);
+    });
+
+    it('resolves not found for an id or username with a NUL, which PostgreSQL text cannot hold', async () => {
+      const store = new PostgresUserStore(db.pool);
+      await store.create({ username: 'alice', passwordHash: 'h' });
+
+      expect(await store.findByUsername('alice\0')).toBeNull();
+      expect(await store.findById('a\0b')).toBeNull();
+      expect(await store.update('a\0b', { disabled: true })).toBeNull();
+      expect(await store.delete('a\0b')).toBe(false);
+    });
+
+    it('rejects after close(), which may be called twice, and leaves the pool open', async () => {
+      const store = new PostgresUserStore(db.pool);
+      const alice = await store.create({ username: 'alice', passwordHash: 'h' });
+      await store.close();
+      await store.close();
+
+      await expect(store.findById(alice.id)).rejects.toThrow(/closed/);
+      await expect(store.create({ username: 'bob', passwordHash: 'h' })).rejects.toThrow(/closed/);
+      expect(await new PostgresUserStore(db.pool).findById(alice.id)).toEqual(alice);
+    });
+
+    it('rejects, without throwing, when the pool has been ended', async () => {
+      const pool = poolFor(db.schema);
+      const store = new PostgresUserStore(pool);
+      await store.ready();
+      await pool.end();
+
+      let promise: Promise<unknown> | undefined;
+      expect(() => {
+        promise = store.list();
+      }).not.toThrow();
+      await expect(promise).rejects.toHaveProperty('message');
+    });
+  });
+});

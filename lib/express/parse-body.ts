@@ -1,0 +1,44 @@
+import express, { type Request, type Response } from 'express';
+import { InvalidRequestError, PayloadTooLargeError, reason } from '../core/errors';
+
+type Parser = (req: Request, res: Response, next: (err?: unknown) => void) => void;
+
+/**
+ * Parses a form-encoded (RFC 6749 §4.3.2) or JSON body, once, with a size
+ * limit. Parse errors become `invalid_request` (413 when too large) instead
+ * of body-parser's own 400/500 pages. A body parsed earlier by the app is kept.
+ */
+export function createBodyParser(limit: string): (req: Request, res: Response) => Promise<void> {
+  // extended: false uses node's querystring: a repeated field becomes an array (caught by readParam)
+  // and no nested objects are built from keys like a[__proto__][x].
+  const parsers: Parser[] = [
+    // inflate: false: a compressed body is refused (415 → invalid_request) rather than inflated,
+    // so a corrupt one cannot slip past as a zlib error, and none can expand past the limit.
+    express.urlencoded({ extended: false, limit, parameterLimit: 64, inflate: false }),
+    express.json({ limit, strict: true, inflate: false }),
+  ];
+  return async function parseBody(req, res) {
+    for (const parser of parsers) {
+      await new Promise<void>((resolve, reject) => parser(req, res, (err) => (err ? reject(toAuthError(err)) : resolve())));
+    }
+  };
+}
+
+// The cause is our own sentence, never body-parser's: a JSON.parse message quotes the body,
+// and the body may hold a password.
+function toAuthError(err: unknown): Error {
+  const type = (err as { type?: unknown }).type;
+  const because = (why: string) => ({ cause: reason(why) });
+  if (type === 'entity.too.large') return new PayloadTooLargeError(undefined, because('body over the size limit'));
+  if (type === 'entity.parse.failed') return new InvalidRequestError('The request body is not valid JSON', because('body is not valid JSON'));
+  if (type === 'parameters.too.many') return new InvalidRequestError('The request has too many parameters', because('too many parameters'));
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return new InvalidRequestError('The request body must be UTF-8 and not compressed', because(String(type)));
+  }
+  // Any other 4xx from the parser is still the client's request; anything else (a stream error) is ours.
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new InvalidRequestError('The request body could not be read', because(`body unreadable (${String(type ?? status)})`));
+  }
+  return err as Error;
+}

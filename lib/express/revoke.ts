@@ -1,0 +1,59 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AuthError, InvalidRequestError } from '../core/errors';
+import type { ResolvedOptions } from '../config/auth-options';
+import { readParam } from '../core/params';
+import { reportFailure } from '../config/hooks';
+import type { AccessTokenClaims } from '../core/user';
+import { createBodyParser } from './parse-body';
+import { NO_STORE, sendError } from './send-error';
+import { readOAuthBody } from './token-endpoint';
+
+/**
+ * Creates the `POST /revoke` handler (RFC 7009). A refresh token ends its
+ * whole family; an access token's `jti` is denied until the token's own
+ * expiry. Any well-formed request gets 200 with an empty body, whether the
+ * token was valid, unknown or already revoked (RFC 7009 §2.2), so the answer
+ * reveals nothing. The hint (`token_type_hint`) only sets the order of lookup.
+ */
+export function createRevokeHandler(auth: ResolvedOptions) {
+  const parseBody = createBodyParser(auth.bodyLimit);
+
+  async function revokeAccessToken(token: string): Promise<boolean> {
+    let claims: AccessTokenClaims;
+    try {
+      ({ claims } = auth.tokens.verify(token));
+    } catch (err) {
+      if (err instanceof AuthError) return false; // not one of ours, or expired already: nothing to revoke
+      throw err;
+    }
+    // Denied for as long as it could be accepted, clock tolerance included.
+    await auth.denylist.add(claims.jti, auth.tokens.acceptedUntil(claims));
+    return true;
+  }
+
+  async function revokeRefreshToken(token: string): Promise<boolean> {
+    const found = await auth.refreshTokens?.find(token);
+    if (!found) return false;
+    await auth.refreshTokens!.revokeFamily(found.family.id);
+    return true;
+  }
+
+  return async function revoke(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      await auth.rateLimits?.request('revoke', req.ip ?? 'unknown');
+      const params = await readOAuthBody(req, res, parseBody);
+      const token = readParam(params, 'token');
+      if (token === undefined) throw new InvalidRequestError('Parameter "token" is required');
+      // RFC 7009 §2.1: an unknown or wrong hint must not stop the search.
+      const order = readParam(params, 'token_type_hint') === 'refresh_token'
+        ? [revokeRefreshToken, revokeAccessToken]
+        : [revokeAccessToken, revokeRefreshToken];
+      for (const attempt of order) if (await attempt(token)) break;
+    } catch (err) {
+      if (!(err instanceof AuthError)) return next(err);
+      reportFailure(auth, err, req);
+      return sendError(res, err, NO_STORE);
+    }
+    res.status(200).set(NO_STORE).end();
+  };
+}

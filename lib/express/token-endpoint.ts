@@ -1,0 +1,74 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AuthError, InvalidRequestError, MethodNotAllowedError, UnsupportedGrantTypeError } from '../core/errors';
+import { passwordGrant } from '../grants/password';
+import { refreshTokenGrant } from '../grants/refresh-token';
+import type { TokenResponse } from '../grants/token-response';
+import type { ResolvedOptions } from '../config/auth-options';
+import { asParams, readParam } from '../core/params';
+import { reportFailure } from '../config/hooks';
+import { createBodyParser } from './parse-body';
+import { NO_STORE, sendError } from './send-error';
+
+// Parameters that must never travel in a URL (RFC 6749 §3.2, ASVS 14.2.1).
+const BODY_ONLY = ['username', 'password', 'grant_type', 'scope', 'refresh_token', 'token', 'client_secret'];
+
+/** Reads the POST body of an OAuth endpoint: form-encoded or JSON, never the query string. */
+export async function readOAuthBody(req: Request, res: Response, parseBody: ReturnType<typeof createBodyParser>) {
+  // RFC 6749 §3.2 and RFC 7009 §2.1: POST only.
+  if (req.method !== 'POST') throw new MethodNotAllowedError('POST');
+  const query = req.url.includes('?') ? asParams(req.query) : undefined;
+  if (query && BODY_ONLY.some((name) => Object.hasOwn(query, name))) {
+    throw new InvalidRequestError('Send the parameters in the request body, not in the URL');
+  }
+  await parseBody(req, res);
+  const params = asParams(req.body);
+  if (!params) throw new InvalidRequestError('Send the parameters as application/x-www-form-urlencoded or JSON');
+  return params;
+}
+
+/**
+ * Creates the whole `POST /token` handler: the password grant (RFC 6749
+ * §4.3, for first-party clients: RFC 9700 §2.4) and the refresh-token grant
+ * (§6). It parses its own body (form-encoded or JSON) and answers per RFC
+ * 6749 §5.1/§5.2, every response with `Cache-Control: no-store` and
+ * `Pragma: no-cache`.
+ */
+export function createTokenHandler(auth: ResolvedOptions) {
+  const parseBody = createBodyParser(auth.bodyLimit);
+  let nextPurge = 0;
+
+  // Expired refresh tokens and denylist entries go at most once an hour, in the background;
+  // a failed purge is retried next time and never fails a request.
+  function purgeExpired(): void {
+    const now = auth.now();
+    if (now < nextPurge) return;
+    nextPurge = now + 3600_000;
+    const refreshStore = auth.refreshTokens?.store;
+    for (const store of [refreshStore, auth.denylist]) {
+      store?.purgeExpired(now).catch((err: unknown) => auth.onError(err, 'purge of expired tokens failed'));
+    }
+  }
+
+  async function grant(req: Request, res: Response): Promise<TokenResponse> {
+    await auth.rateLimits?.request('token', req.ip ?? 'unknown');
+    const params = await readOAuthBody(req, res, parseBody);
+    purgeExpired();
+    const grantType = readParam(params, 'grant_type');
+    if (grantType === undefined) throw new InvalidRequestError('Parameter "grant_type" is required');
+    if (grantType === 'password') return passwordGrant(auth, params, req);
+    if (grantType === 'refresh_token') return refreshTokenGrant(auth, params);
+    throw new UnsupportedGrantTypeError();
+  }
+
+  return async function token(req: Request, res: Response, next: NextFunction): Promise<void> {
+    let body: TokenResponse;
+    try {
+      body = await grant(req, res);
+    } catch (err) {
+      if (!(err instanceof AuthError)) return next(err);
+      reportFailure(auth, err, req);
+      return sendError(res, err, NO_STORE);
+    }
+    res.status(200).set(NO_STORE).json(body);
+  };
+}

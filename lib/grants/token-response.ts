@@ -1,0 +1,40 @@
+import type { ResolvedOptions } from '../config/auth-options';
+import type { RefreshFamily } from '../stores/types';
+import { formatScope } from '../core/scopes';
+import type { User } from '../core/user';
+
+/** The RFC 6749 §5.1 success body. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  /** Omitted when refresh tokens are switched off. */
+  refresh_token?: string;
+  scope: string;
+}
+
+/** An access token for `user` with `scopes`, stamped with the user's token epoch. */
+export function issueAccessToken(auth: ResolvedOptions, user: Pick<User, 'id' | 'tokenEpoch'>, scopes: readonly string[]) {
+  return auth.tokens.issue(user.id, scopes, { epoch: user.tokenEpoch });
+}
+
+/**
+ * The token response of a grant: a new access token, plus either a new
+ * refresh-token family (password grant) or the rotated refresh token.
+ */
+export async function tokenResponse(
+  auth: ResolvedOptions,
+  user: User,
+  scopes: readonly string[],
+  refresh?: { token: string; family: RefreshFamily },
+): Promise<TokenResponse> {
+  const { token, expiresIn } = issueAccessToken(auth, user, scopes);
+  const refreshToken = refresh?.token ?? (auth.refreshTokens && (await auth.refreshTokens.start(user.id, scopes, user.tokenEpoch)).token);
+  return {
+    access_token: token,
+    token_type: 'Bearer',
+    expires_in: expiresIn,
+    ...(refreshToken !== undefined && { refresh_token: refreshToken }),
+    scope: formatScope(scopes),
+  };
+}

@@ -1,0 +1,59 @@
+import { InvalidGrantError, InvalidRequestError, ServiceUnavailableError, reason } from '../core/errors';
+import type { ResolvedOptions } from '../config/auth-options';
+import type { User } from '../core/user';
+import { MAX_USERNAME_LENGTH, normalizeUsername } from '../core/usernames';
+
+/**
+ * Checks a username and password. Resolves the user, or rejects with
+ * InvalidGrantError for an unknown user, a wrong password and a disabled
+ * user alike (same message, same work: one argon2 verify each), or with
+ * InvalidRequestError for an over-long password (before any hashing), or
+ * TooManyRequestsError while the account or IP is blocked (also before any
+ * hashing). Failures and successes feed the rate limits. A store failure
+ * rejects with the store's own error.
+ *
+ * A successful login whose hash has outdated parameters saves a new hash.
+ */
+export async function authenticatePassword(auth: ResolvedOptions, username: string, password: string, ip: string): Promise<User> {
+  const { users, passwords, rateLimits } = auth;
+  checkPasswordLength(auth, password);
+  // Counted before any argon2 work (a blocked client is refused here), so parallel guesses gain nothing.
+  await rateLimits?.beginLogin(username, ip);
+  const failed = async (why: string) => {
+    await rateLimits?.loginFailed(username, ip);
+    return new InvalidGrantError(undefined, { cause: reason(why) });
+  };
+  // No account can have a longer name: answer as for any unknown user, without a store lookup of attacker-sized input.
+  const user = [...username].length > MAX_USERNAME_LENGTH * 2 ? null : await users.findByUsername(normalizeUsername(username));
+  if (!user) {
+    // OWASP Authentication Cheat Sheet: "no such user" must cost what a wrong password costs.
+    await passwords.verifyDummy(password);
+    throw await failed('unknown user');
+  }
+  const ok = await passwords.verify(user.passwordHash, password);
+  if (!ok) throw await failed('wrong password');
+  if (user.disabled) throw await failed('user disabled');
+  await rateLimits?.loginSucceeded(username, ip);
+
+  if (passwords.needsRehash(user.passwordHash)) {
+    let passwordHash: string;
+    try {
+      passwordHash = await passwords.hash(password);
+    } catch (err) {
+      // The upgrade can wait for the next login; a full hashing queue must not fail a correct one.
+      if (err instanceof ServiceUnavailableError) return user;
+      throw err;
+    }
+    return (await users.update(user.id, { passwordHash })) ?? user;
+  }
+  return user;
+}
+
+/** Throws InvalidRequestError (400) for a password over the maximum length: refused before any hashing. */
+export function checkPasswordLength({ passwords }: ResolvedOptions, password: string): void {
+  if (passwords.isTooLong(password)) {
+    throw new InvalidRequestError(`The password is longer than ${passwords.maxLength} characters`);
+  }
+  // A lone surrogate is not a character: UTF-8 would turn every one into U+FFFD, making different passwords equal.
+  if (/\p{Cs}/u.test(password)) throw new InvalidRequestError('The password is not valid Unicode text');
+}

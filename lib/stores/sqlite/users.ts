@@ -1,0 +1,194 @@
+import Database from 'better-sqlite3';
+import type { User } from '../../core/user';
+import { normalizeUsername, usernameKey } from '../../core/usernames';
+import { newUserRecord } from '../new-user';
+import { migrate, openSqlite, prepareStatement } from './schema';
+import { UsernameTakenError, type NewUser, type UserPatch, type UserStore } from '../types';
+
+export interface SqliteUserStoreOptions {
+  /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
+  now?: () => number;
+}
+
+const COLUMNS = 'id, username, email, password_hash, scopes, disabled, token_epoch, created_at, updated_at';
+
+/** A `users` row: scopes space-separated, booleans 0/1, times in ms since the epoch. */
+interface UserRow {
+  id: string;
+  username: string;
+  username_key: string;
+  email: string | null;
+  password_hash: string;
+  scopes: string;
+  disabled: number;
+  token_epoch: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What the SELECTs return: the key is only for the index. */
+type SelectedRow = Omit<UserRow, 'username_key'>;
+
+/**
+ * A `UserStore` in SQLite through better-sqlite3, for single-server
+ * deployments. Pass a filename (its directory must exist) or a database you
+ * opened; the schema of all the SQLite stores is created or upgraded on first
+ * use (see sqlite-schema.ts). Files the store opens are set up as by
+ * `openSqlite` (WAL mode, a busy timeout); a database you pass in is used as
+ * you configured it, and `close()` leaves it open. To share one file with the
+ * refresh-token and denylist stores, open it with `openSqlite` and pass it to
+ * each.
+ *
+ * The methods return promises to fit `UserStore`, but better-sqlite3 does the
+ * work synchronously on the calling thread.
+ *
+ * @example
+ * const users = new SqliteUserStore('/var/lib/myapp/users.db');
+ * await users.create({ username: 'Alice', passwordHash: await hashPassword(password) });
+ * // on shutdown
+ * await users.close();
+ */
+export class SqliteUserStore implements UserStore {
+  private readonly db: Database.Database;
+  private readonly ownsDb: boolean;
+  private readonly now: () => number;
+  private readonly selectById: Database.Statement<[string], SelectedRow>;
+  private readonly selectByKey: Database.Statement<[string], SelectedRow>;
+  private readonly selectAll: Database.Statement<[], SelectedRow>;
+  private readonly insertRow: Database.Statement<[UserRow]>;
+  private readonly updateRow: Database.Statement<[UserRow]>;
+  private readonly deleteRow: Database.Statement<[string]>;
+  private readonly updateTx: Database.Transaction<(id: string, patch: UserPatch) => User | null>;
+
+  constructor(database: string | Database.Database = ':memory:', options: SqliteUserStoreOptions = {}) {
+    this.ownsDb = typeof database === 'string';
+    this.db = typeof database === 'string' ? openSqlite(database) : database;
+    this.now = options.now ?? Date.now;
+    try {
+      // One schema for all the SQLite stores: this also creates the tables of
+      // the others, so they can share the file.
+      migrate(this.db);
+
+      this.selectById = this.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
+      this.selectByKey = this.prepare(`SELECT ${COLUMNS} FROM users WHERE username_key = ?`);
+      this.selectAll = this.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username_key`);
+      this.insertRow = this.prepare(
+        `INSERT INTO users (id, username, username_key, email, password_hash, scopes, disabled, token_epoch,
+           created_at, updated_at)
+         VALUES (@id, @username, @username_key, @email, @password_hash, @scopes, @disabled, @token_epoch,
+           @created_at, @updated_at)`,
+      );
+      this.updateRow = this.prepare(
+        `UPDATE users SET username = @username, username_key = @username_key, email = @email,
+           password_hash = @password_hash, scopes = @scopes, disabled = @disabled, token_epoch = @token_epoch,
+           updated_at = @updated_at
+         WHERE id = @id`,
+      );
+      this.deleteRow = this.prepare('DELETE FROM users WHERE id = ?');
+    } catch (err) {
+      if (this.ownsDb) this.db.close();
+      throw err;
+    }
+
+    this.updateTx = this.db.transaction((id: string, patch: UserPatch): User | null => {
+      const row = this.selectById.get(id);
+      if (!row) return null;
+      const next = fromRow(row);
+      next.updatedAt = new Date(this.now());
+      if (patch.username !== undefined) next.username = normalizeUsername(patch.username);
+      if (patch.email !== undefined) next.email = patch.email;
+      if (patch.passwordHash !== undefined) next.passwordHash = patch.passwordHash;
+      if (patch.scopes !== undefined) next.scopes = [...patch.scopes];
+      if (patch.disabled !== undefined) next.disabled = patch.disabled;
+      if (patch.tokenEpoch !== undefined) next.tokenEpoch = patch.tokenEpoch;
+      this.write(this.updateRow, next);
+      return next;
+    });
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const row = this.selectById.get(id);
+    return row ? fromRow(row) : null;
+  }
+
+  async findByUsername(username: string): Promise<User | null> {
+    const row = this.selectByKey.get(usernameKey(username));
+    return row ? fromRow(row) : null;
+  }
+
+  async create(input: NewUser): Promise<User> {
+    const user = newUserRecord(input, this.now());
+    this.write(this.insertRow, user);
+    return user;
+  }
+
+  async update(id: string, patch: UserPatch): Promise<User | null> {
+    // IMMEDIATE takes the write lock before the read: a deferred transaction
+    // that reads and then writes can fail with SQLITE_BUSY in WAL mode when
+    // another connection writes in between, and no busy timeout helps then.
+    return this.updateTx.immediate(id, patch);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.deleteRow.run(id).changes > 0;
+  }
+
+  async list(): Promise<User[]> {
+    return this.selectAll.all().map(fromRow);
+  }
+
+  /** Closes the database if this store opened it; a database passed in stays open. */
+  async close(): Promise<void> {
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+
+  private prepare<Params extends unknown[], Result = unknown>(sql: string): Database.Statement<Params, Result> {
+    return prepareStatement<Params, Result>(this.db, sql);
+  }
+
+  private write(statement: Database.Statement<[UserRow]>, user: User): void {
+    try {
+      statement.run(toRow(user));
+    } catch (err) {
+      if (isUsernameClash(err)) throw new UsernameTakenError(user.username);
+      throw err;
+    }
+  }
+}
+
+function isUsernameClash(err: unknown): boolean {
+  // Duck-typed rather than `instanceof SqliteError`: a database passed in may
+  // come from another copy of better-sqlite3.
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('users.username_key');
+}
+
+function toRow(user: User): UserRow {
+  return {
+    id: user.id,
+    username: user.username,
+    username_key: usernameKey(user.username),
+    email: user.email,
+    password_hash: user.passwordHash,
+    scopes: user.scopes.join(' '),
+    disabled: user.disabled ? 1 : 0,
+    token_epoch: user.tokenEpoch,
+    created_at: user.createdAt.getTime(),
+    updated_at: user.updatedAt.getTime(),
+  };
+}
+
+function fromRow(row: SelectedRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    passwordHash: row.password_hash,
+    // ''.split(' ') is [''], not [].
+    scopes: row.scopes === '' ? [] : row.scopes.split(' '),
+    disabled: row.disabled !== 0,
+    tokenEpoch: row.token_epoch,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}

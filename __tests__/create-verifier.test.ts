@@ -3,11 +3,12 @@ import request from 'supertest';
 import { toPublicJwk } from '../lib/jose/jwk';
 import { generateKey } from '../lib/jose/keys';
 import { createVerifier, type Verifier } from '../lib/create-verifier';
-import type { FailureEvent } from '../lib/config/auth-options';
-import { JwksUnavailableError } from '../lib/bearer/remote-jwks';
+import type { FailureEvent } from '../lib/config/hooks';
+import { JwksUnavailableError } from '../lib/core/errors';
 import type { VerifierOptions } from '../lib/config/verifier-options';
 import { AUDIENCE, ISSUER, b64, claims, setup, type Fixture } from './helpers';
 import { forge, startJwksServer, type JwksServer } from './jose/key-helpers';
+import type { FailureReason } from '../lib/core/errors';
 
 const INVALID_TOKEN = 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"';
 
@@ -60,11 +61,11 @@ describe('createVerifier: a verify-only service', () => {
   };
   const good = () => claims(issuer.alice.id, issuer.clock.seconds());
 
-  async function expectInvalidToken(res: request.Response, reason: RegExp) {
+  async function expectInvalidToken(res: request.Response, reason: FailureReason) {
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
     expect(res.body).toEqual({ error: 'invalid_token', error_description: 'The access token is invalid' });
-    expect(failures.at(-1)?.reason).toMatch(reason);
+    expect(failures.at(-1)?.reason).toBe(reason);
   }
 
   it("admits the issuer's token and sets req.user to { id: sub } and req.auth", async () => {
@@ -93,7 +94,7 @@ describe('createVerifier: a verify-only service', () => {
 
   it('refuses a token of another key under an unknown kid', async () => {
     const other = generateKey('ES256');
-    await expectInvalidToken(await hello(forge({ alg: 'ES256', typ: 'at+jwt', kid: other.kid }, good(), 'ES256', other.key)), /unknown kid/);
+    await expectInvalidToken(await hello(forge({ alg: 'ES256', typ: 'at+jwt', kid: other.kid }, good(), 'ES256', other.key)), 'token.kid_unknown');
   });
 
   it('answers 403 insufficient_scope from requireScopes()', async () => {
@@ -118,23 +119,23 @@ describe('createVerifier: a verify-only service', () => {
   });
 
   it.each([
-    ['alg none', () => `${b64({ alg: 'none', typ: 'at+jwt', kid: issuerKey.kid })}.${b64(good())}.AAAA`, /alg none is not accepted/],
+    ['alg none', () => `${b64({ alg: 'none', typ: 'at+jwt', kid: issuerKey.kid })}.${b64(good())}.AAAA`, 'token.alg'],
     [
       'HS256 keyed with the public key PEM',
       () => forge({ alg: 'HS256', typ: 'at+jwt', kid: issuerKey.kid }, good(), 'HS256', issuerKey.verifyKey.export({ type: 'spki', format: 'pem' })),
-      /alg HS256 is not accepted/,
+      'token.alg',
     ],
-    ['no kid', () => forge({ alg: 'ES256', typ: 'at+jwt' }, good(), 'ES256', issuerKey.key), /kid missing/],
-    ['a kid that is not a string', () => forge({ alg: 'ES256', typ: 'at+jwt', kid: 7 }, good(), 'ES256', issuerKey.key), /kid missing/],
-    ['another typ', () => forge({ alg: 'ES256', typ: 'JWT', kid: issuerKey.kid }, good(), 'ES256', issuerKey.key), /typ is not at\+jwt/],
+    ['no kid', () => forge({ alg: 'ES256', typ: 'at+jwt' }, good(), 'ES256', issuerKey.key), 'token.kid_unknown'],
+    ['a kid that is not a string', () => forge({ alg: 'ES256', typ: 'at+jwt', kid: 7 }, good(), 'ES256', issuerKey.key), 'token.kid_unknown'],
+    ['another typ', () => forge({ alg: 'ES256', typ: 'JWT', kid: issuerKey.kid }, good(), 'ES256', issuerKey.key), 'token.typ'],
   ])('refuses %s before fetching anything', async (_name, make, reason) => {
-    await expectInvalidToken(await hello(make()), reason);
+    await expectInvalidToken(await hello(make()), reason as FailureReason);
     expect(jwks.fetches).toBe(0);
   });
 
   it('refuses an RS256 token naming the ES256 kid', async () => {
     const rs = generateKey('RS256');
-    await expectInvalidToken(await hello(forge({ alg: 'RS256', typ: 'at+jwt', kid: issuerKey.kid }, good(), 'RS256', rs.key)), /alg RS256 does not match the key/);
+    await expectInvalidToken(await hello(forge({ alg: 'RS256', typ: 'at+jwt', kid: issuerKey.kid }, good(), 'RS256', rs.key)), 'token.alg');
   });
 
   it.each(['jku', 'x5u', 'jwk'])('never fetches or uses a key named by a %s header', async (name) => {
@@ -143,7 +144,7 @@ describe('createVerifier: a verify-only service', () => {
     const value = name === 'jwk' ? toPublicJwk(own) : attacker.url;
     for (const kid of [own.kid, issuerKey.kid]) {
       const token = forge({ alg: 'ES256', typ: 'at+jwt', kid, [name]: value }, good(), 'ES256', own.key);
-      await expectInvalidToken(await hello(token), kid === own.kid ? /unknown kid/ : /invalid signature/);
+      await expectInvalidToken(await hello(token), kid === own.kid ? 'token.kid_unknown' : 'token.signature');
     }
     expect(attacker.fetches).toBe(0);
   });

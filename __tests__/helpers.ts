@@ -4,11 +4,13 @@ import { createHmac } from 'node:crypto';
 import { InvalidTokenError } from '../lib/core/errors';
 import { issueAccessToken } from '../lib/grants/token-response';
 import { createAuth, type Auth } from '../lib/create-auth';
-import type { AuthOptions, FailureEvent } from '../lib/config/auth-options';
+import type { AuthOptions } from '../lib/config/auth-options';
+import type { FailureEvent } from '../lib/config/hooks';
 import { PasswordHasher } from '../lib/login/passwords';
 import { MemoryUserStore } from '../lib/stores/memory/users';
 import type { UserStore } from '../lib/stores/types';
 import type { User } from '../lib/core/user';
+import { resolvedAuthOf } from '../lib/config/handles';
 
 export const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const ISSUER = 'https://issuer.test';
@@ -87,7 +89,7 @@ export async function setup(overrides: Partial<AuthOptions> = {}, users: UserSto
     appErrors.push(err);
     res.status(500).json({ error: 'server_error' });
   });
-  const tokenFor = (user: User = alice, scopes: string[] = user.scopes) => issueAccessToken(auth.options, user, scopes).token;
+  const tokenFor = (user: User = alice, scopes: string[] = user.scopes) => issueAccessToken(resolvedAuthOf(auth), user, scopes).token;
   return { app, auth, users, alice, clock, failures, appErrors, tokenFor };
 }
 
@@ -119,13 +121,13 @@ export function without(values: Record<string, unknown>, name: string): Record<s
 
 export { b64 };
 
-/** The detailed reason (the cause's message) of the InvalidTokenError that `verify` throws; fails the test if it does not throw one. */
+/** The machine-readable reason of the InvalidTokenError that `verify` throws; fails the test if it does not throw one. */
 export function refusalReason(verify: () => unknown): string {
   try {
     verify();
   } catch (err) {
     expect(err).toBeInstanceOf(InvalidTokenError);
-    return ((err as InvalidTokenError).cause as Error).message;
+    return (err as InvalidTokenError).reason;
   }
   throw new Error('expected a rejection');
 }

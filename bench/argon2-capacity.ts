@@ -1,6 +1,6 @@
 import * as argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_ARGON2, type Argon2Params } from '../lib/login/passwords';
+import { PasswordHasher, type Argon2Params } from 'express-jwt-auth';
 
 /**
  * What the argon2 parameters allow on this machine: password verifications
@@ -11,7 +11,7 @@ import { DEFAULT_ARGON2, type Argon2Params } from '../lib/login/passwords';
  */
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 3);
-  const params: Argon2Params = process.argv[3] ? (JSON.parse(process.argv[3]) as Argon2Params) : DEFAULT_ARGON2;
+  const params: Argon2Params = process.argv[3] ? (JSON.parse(process.argv[3]) as Argon2Params) : new PasswordHasher().params;
   const lanes = availableParallelism();
   const password = Buffer.from('a bench password of decent length');
   const hash = await argon2.hash(password, { type: argon2.argon2id, ...params });

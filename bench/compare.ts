@@ -8,9 +8,9 @@ import { startServer, type BenchServer } from './spawn-server';
 const SCENARIOS = ['open', 'valid', 'badSignature', 'expired', 'missing'] as const;
 
 /**
- * `node dist/bench/compare.js <checkout A> <checkout B> [--duration=3] [--rounds=5]`:
+ * `node build/bench/compare.js <checkout A> <checkout B> [--duration=3] [--rounds=5]`:
  * the before/after of a change on the hot path. Runs the bench library server
- * of two built checkouts (their `dist/bench/servers/library.js`) side by side
+ * of two built checkouts (their `build/bench/servers/library.js`) side by side
  * and measures the request-rate scenarios on both, alternating A and B run by
  * run, and prints req/s and server CPU µs per request (medians) for each.
  */
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const option = (name: string, fallback: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
   const duration = option('duration', 3);
   const rounds = option('rounds', 5);
-  if (trees.length !== 2) throw new Error('usage: node dist/bench/compare.js <checkout A> <checkout B> [--duration=3] [--rounds=5]');
+  if (trees.length !== 2) throw new Error('usage: node build/bench/compare.js <checkout A> <checkout B> [--duration=3] [--rounds=5]');
 
   const dir = mkdtempSync(join(tmpdir(), 'express-jwt-auth-compare-'));
   const servers: BenchServer[] = [];

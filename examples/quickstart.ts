@@ -1,6 +1,7 @@
-// The README's quick start, kept runnable: `JWT_SECRET=… node dist/examples/quickstart.js`.
+// The README's quick start, kept runnable: `JWT_SECRET=… node build/examples/quickstart.js`.
 import express from 'express';
-import { createAuth, publicUser, SqliteUserStore } from '../lib';
+import { createAuth, publicUser } from 'express-jwt-auth';
+import { SqliteUserStore } from 'express-jwt-auth/sqlite';
 
 const users = new SqliteUserStore(process.env.USERS_DB ?? 'users.db');
 const auth = createAuth({ secret: process.env.JWT_SECRET!, issuer: 'https://api.example.com', audience: 'example-api', users });

@@ -1,79 +1,100 @@
-import { endAllSessions } from './login/accounts';
-import { createOpenApi, type OpenApi } from './openapi/create-openapi';
-import { markRoute } from './openapi/marks';
-import { resolveOptions, type AuthOptions, type ResolvedOptions } from './config/auth-options';
-import { JwtStrategy } from './passport/jwt-strategy';
-import { LocalStrategy } from './passport/local-strategy';
+import type { NextFunction, Request, Response } from 'express';
+import { resolveAuthOptions, type AuthOptions } from './config/auth-options';
+import { registerResolved } from './config/handles';
 import { createChangePassword, createRegister, createSignOutEverywhere, createUpdateMe } from './express/account-routes';
 import { createAuthenticate } from './express/guard';
 import { createJwksHandler, type JwksHandlerOptions } from './express/jwks';
 import { createRequireScopes } from './express/require-scopes';
 import { createRevokeHandler } from './express/revoke';
 import { createTokenHandler } from './express/token-endpoint';
+import type { KeySet } from './jose/key-set';
+import type { JwtKey } from './jose/keys';
+import { endAllSessions } from './login/accounts';
+import type { PasswordHasher } from './login/passwords';
+import { createOpenApi, type OpenApi } from './openapi/create-openapi';
+import { markRoute } from './openapi/marks';
+import { JwtStrategy } from './passport/jwt-strategy';
+import { LocalStrategy } from './passport/local-strategy';
+
+/** Express middleware made by createAuth or createVerifier. Errors that are not the client's go to `next(err)`. */
+export type AuthMiddleware = (req: Request, res: Response, next: NextFunction) => Promise<void>;
 
 /** What `createAuth` returns. */
 export interface Auth {
-  /** The `POST /token` handler: password and refresh-token grants. */
-  token(): ReturnType<typeof createTokenHandler>;
+  /** The `POST /token` handler: the password and refresh-token grants (RFC 6749 §4.3, §6). */
+  token(): AuthMiddleware;
   /** The `POST /revoke` handler (RFC 7009): logout. */
-  revoke(): ReturnType<typeof createRevokeHandler>;
+  revoke(): AuthMiddleware;
   /** Middleware that requires a valid bearer token and sets `req.user` and `req.auth`. */
-  authenticate(): ReturnType<typeof createAuthenticate>;
+  authenticate(): AuthMiddleware;
   /** Middleware that requires a token granting every given scope (403 `insufficient_scope` otherwise). */
-  requireScopes(...scopes: string[]): ReturnType<typeof createRequireScopes>;
+  requireScopes(...scopes: string[]): AuthMiddleware;
   /** `PATCH /users/me`: the caller changes their email. */
-  updateMe(): ReturnType<typeof createUpdateMe>;
+  updateMe(): AuthMiddleware;
   /** `PUT /users/me/password`: the caller changes their password; all earlier tokens stop working. */
-  changePassword(): ReturnType<typeof createChangePassword>;
+  changePassword(): AuthMiddleware;
   /** `DELETE /users/me/sessions`: the caller signs out everywhere. */
-  signOutEverywhere(): ReturnType<typeof createSignOutEverywhere>;
+  signOutEverywhere(): AuthMiddleware;
   /** `POST /users`: self-registration, rate-limited per IP. Mount it only where sign-up is wanted. */
-  register(): ReturnType<typeof createRegister>;
+  register(): AuthMiddleware;
   /** `GET /.well-known/jwks.json` (RFC 7517): the public keys that verify tokens, for verify-only services. */
-  jwks(options?: JwksHandlerOptions): ReturnType<typeof createJwksHandler>;
+  jwks(options?: JwksHandlerOptions): (req: Request, res: Response) => void;
   /** Ends every session of a user now (e.g. from an admin tool); resolves false for an unknown id. */
   endAllSessions(userId: string): Promise<boolean>;
+  /**
+   * Makes `next` the signing key. The old one keeps verifying for the token
+   * lifetime plus the clock tolerance, then is dropped.
+   */
+  rotateKey(next: JwtKey): void;
+  /** The signing and verification keys (to publish a key ahead of a rotation: `auth.keys.add(key)`). */
+  readonly keys: KeySet;
+  /** The password hasher, with the configured cost and limits: hash passwords of accounts you create. */
+  readonly passwords: PasswordHasher;
   /** Passport strategy named "jwt", for apps that call passport.use themselves. */
   readonly jwtStrategy: JwtStrategy;
   /** Passport strategy named "local" (username and password from the body). */
   readonly localStrategy: LocalStrategy;
-  /** The resolved options: the token services, the password hasher and the stores. */
-  readonly options: ResolvedOptions;
   /** OpenAPI 3.1 read from the middleware above: `operation(route, …)`, `securityScheme(tokenUrl)`, `document({ info, paths })`. */
   readonly openapi: OpenApi;
 }
 
 /**
- * Creates the login endpoint, the route guard and the Passport strategies
- * from one set of options, checked once (a bad option throws a TypeError
- * that names it).
+ * Creates the login endpoint, the route guards and the Passport strategies
+ * from one set of options, checked once (a bad or unknown option throws a
+ * TypeError that names it).
  *
  * @example
- * const auth = createAuth({ secret: process.env.JWT_SECRET!, issuer: 'my-app', audience: 'my-api', users: new SqliteUserStore('users.db') });
+ * const auth = createAuth({ secret: process.env.JWT_SECRET!, issuer: 'my-app', audience: 'my-api', users: new MemoryUserStore() });
  * app.post('/token', auth.token());
  * app.get('/users/me', auth.authenticate(), (req, res) => { res.json(req.user); });
  * app.get('/admin', auth.requireScopes('admin'), handler);
  */
 export function createAuth(options: AuthOptions): Auth {
-  const resolved = resolveOptions(options);
-  return {
-    // Each function is marked with what it enforces, for auth.openapi.operation().
-    token: () => markRoute(createTokenHandler(resolved), 'token', resolved),
-    revoke: () => markRoute(createRevokeHandler(resolved), 'revoke', resolved),
-    authenticate: () => markRoute(createAuthenticate(resolved), 'authenticate', resolved),
-    requireScopes: (...scopes: string[]) => markRoute(createRequireScopes(resolved, scopes), 'requireScopes', resolved, scopes),
-    updateMe: () => markRoute(createUpdateMe(resolved), 'updateMe', resolved),
-    changePassword: () => markRoute(createChangePassword(resolved), 'changePassword', resolved),
-    signOutEverywhere: () => markRoute(createSignOutEverywhere(resolved), 'signOutEverywhere', resolved),
-    register: () => markRoute(createRegister(resolved), 'register', resolved),
+  const resolved = resolveAuthOptions(options);
+  // Each function is marked with what it enforces, for auth.openapi.operation().
+  const mark = <F extends AuthMiddleware>(fn: F, kind: Parameters<typeof markRoute>[1], scopes?: string[]) => markRoute(fn, kind, resolved, scopes);
+  const auth: Auth = {
+    token: () => mark(createTokenHandler(resolved), 'token'),
+    revoke: () => mark(createRevokeHandler(resolved), 'revoke'),
+    authenticate: () => mark(createAuthenticate(resolved), 'authenticate'),
+    requireScopes: (...scopes: string[]) => mark(createRequireScopes(resolved, scopes, resolved.scopes), 'requireScopes', scopes),
+    updateMe: () => mark(createUpdateMe(resolved), 'updateMe'),
+    changePassword: () => mark(createChangePassword(resolved), 'changePassword'),
+    signOutEverywhere: () => mark(createSignOutEverywhere(resolved), 'signOutEverywhere'),
+    register: () => mark(createRegister(resolved), 'register'),
     jwks: (jwksOptions?: JwksHandlerOptions) => createJwksHandler(resolved.tokens.keys, jwksOptions),
     endAllSessions: async (userId: string) => {
       const user = await resolved.users.findById(userId);
       return user !== null && (await endAllSessions(resolved.users, user)) !== null;
     },
-    jwtStrategy: new JwtStrategy(resolved),
-    localStrategy: new LocalStrategy(resolved),
-    options: resolved,
+    rotateKey: (next: JwtKey) => resolved.tokens.keys.rotate(next, resolved.tokens.acceptedFor),
+    keys: resolved.tokens.keys,
+    passwords: resolved.passwords,
+    // Set below, once the registry knows this object.
+    jwtStrategy: undefined as unknown as JwtStrategy,
+    localStrategy: undefined as unknown as LocalStrategy,
     openapi: createOpenApi(resolved),
   };
+  registerResolved(auth, resolved);
+  return Object.freeze(Object.assign(auth, { jwtStrategy: new JwtStrategy(auth), localStrategy: new LocalStrategy(auth) }));
 }

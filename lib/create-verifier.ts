@@ -1,27 +1,29 @@
 import type { RemoteJwks } from './bearer/remote-jwks';
-import { RemoteJwtStrategy } from './strategies/remote-jwt';
-import { resolveVerifierOptions, type ResolvedVerifierOptions, type VerifierOptions } from './config/verifier-options';
-import { createRemoteAuthenticate, createRemoteRequireScopes } from './middleware/remote-authenticate';
+import { registerResolved } from './config/handles';
+import { resolveVerifierOptions, type VerifierOptions } from './config/verifier-options';
+import type { AuthMiddleware } from './create-auth';
+import { createAuthenticate } from './express/guard';
+import { createRequireScopes } from './express/require-scopes';
+import { JwtStrategy } from './passport/jwt-strategy';
 
 /** What `createVerifier` returns. */
 export interface Verifier {
   /** Middleware that requires a valid bearer token from the issuer and sets `req.auth` and `req.user` (`{ id }`). */
-  authenticate(): ReturnType<typeof createRemoteAuthenticate>;
+  authenticate(): AuthMiddleware;
   /** Middleware that requires a token granting every given scope (403 `insufficient_scope` otherwise). */
-  requireScopes(...scopes: string[]): ReturnType<typeof createRemoteRequireScopes>;
+  requireScopes(...scopes: string[]): AuthMiddleware;
   /** Passport strategy named "jwt", for apps that call passport.use themselves. */
-  readonly jwtStrategy: RemoteJwtStrategy;
-  /** The cached copy of the issuer's JWKS. */
+  readonly jwtStrategy: JwtStrategy;
+  /** The cached copy of the issuer's JWKS (`refresh()` fetches it now). */
   readonly jwks: RemoteJwks;
-  /** The resolved options. */
-  readonly options: ResolvedVerifierOptions;
 }
 
 /**
  * Creates the route guards of a service that verifies tokens but does not
  * issue them: it holds no key of its own and reads the issuer's public keys
  * from its JWKS (cached; refetched for an unknown `kid` at most once per
- * cooldown). Responses match the issuer's `auth.authenticate()`.
+ * cooldown). It runs the issuer's own bearer check with those keys, so the
+ * answers are the issuer's.
  *
  * It sees no user store, so it cannot notice a password change, a sign-out
  * everywhere or a revoked `jti`: keep access tokens short-lived.
@@ -32,11 +34,12 @@ export interface Verifier {
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options);
-  return {
-    authenticate: () => createRemoteAuthenticate(resolved),
-    requireScopes: (...scopes: string[]) => createRemoteRequireScopes(resolved, scopes),
-    jwtStrategy: new RemoteJwtStrategy(resolved),
+  const verifier: Verifier = {
+    authenticate: () => createAuthenticate(resolved),
+    requireScopes: (...scopes: string[]) => createRequireScopes(resolved, scopes),
+    jwtStrategy: undefined as unknown as JwtStrategy,
     jwks: resolved.jwks,
-    options: resolved,
   };
+  registerResolved(verifier, resolved);
+  return Object.freeze(Object.assign(verifier, { jwtStrategy: new JwtStrategy(verifier) }));
 }

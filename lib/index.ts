@@ -1,10 +1,31 @@
-export { createAuth, type Auth } from './create-auth';
-export type { AuthOptions, FailureEvent, LoginEvent, ResolvedOptions } from './config/auth-options';
-export { issueAccessToken, type TokenResponse } from './grants/token-response';
-export { RefreshTokens, type RefreshTokenOptions } from './tokens/refresh-tokens';
-export { endAllSessions, emailProblem, newPasswordProblem, MIN_PASSWORD_LENGTH } from './login/accounts';
+/**
+ * express-jwt-auth: password login that issues JWTs, and bearer-token
+ * protection, for Express. The stores for SQLite, PostgreSQL and Redis are
+ * the subpaths `express-jwt-auth/sqlite`, `/postgres` and `/redis`.
+ */
+
+// Factories: the issuer and the verify-only service.
+export { createAuth, type Auth, type AuthMiddleware } from './create-auth';
+export { createVerifier, type Verifier } from './create-verifier';
+export type { AuthOptions } from './config/auth-options';
+export type { VerifierOptions } from './config/verifier-options';
+export type { BearerOptions } from './config/bearer-options';
+export type { FailureEvent, LoginEvent } from './config/hooks';
+export type { JwksHandlerOptions } from './express/jwks';
+export type { OpenApi, OpenApiDocumentOptions, OpenApiPathItem, OAuth2PasswordScheme, RouteHandler } from './openapi/create-openapi';
+
+// Passport strategies.
 export { JwtStrategy } from './passport/jwt-strategy';
 export { LocalStrategy } from './passport/local-strategy';
+export type { StrategySource } from './passport/strategy';
+
+// Keys.
+export { KeySet, type KeySetKeys, type KeySetOptions } from './jose/key-set';
+export { hmacKey, asymmetricKey, generateKey, type JwtKey } from './jose/keys';
+export { jwkThumbprint, type PublicJwk, type JwkSet } from './jose/jwk';
+export { ASYMMETRIC_ALGORITHMS, JWS_ALGORITHMS, type HmacAlgorithm, type AsymmetricAlgorithm, type JwsAlgorithm } from './jose/algorithms';
+
+// Errors.
 export {
   AuthError,
   CredentialsRequiredError,
@@ -13,59 +34,29 @@ export {
   InvalidRequestError,
   InvalidScopeError,
   InvalidTokenError,
+  JwksUnavailableError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   ServiceUnavailableError,
   TooManyRequestsError,
   UnsupportedGrantTypeError,
   UsernameConflictError,
+  UsernameTakenError,
+  type AuthErrorCode,
   type AuthErrorOptions,
+  type FailureReason,
 } from './core/errors';
-export { bearerChallenge, type ChallengeParams } from './core/challenge';
-export { extractToken, type ExtractOptions } from './bearer/extract-token';
-export { AccessTokens, ACCESS_TOKEN_TYPE, type AccessTokenOptions, type ClaimRules, type IssuedAccessToken, type VerifiedAccessToken } from './tokens/access-tokens';
-export {
-  hmacKey,
-  asymmetricKey,
-  generateKey,
-  ASYMMETRIC_ALGORITHMS,
-  JWS_ALGORITHMS,
-  type HmacAlgorithm,
-  type AsymmetricAlgorithm,
-  type JwsAlgorithm,
-  type JwtKey,
-} from './jose/keys';
-export { KeySet, type KeySetKeys, type KeySetOptions } from './jose/key-set';
-export { toPublicJwk, publicKeyFromJwk, jwkThumbprint, type PublicJwk, type JwkSet } from './jose/jwk';
-export { createJwksHandler, JWK_SET_TYPE, type JwksHandlerOptions } from './express/jwks';
-export { createVerifier, type Verifier } from './create-verifier';
-export type { VerifierOptions, ResolvedVerifierOptions } from './config/verifier-options';
-export { RemoteJwks, JwksUnavailableError, type RemoteJwksOptions } from './bearer/remote-jwks';
-export { verifyRemoteToken, type RemoteUser } from './bearer/bearer-check';
-export { RemoteJwtStrategy } from './strategies/remote-jwt';
-export { PasswordHasher, DEFAULT_ARGON2, DEFAULT_MAX_PASSWORD_LENGTH, type Argon2Params, type HashingLimits } from './login/passwords';
-export { ConcurrencyLimit } from './login/concurrency-limit';
-export { RateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type LimitedEndpoint } from './login/rate-limits';
-export { RedisDenylistStore } from './stores/redis/denylist';
+
+// Accounts and passwords, for apps and admin tools that manage users.
 export { publicUser, type User, type PublicUser, type AccessTokenClaims, type RequestAuth } from './core/user';
-export type { OpenApi, OpenApiDocumentOptions, RouteHandler } from './openapi/create-openapi';
-export type {
-  JsonSchema,
-  OAuth2PasswordScheme,
-  OpenApiDocument,
-  OpenApiHeader,
-  OpenApiInfo,
-  OpenApiMediaType,
-  OpenApiMethod,
-  OpenApiOperation,
-  OpenApiParameter,
-  OpenApiPathItem,
-  OpenApiRequestBody,
-  OpenApiResponse,
-  OpenApiSecurityRequirement,
-  OpenApiServer,
-} from './openapi/types';
-export { usernameKey, usernameProblem, normalizeUsername } from './core/usernames';
+export { usernameKey, normalizeUsername, usernameProblem } from './core/usernames';
+export { scopeProblem } from './core/scopes';
+export { PasswordHasher, type Argon2Params, type HashingLimits } from './login/passwords';
+export { newPasswordProblem, emailProblem, endAllSessions } from './login/accounts';
+export type { RateLimitOptions, RedisCounterClient } from './login/rate-limits';
+export type { TokenResponse } from './grants/token-response';
+
+// Stores: the contracts, and the in-memory ones.
 export type {
   UserStore,
   NewUser,
@@ -76,15 +67,5 @@ export type {
   RotateOutcome,
   DenylistStore,
 } from './stores/types';
-export { UsernameTakenError } from './stores/types';
-export { MemoryUserStore } from './stores/memory/users';
-export { SqliteUserStore } from './stores/sqlite/users';
-export { MemoryRefreshTokenStore } from './stores/memory/refresh-tokens';
-export { MemoryDenylistStore } from './stores/memory/denylist';
-export { SqliteRefreshTokenStore } from './stores/sqlite/refresh-tokens';
-export { SqliteDenylistStore } from './stores/sqlite/denylist';
-export { openSqlite } from './stores/sqlite/schema';
-export { PostgresUserStore, type PostgresUserStoreOptions } from './stores/postgres/users';
-export { PostgresRefreshTokenStore } from './stores/postgres/refresh-tokens';
-export { PostgresDenylistStore } from './stores/postgres/denylist';
-export { migrate as migratePostgres, LATEST_POSTGRES_SCHEMA_VERSION } from './stores/postgres/schema';
+export { decideRotation, type RotationDecision } from './stores/refresh-rotation';
+export { MemoryUserStore, MemoryRefreshTokenStore, MemoryDenylistStore, type MemoryUserStoreOptions } from './stores/memory';

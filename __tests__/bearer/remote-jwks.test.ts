@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { toPublicJwk } from '../../lib/jose/jwk';
 import { asymmetricKey, generateKey } from '../../lib/jose/keys';
-import { JwksUnavailableError, RemoteJwks, type RemoteJwksOptions } from '../../lib/bearer/remote-jwks';
+import { RemoteJwks, type RemoteJwksOptions } from '../../lib/bearer/remote-jwks';
+import { JwksUnavailableError } from '../../lib/core/errors';
 import { testClock } from '../helpers';
 import { startJwksServer, type JwksServer } from '../jose/key-helpers';
 
@@ -63,15 +64,58 @@ describe('RemoteJwks', () => {
     expect(server.fetches).toBe(2);
   });
 
-  it('refetches a stale set and forgets keys the issuer has dropped', async () => {
+  it('refetches a stale set in the background, then forgets keys the issuer has dropped', async () => {
     const remote = jwks({ maxAge: 300 });
     await remote.find(es.kid!);
     server.body = { keys: [toPublicJwk(ed)] };
     clock.advance(299);
     expect(await remote.find(es.kid!)).toBeDefined();
+    expect(server.fetches).toBe(1);
     clock.advance(1);
+    // Stale: the cached key still answers at once, and the refetch starts behind it.
+    expect(await remote.find(es.kid!)).toBeDefined();
+    await remote.refresh();
     expect(await remote.find(es.kid!)).toBeUndefined();
     expect(server.fetches).toBe(2);
+  });
+
+  it('answers a request whose key is cached without waiting for a refetch that hangs', async () => {
+    // A fetch that never settles: had find() waited for it, the test would time out.
+    let fetches = 0;
+    let hang = false;
+    const fetchOrHang: typeof fetch = (...args) => {
+      fetches++;
+      return hang ? new Promise<Response>(() => undefined) : fetch(...args);
+    };
+    const remote = jwks({ maxAge: 60, fetch: fetchOrHang });
+    await remote.find(es.kid!);
+    hang = true;
+    clock.advance(60);
+    expect((await remote.find(es.kid!))?.kid).toBe(es.kid);
+    expect((await remote.find(ed.kid!))?.kid).toBe(ed.kid);
+    expect(fetches).toBe(2);
+  });
+
+  it('stops trusting cached keys once no fetch has succeeded for maxStale, and trusts them again after one does', async () => {
+    const remote = jwks({ maxAge: 60, maxStale: 3600, cooldown: 30 });
+    await remote.find(es.kid!);
+    server.status = 503;
+    clock.advance(3599);
+    expect((await remote.find(es.kid!))?.kid).toBe(es.kid);
+    clock.advance(1);
+    const err = await remote.find(es.kid!).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(JwksUnavailableError);
+    expect((err as JwksUnavailableError).status).toBe(500);
+    expect((err as Error).message).toMatch(/no fetch of the issuer's JWKS .* has succeeded for 3600 s/);
+    // Within the cooldown no new fetch is made, and the answer stays a refusal.
+    await expect(remote.find(es.kid!)).rejects.toBeInstanceOf(JwksUnavailableError);
+    server.status = 200;
+    clock.advance(30);
+    expect((await remote.find(es.kid!))?.kid).toBe(es.kid);
+  });
+
+  it('refuses a maxStale shorter than maxAge', () => {
+    expect(() => jwks({ maxAge: 300, maxStale: 60 })).toThrow(new TypeError('maxStale must be at least maxAge'));
   });
 
   it('keeps using cached keys while the issuer is down, and reports it unreachable for a kid it lacks', async () => {

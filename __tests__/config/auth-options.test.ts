@@ -1,10 +1,10 @@
 import { KeySet } from '../../lib/jose/key-set';
 import { asymmetricKey, generateKey } from '../../lib/jose/keys';
-import { resolveOptions, type AuthOptions } from '../../lib/config/auth-options';
+import { resolveAuthOptions, type AuthOptions } from '../../lib/config/auth-options';
 import { MemoryUserStore } from '../../lib/stores/memory/users';
 import { AUDIENCE, ISSUER, SECRET } from '../helpers';
 
-describe('resolveOptions', () => {
+describe('resolveAuthOptions', () => {
   const base = (): AuthOptions => ({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE, users: new MemoryUserStore() });
 
   it.each([
@@ -22,35 +22,55 @@ describe('resolveOptions', () => {
     ['onFailure', { onFailure: 'log' }],
     ['bodyLimit', { bodyLimit: 'lots' }],
   ])('throws a TypeError naming %s', (option, override) => {
-    expect(() => resolveOptions({ ...base(), ...(override as object) })).toThrow(TypeError);
-    expect(() => resolveOptions({ ...base(), ...(override as object) })).toThrow(option);
+    expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(TypeError);
+    expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(option);
+  });
+
+  it.each([
+    ['accessTokenTTL', 'accessTokenTtl'],
+    ['Issuer', 'issuer'],
+    ['refreshTokenIdleTTL', 'refreshTokenIdleTtl'],
+    ['denyList', 'denylist'],
+  ])('refuses the unknown option %s at start-up, suggesting %s', (typo, meant) => {
+    expect(() => resolveAuthOptions({ ...base(), [typo]: '5m' } as AuthOptions)).toThrow(new TypeError(`${typo} is not an option (did you mean ${meant}?)`));
+  });
+
+  it('refuses an unknown option with nothing close to suggest', () => {
+    expect(() => resolveAuthOptions({ ...base(), flavour: 'vanilla' } as AuthOptions)).toThrow(new TypeError('flavour is not an option'));
+  });
+
+  it.each([
+    ['rateLimits.maxFailure', { rateLimits: { maxFailure: 3 } }, 'rateLimits.maxFailures'],
+    ['argon2.memory', { argon2: { memory: 65536 } }, 'argon2.memoryCost'],
+    ['hashing.queueSize', { hashing: { queueSize: 3 } }, 'hashing.queue'],
+  ])('refuses the unknown nested option %s', (typo, override, meant) => {
+    expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(new TypeError(`${typo} is not an option (did you mean ${meant}?)`));
   });
 
   it('applies the documented defaults', () => {
-    const resolved = resolveOptions(base());
-    expect(resolved.realm).toBe('api');
-    expect(resolved.allowQueryToken).toBe(false);
+    const resolved = resolveAuthOptions(base());
+    expect(resolved.bearer.realm).toBe('api');
     expect(resolved.passwords.params).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
     expect(resolved.passwords.maxLength).toBe(1024);
     expect(resolved.tokens.issue('u1', []).expiresIn).toBe(900);
   });
 });
 
-describe('resolveOptions: keys instead of secret', () => {
+describe('resolveAuthOptions: keys instead of secret', () => {
   const base = (): AuthOptions => ({ issuer: ISSUER, audience: AUDIENCE, users: new MemoryUserStore() });
 
   it('signs with the active key of a { active, verify } pair and verifies with both', () => {
     const old = generateKey('ES256');
     const active = generateKey('EdDSA');
-    const before = resolveOptions({ ...base(), keys: { active: old } }).tokens.issue('u1', []).token;
-    const resolved = resolveOptions({ ...base(), keys: { active, verify: [old] } });
+    const before = resolveAuthOptions({ ...base(), keys: { active: old } }).tokens.issue('u1', []).token;
+    const resolved = resolveAuthOptions({ ...base(), keys: { active, verify: [old] } });
     expect(resolved.tokens.keys.active).toBe(active);
     expect(resolved.tokens.verify(before).claims.sub).toBe('u1');
   });
 
   it('uses a KeySet as given', () => {
     const keys = new KeySet({ active: generateKey('PS256') });
-    expect(resolveOptions({ ...base(), keys }).tokens.keys).toBe(keys);
+    expect(resolveAuthOptions({ ...base(), keys }).tokens.keys).toBe(keys);
   });
 
   it.each([
@@ -61,7 +81,7 @@ describe('resolveOptions: keys instead of secret', () => {
     ['keys.active', { keys: { active: undefined } }],
     ['keys.active must be able to sign', { keys: { active: asymmetricKey(generateKey('ES256').verifyKey, 'ES256') } }],
   ])('throws a TypeError naming %s', (message, override) => {
-    expect(() => resolveOptions({ ...base(), ...(override as object) })).toThrow(TypeError);
-    expect(() => resolveOptions({ ...base(), ...(override as object) })).toThrow(message);
+    expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(TypeError);
+    expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(message);
   });
 });

@@ -13,8 +13,8 @@ import { chromium, type Browser, type Page, type Request as BrowserRequest } fro
  */
 
 const ROOT = path.resolve(__dirname, '../..');
-const MAIN = path.join(ROOT, 'dist/examples/server/main.js');
-const CLI = path.join(ROOT, 'dist/examples/server/users-cli.js');
+const MAIN = path.join(ROOT, 'build/examples/server/main.js');
+const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
 const OUTPUT = path.join(ROOT, 'test-output');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PASSWORD = 'alice-browser-Pa55word';
@@ -64,7 +64,7 @@ describeWithBrowser('Swagger UI at /docs in Chromium', () => {
 
   beforeAll(async () => {
     if (browserMissing) throw new Error(`CI=${process.env.CI} but there is no Chromium at ${CHROMIUM}: .ci/run installs it with apt-get`);
-    if (!fs.existsSync(MAIN) || !fs.existsSync(CLI)) throw new Error('dist/examples is missing: run `npm run build` (npm test does it in pretest)');
+    if (!fs.existsSync(MAIN) || !fs.existsSync(CLI)) throw new Error('build/examples is missing: run `npm run build` (npm test does it in pretest)');
     fs.mkdirSync(OUTPUT, { recursive: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'express-jwt-auth-browser-'));
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, DATABASE_URL: `sqlite:${dir}/browser.db`, LOG_LEVEL: 'info' };
@@ -154,7 +154,7 @@ describeWithBrowser('Swagger UI at /docs in Chromium', () => {
     // The server logged the reason, and never the passwords or the token.
     await waitFor(() => server.output.stderr, /"msg":"auth failure"/, () => serverExited);
     const lines = server.output.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'auth failure', reason: 'wrong password', path: '/token' }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'auth failure', reason: 'login.wrong_password', path: '/token' }));
     expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'login', username: 'alice' }));
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', method: 'GET', path: '/users/me', status: 200 }));
     for (const secret of [PASSWORD, WRONG_PASSWORD, 'eyJ', '$argon2']) expect(server.output.stderr).not.toContain(secret);

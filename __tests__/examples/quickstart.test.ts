@@ -17,7 +17,8 @@ describe("the README's quick start (examples/quickstart.ts)", () => {
 
     process.env.USERS_DB = db;
     process.env.JWT_SECRET = 'quickstart-secret-of-at-least-32-bytes!';
-    const { app } = await import('../../examples/quickstart');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { app } = require('../../examples/quickstart') as typeof import('../../examples/quickstart');
 
     const login = await request(app).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: 'correct horse' });
     expect(login.status).toBe(200);

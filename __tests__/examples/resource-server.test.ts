@@ -12,10 +12,10 @@ import { forge } from '../jose/key-helpers';
  */
 
 const ROOT = path.resolve(__dirname, '../..');
-const ISSUER_MAIN = path.join(ROOT, 'dist/examples/server/main.js');
-const USERS_CLI = path.join(ROOT, 'dist/examples/server/users-cli.js');
-const KEYS_CLI = path.join(ROOT, 'dist/examples/server/keys-cli.js');
-const RESOURCE_MAIN = path.join(ROOT, 'dist/examples/resource-server/main.js');
+const ISSUER_MAIN = path.join(ROOT, 'build/examples/server/main.js');
+const USERS_CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
+const KEYS_CLI = path.join(ROOT, 'build/examples/server/keys-cli.js');
+const RESOURCE_MAIN = path.join(ROOT, 'build/examples/resource-server/main.js');
 const PASSWORD = 'alice-e2e-Pa55word';
 const WAIT_MS = 10_000;
 /** Every variable the examples read, removed from the inherited environment. */

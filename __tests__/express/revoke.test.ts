@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { expectOAuthError, PASSWORD, setup, sign, claims, type Fixture } from '../helpers';
+import { resolvedAuthOf } from '../../lib/config/handles';
 
 describe('revoke() (RFC 7009)', () => {
   let f: Fixture;
@@ -36,7 +37,7 @@ describe('revoke() (RFC 7009)', () => {
     const res = await me(access_token);
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_token');
-    expect(f.failures.at(-1)?.reason).toBe('token revoked');
+    expect(f.failures.at(-1)?.reason).toBe('token.revoked');
   });
 
   it('keeps denying a revoked access token through the clock tolerance after its expiry', async () => {
@@ -85,7 +86,7 @@ describe('revoke() (RFC 7009)', () => {
 
   it('answers 500 through next(err) when the denylist fails', async () => {
     const { access_token } = await login();
-    f.auth.options.denylist.add = () => Promise.reject(new Error('denylist down'));
+    resolvedAuthOf(f.auth).denylist.add = () => Promise.reject(new Error('denylist down'));
     const res = await revoke({ token: access_token });
     expect(res.status).toBe(500);
     expect(f.appErrors).toEqual([expect.objectContaining({ message: 'denylist down' })]);

@@ -97,7 +97,7 @@ describe('token()', () => {
       expect(res.body).toEqual(wrong.body);
       expect(res.headers['content-type']).toBe(wrong.headers['content-type']);
     }
-    expect(f.failures.map((e) => e.reason)).toEqual(['wrong password', 'unknown user', 'user disabled']);
+    expect(f.failures.map((e) => e.reason)).toEqual(['login.wrong_password', 'login.unknown_user', 'login.user_disabled']);
   });
 
   it('does not reveal scopes to a wrong password: invalid_grant comes before invalid_scope', async () => {
@@ -186,8 +186,8 @@ describe('token()', () => {
   });
 
   it('refuses a password over the maximum length with 400 before hashing it', async () => {
-    const hash = jest.spyOn(f.auth.options.passwords, 'verify');
-    const dummy = jest.spyOn(f.auth.options.passwords, 'verifyDummy');
+    const hash = jest.spyOn(f.auth.passwords, 'verify');
+    const dummy = jest.spyOn(f.auth.passwords, 'verifyDummy');
     const res = await login({ password: 'p'.repeat(1025) });
     expectTokenError(res, 400, 'invalid_request');
     expect(res.body.error_description).toContain('1024');
@@ -197,17 +197,17 @@ describe('token()', () => {
 
   it('accepts a password of exactly the maximum length', async () => {
     const long = 'ü'.repeat(1024);
-    await f.users.update(f.alice.id, { passwordHash: await f.auth.options.passwords.hash(long) });
+    await f.users.update(f.alice.id, { passwordHash: await f.auth.passwords.hash(long) });
     expect((await login({ password: long })).status).toBe(200);
   });
 
   it('keeps Unicode as given: a decomposed password matches its composed form (NFC)', async () => {
-    await f.users.update(f.alice.id, { passwordHash: await f.auth.options.passwords.hash('Am\u00e9lie-\u{1F511}-pass') });
+    await f.users.update(f.alice.id, { passwordHash: await f.auth.passwords.hash('Am\u00e9lie-\u{1F511}-pass') });
     expect((await login({ password: 'Ame\u0301lie-\u{1F511}-pass' })).status).toBe(200);
   });
 
   it('treats a NUL byte as an ordinary character, never the end of the password', async () => {
-    await f.users.update(f.alice.id, { passwordHash: await f.auth.options.passwords.hash('abc\u0000def-long-enough') });
+    await f.users.update(f.alice.id, { passwordHash: await f.auth.passwords.hash('abc\u0000def-long-enough') });
     expect((await login({ password: 'abc\u0000def-long-enough' })).status).toBe(200);
     expectTokenError(await login({ password: 'abc' }), 400, 'invalid_grant');
   });
@@ -218,15 +218,15 @@ describe('token()', () => {
     expect((await login()).status).toBe(200);
     const saved = (await f.users.findById(f.alice.id))!.passwordHash;
     expect(saved).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
-    expect(await f.auth.options.passwords.verify(saved, PASSWORD)).toBe(true);
+    expect(await f.auth.passwords.verify(saved, PASSWORD)).toBe(true);
     // A current hash is left alone.
     expect((await login()).status).toBe(200);
     expect((await f.users.findById(f.alice.id))!.passwordHash).toBe(saved);
   });
 
   it('runs one argon2 verify for an unknown user, as for a wrong password', async () => {
-    const verify = jest.spyOn(f.auth.options.passwords, 'verify');
-    const dummy = jest.spyOn(f.auth.options.passwords, 'verifyDummy');
+    const verify = jest.spyOn(f.auth.passwords, 'verify');
+    const dummy = jest.spyOn(f.auth.passwords, 'verifyDummy');
     expectTokenError(await login({ username: 'nobody' }), 400, 'invalid_grant');
     expect(dummy).toHaveBeenCalledTimes(1);
     expect(verify).toHaveBeenCalledTimes(1); // the dummy hash's verify

@@ -5,13 +5,14 @@ import request from 'supertest';
 import { InvalidTokenError } from '../../lib/core/errors';
 import { AUDIENCE, ISSUER, SECRET, b64, setup, signRaw, type Fixture } from '../helpers';
 import { FUZZ_RUNS, HTTP_RUNS, base64urlBytes, hostileJson, jwsLike, prototypeIntact, prototypeSnapshot } from './arbitraries';
+import { resolvedAuthOf } from '../../lib/config/handles';
 
 const TOLERANCE = 30; // the default clockTolerance
 
 /** Verifies with the fixture's AccessTokens: the claims, or the error it threw. */
 function verify(f: Fixture, token: string): { claims?: Record<string, unknown>; error?: unknown } {
   try {
-    return { claims: f.auth.options.tokens.verify(token).claims };
+    return { claims: resolvedAuthOf(f.auth).tokens.verify(token).claims };
   } catch (error) {
     return { error };
   }

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { hashToken } from '../../lib/tokens/refresh-tokens';
 import { MemoryRefreshTokenStore } from '../../lib/stores/memory/refresh-tokens';
 import { SqliteRefreshTokenStore } from '../../lib/stores/sqlite/refresh-tokens';
-import { openSqlite } from '../../lib/stores/sqlite/schema';
+import { openSqlite } from '../../lib/stores/sqlite/database';
 import { expectOAuthError, PASSWORD, setup, type Fixture } from '../helpers';
 
 describe('token() with grant_type=refresh_token', () => {
@@ -64,7 +64,7 @@ describe('token() with grant_type=refresh_token', () => {
     f.clock.advance(6);
     expectInvalidGrant(await refresh(first.refresh_token)); // theft detected
     expectInvalidGrant(await refresh(second.refresh_token));
-    expect(f.failures.map((e) => e.reason)).toContain('refresh token reused: family revoked');
+    expect(f.failures.map((e) => e.reason)).toContain('refresh.reused');
   });
 
   it('lets a client that lost the response retry once within the grace period', async () => {

@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { jwkThumbprint, publicKeyFromJwk, toPublicJwk } from '../../lib/jose/jwk';
-import { ASYMMETRIC_ALGORITHMS, asymmetricKey, generateKey, hmacKey } from '../../lib/jose/keys';
+import { asymmetricKey, generateKey, hmacKey } from '../../lib/jose/keys';
+import { ASYMMETRIC_ALGORITHMS } from '../../lib/jose/algorithms';
 import { SECRET } from '../helpers';
 
 /** Every member a private or symmetric JWK may carry (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */

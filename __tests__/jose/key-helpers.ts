@@ -1,7 +1,7 @@
 import { constants, createHmac, sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { JwsAlgorithm } from '../../lib/jose/keys';
+import type { JwsAlgorithm } from '../../lib/jose/algorithms';
 import { b64 } from '../helpers';
 
 /**

@@ -25,7 +25,7 @@ describe('KeySet', () => {
     const tokens = tokensFor(keys);
     const before = tokens.issue('u', []).token;
 
-    tokens.rotate(second);
+    keys.rotate(second, tokens.acceptedFor);
     const after = tokens.issue('u', []).token;
     expect(headerOf(before).kid).toBe(first.kid);
     expect(headerOf(after).kid).toBe(second.kid);
@@ -38,14 +38,14 @@ describe('KeySet', () => {
     const tokens = tokensFor(keys);
     const old = tokens.issue('u', []).token;
     const oldKid = keys.active.kid!;
-    tokens.rotate(generateKey('EdDSA'));
+    keys.rotate(generateKey('EdDSA'), tokens.acceptedFor);
     expect(keys.retiredUntil(oldKid)).toBe(clock.now() + (TTL + TOLERANCE) * 1000);
 
     clock.advance(TTL + TOLERANCE - 1);
     expect(keys.find(oldKid)).toBeDefined();
     clock.advance(1);
     expect(keys.find(oldKid)).toBeUndefined();
-    expect(refusalReason(() => tokens.verify(old))).toBe('unknown kid');
+    expect(refusalReason(() => tokens.verify(old))).toBe('token.kid_unknown');
     expect(keys.publicJwks().keys.map((k) => k.kid)).toEqual([keys.active.kid]);
   });
 

@@ -1,6 +1,7 @@
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { jwkThumbprint } from '../../lib/jose/jwk';
-import { ASYMMETRIC_ALGORITHMS, asymmetricKey, canSign, generateKey, hmacKey, verificationOnly } from '../../lib/jose/keys';
+import { asymmetricKey, canSign, generateKey, hmacKey, verificationOnly } from '../../lib/jose/keys';
+import { ASYMMETRIC_ALGORITHMS } from '../../lib/jose/algorithms';
 import { SECRET } from '../helpers';
 
 describe('hmacKey', () => {

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
 import request from 'supertest';
+import { createAuth } from '../../lib/create-auth';
 import { JwtStrategy } from '../../lib/passport/jwt-strategy';
 import { MemoryUserStore } from '../../lib/stores/memory/users';
 import { expectBearerError, AUDIENCE, ISSUER, SECRET, setup, type Fixture } from '../helpers';
@@ -29,7 +30,7 @@ describe('JwtStrategy with passport.authenticate', () => {
   });
 
   it('is named "jwt"', () => {
-    expect(new JwtStrategy({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE, users: new MemoryUserStore() }).name).toBe('jwt');
+    expect(new JwtStrategy(createAuth({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE, users: new MemoryUserStore() })).name).toBe('jwt');
   });
 
   it('admits a valid token and sets req.user and req.auth', async () => {

@@ -80,7 +80,7 @@ describe('LocalStrategy with passport.authenticate', () => {
   });
 
   it('refuses an over-long password as invalid_request before hashing', async () => {
-    const verify = jest.spyOn(f.auth.options.passwords, 'verify');
+    const verify = jest.spyOn(f.auth.passwords, 'verify');
     const res = await request(app).post('/login').send({ username: 'alice', password: 'x'.repeat(1025) });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_request');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { User } from '../../lib/core/user';
-import { UsernameTakenError, type UserStore } from '../../lib/stores/types';
+import { type UserStore } from '../../lib/stores/types';
+import { UsernameTakenError } from '../../lib/core/errors';
 
 export interface UserStoreContractOptions {
   /** Moves the clock the store was given forward by `ms`: `updatedAt` must come from that clock. */

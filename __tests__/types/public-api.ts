@@ -12,11 +12,14 @@ import {
   type AccessTokenClaims,
   type AuthOptions,
   type FailureEvent,
-  type OpenApiDocument,
-  type OpenApiOperation,
+  type FailureReason,
   type PublicUser,
   type RequestAuth,
 } from '../../lib';
+import type { OpenAPIV3_1 } from 'openapi-types';
+
+type OpenApiDocument = OpenAPIV3_1.Document;
+type OpenApiOperation = OpenAPIV3_1.OperationObject;
 
 /** true when A and B are assignable both ways. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -67,9 +70,12 @@ createAuth({
     return [loggedIn, leaked];
   },
   onFailure: (event: FailureEvent) => {
-    const reason: string = event.reason;
+    const reason: FailureReason = event.reason;
+    // @ts-expect-error [TS2322] the reason is one of the documented codes, not any string
+    const unknownReason: FailureReason = 'token.stolen';
+    const detail: string = event.detail;
     const status: number = event.error.status;
-    return [reason, status];
+    return [reason, status, unknownReason, detail];
   },
 });
 
@@ -90,8 +96,6 @@ export type NotClaims = RequestAuth<{ tenant: string }>;
 export const adminOperation: OpenApiOperation = auth.openapi.operation(auth.requireScopes('admin'), { summary: 'Admins only' });
 // @ts-expect-error [TS2345] operation() takes middleware, not a path
 auth.openapi.operation('/users/me');
-// @ts-expect-error [TS2741] a response needs a description
+// @ts-expect-error [TS2322] a response needs a description
 auth.openapi.operation(auth.authenticate(), { responses: { '200': {} } });
 export const document: OpenApiDocument = auth.openapi.document({ info: { title: 'API', version: '1' }, paths: {}, tokenUrl: '/token' });
-// @ts-expect-error [TS2322] the document is OpenAPI 3.1
-export const oldDocument: OpenApiDocument = { ...document, openapi: '3.0.3' };

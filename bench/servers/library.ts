@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Express } from 'express';
+import express, { type Express } from 'express';
+import { createAuth, publicUser, type Auth, type AuthOptions } from 'express-jwt-auth';
 import { createApp } from '../../examples/server/app';
 import { exampleAuthOptions } from '../../examples/server/auth-options';
 import { loadConfig } from '../../examples/server/config';
 import { createLogger } from '../../examples/server/logger';
 import { openStores } from '../../examples/server/store';
-import { issueAccessToken } from '../../lib/grants/token-response';
-import { createAuth } from '../../lib/create-auth';
-import type { AuthOptions } from '../../lib/config/auth-options';
-import { publicUser } from '../../lib/core/user';
 import { BENCH_USER } from './bench-user';
 import { serve } from './serve';
 
@@ -37,7 +34,7 @@ async function main(): Promise<void> {
   const user = await users.create({
     username: BENCH_USER.username,
     email: 'bench@example.com',
-    passwordHash: await auth.options.passwords.hash(BENCH_USER.password),
+    passwordHash: await auth.passwords.hash(BENCH_USER.password),
     scopes: ['admin'],
   });
   // The same object /users/me sends: the account from the store, without its hash.
@@ -54,12 +51,29 @@ async function main(): Promise<void> {
   const anHourAgo = createAuth({ ...options, now: () => Date.now() - 3600_000 });
   const forger = createAuth({ ...options, secret: randomBytes(32).toString('base64url') });
   serve(app, {
-    valid: issueAccessToken(auth.options, stored, stored.scopes).token,
-    expired: issueAccessToken(anHourAgo.options, stored, stored.scopes).token,
-    badSignature: issueAccessToken(forger.options, stored, stored.scopes).token,
-    login: new URLSearchParams({ grant_type: 'password', ...BENCH_USER }).toString(),
-    argon2: JSON.stringify(auth.options.passwords.params),
+    valid: await accessToken(auth),
+    expired: await accessToken(anHourAgo),
+    badSignature: await accessToken(forger),
+    login: LOGIN,
+    argon2: JSON.stringify(auth.passwords.params),
   });
+}
+
+const LOGIN = new URLSearchParams({ grant_type: 'password', ...BENCH_USER }).toString();
+
+/** An access token for the bench user, from a real password login at `auth`'s token endpoint. */
+async function accessToken(auth: Auth): Promise<string> {
+  const server = express().post('/token', auth.token()).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const { port } = server.address() as { port: number };
+    const res = await fetch(`http://127.0.0.1:${port}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: LOGIN });
+    const body = (await res.json()) as { access_token?: string };
+    if (res.status !== 200 || !body.access_token) throw new Error(`bench login failed: ${res.status} ${JSON.stringify(body)}`);
+    return body.access_token;
+  } finally {
+    server.close();
+  }
 }
 
 /**

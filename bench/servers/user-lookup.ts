@@ -1,6 +1,5 @@
 import { openUserStore } from '../../examples/server/store';
-import type { UserStore } from '../../lib/stores/types';
-import { publicUser, type PublicUser } from '../../lib/core/user';
+import { publicUser, type PublicUser, type UserStore } from 'express-jwt-auth';
 import { BENCH_USER } from './bench-user';
 
 /**

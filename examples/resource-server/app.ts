@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Verifier } from '../../lib/create-verifier';
+import type { Verifier } from 'express-jwt-auth';
 
 export interface ResourceAppOptions {
   verifier: Verifier;

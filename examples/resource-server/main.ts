@@ -1,4 +1,4 @@
-import { createVerifier } from '../../lib/create-verifier';
+import { createVerifier } from 'express-jwt-auth';
 import { createResourceApp } from './app';
 import { ConfigError, loadResourceConfig } from './config';
 

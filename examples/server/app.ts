@@ -1,9 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Auth } from '../../lib/create-auth';
-import type { OpenApiPathItem, OpenApiResponse } from '../../lib/openapi/types';
-import type { UserStore } from '../../lib/stores/types';
-import { publicUser } from '../../lib/core/user';
+import { publicUser, type Auth, type OpenApiPathItem, type UserStore } from 'express-jwt-auth';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import { serveDocs } from './docs';
 import { createLogger } from './logger';
 import { requestLog } from './request-log';
@@ -22,7 +20,7 @@ export interface AppOptions {
   allowRegistration?: boolean;
 }
 
-const userList: OpenApiResponse = {
+const userList: OpenAPIV3_1.ResponseObject = {
   description: 'Every account, without password hashes.',
   content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/User' } } } },
 };

@@ -1,14 +1,15 @@
 import type { Logger } from 'pino';
-import type { AuthOptions, FailureEvent } from '../../lib/config/auth-options';
+import type { AuthOptions, FailureEvent } from 'express-jwt-auth';
 
-/** The fields of an `auth failure` line: the reason, never the token or password. */
-export function failureLogLine({ error, reason, request }: FailureEvent): Record<string, unknown> {
+/** The fields of an `auth failure` line: the reason code and its detail, never the token or password. */
+export function failureLogLine({ error, reason, detail, request }: FailureEvent): Record<string, unknown> {
   return {
     level: 'warn',
     msg: 'auth failure',
     status: error.status,
     error: error.code ?? null,
     reason,
+    detail,
     method: request.method,
     path: request.path,
     ip: request.ip,

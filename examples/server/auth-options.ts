@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AuthOptions } from '../../lib/config/auth-options';
-import { RedisDenylistStore } from '../../lib/stores/redis/denylist';
+import type { AuthOptions } from 'express-jwt-auth';
+import { RedisDenylistStore } from 'express-jwt-auth/redis';
 import { SCOPES } from './app';
 import { auditLog } from './audit-log';
 import type { ServerConfig } from './config';

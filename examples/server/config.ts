@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { parseDuration } from '../../lib/config/duration';
-import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/jose/keys';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from 'express-jwt-auth';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 /** The example server's settings, from the environment. */
@@ -37,6 +36,15 @@ export class ConfigError extends Error {}
 /** A PostgreSQL DATABASE_URL: `postgres://…` or `postgresql://…` (libpq connection URI). */
 export function isPostgresUrl(databaseUrl: string): boolean {
   return /^postgres(ql)?:\/\/./.test(databaseUrl);
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A duration setting in seconds: whole seconds, or "15m", "1h", "30d"; undefined when it is not one. */
+export function parseDuration(value: string): number | undefined {
+  const match = /^(\d{1,9})([smhd]?)$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2] || 's'] : 0;
+  return seconds > 0 ? seconds : undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -96,6 +104,6 @@ export interface KeysConfig {
 
 export function loadKeysConfig(env: NodeJS.ProcessEnv = process.env): KeysConfig {
   const algorithm = env.JWT_ALGORITHM || 'HS256';
-  if (!isJwsAlgorithm(algorithm)) throw new ConfigError(`JWT_ALGORITHM must be one of ${JWS_ALGORITHMS.join(', ')}, not "${algorithm}"`);
-  return { algorithm, keysDir: env.JWT_KEYS_DIR || join(env.DATA_DIR || 'data', 'keys') };
+  if (!JWS_ALGORITHMS.includes(algorithm as JwsAlgorithm)) throw new ConfigError(`JWT_ALGORITHM must be one of ${JWS_ALGORITHMS.join(', ')}, not "${algorithm}"`);
+  return { algorithm: algorithm as JwsAlgorithm, keysDir: env.JWT_KEYS_DIR || join(env.DATA_DIR || 'data', 'keys') };
 }

@@ -1,13 +1,13 @@
 import type { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import type { OpenApiDocument } from '../../lib/openapi/types';
+import type { OpenAPIV3_1 } from 'openapi-types';
 
 /**
  * Serves the document at `GET /openapi.json` and Swagger UI at `GET /docs`,
  * from the swagger-ui-dist package (no CDN). The page loads the document from
  * /openapi.json, so what the docs show is exactly what clients download.
  */
-export function serveDocs(app: Router, document: OpenApiDocument): void {
+export function serveDocs(app: Router, document: OpenAPIV3_1.Document): void {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

@@ -1,8 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jwkThumbprint } from '../../lib/jose/jwk';
-import { KeySet } from '../../lib/jose/key-set';
-import { asymmetricKey, generateKey, isAsymmetricAlgorithm, type AsymmetricAlgorithm, type JwtKey } from '../../lib/jose/keys';
+import { ASYMMETRIC_ALGORITHMS, asymmetricKey, generateKey, jwkThumbprint, KeySet, type AsymmetricAlgorithm, type JwtKey } from 'express-jwt-auth';
 
 /** One key of the manifest. */
 export interface KeyEntry {
@@ -68,7 +66,7 @@ export class KeyDirectory {
     const valid =
       typeof active === 'string' &&
       Array.isArray(keys) &&
-      keys.every((k) => SAFE_KID.test(String(k?.kid)) && isAsymmetricAlgorithm(k.alg) && typeof k.created === 'string' && (k.dropAt === undefined || !Number.isNaN(Date.parse(k.dropAt)))) &&
+      keys.every((k) => SAFE_KID.test(String(k?.kid)) && ASYMMETRIC_ALGORITHMS.includes(k.alg) && typeof k.created === 'string' && (k.dropAt === undefined || !Number.isNaN(Date.parse(k.dropAt)))) &&
       keys.some((k) => k.kid === active && k.dropAt === undefined);
     if (!valid) throw new KeyDirectoryError(`${file} is not a key manifest ({ "active": kid, "keys": [{ kid, alg, created, dropAt? }] })`);
     return { active, keys };

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm, type JwsAlgorithm } from '../../lib/jose/keys';
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm, type JwsAlgorithm } from 'express-jwt-auth';
+
+const isAsymmetricAlgorithm = (value: unknown): value is AsymmetricAlgorithm => ASYMMETRIC_ALGORITHMS.includes(value as AsymmetricAlgorithm);
 import { ConfigError, loadConfig, loadKeysConfig } from './config';
 import { KeyDirectory, KeyDirectoryError } from './key-directory';
 

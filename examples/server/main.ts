@@ -1,5 +1,4 @@
-import type { HmacAlgorithm } from '../../lib/jose/keys';
-import { createAuth } from '../../lib/create-auth';
+import { createAuth, type HmacAlgorithm } from 'express-jwt-auth';
 import { createApp } from './app';
 import { exampleAuthOptions } from './auth-options';
 import { ConfigError, loadConfig, loadKeysConfig } from './config';

@@ -1,5 +1,4 @@
-import { isAsymmetricAlgorithm } from '../../lib/jose/keys';
-import type { KeySet } from '../../lib/jose/key-set';
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm, type KeySet } from 'express-jwt-auth';
 import { ConfigError, type KeysConfig, type ServerConfig } from './config';
 import { KeyDirectory, KeyDirectoryError } from './key-directory';
 
@@ -10,8 +9,9 @@ import { KeyDirectory, KeyDirectoryError } from './key-directory';
  * in production the keys must exist (`npm run keys -- generate`).
  */
 export function resolveSigningKeys(config: ServerConfig, keys: KeysConfig, say: (line: string) => void): KeySet | undefined {
-  const { algorithm, keysDir } = keys;
-  if (!isAsymmetricAlgorithm(algorithm)) return undefined;
+  const { keysDir } = keys;
+  const algorithm = keys.algorithm as AsymmetricAlgorithm;
+  if (!ASYMMETRIC_ALGORITHMS.includes(algorithm)) return undefined;
   const dir = new KeyDirectory(keysDir);
   try {
     if (!dir.exists()) {

@@ -1,14 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
-import { PostgresUserStore } from '../../lib/stores/postgres/users';
-import { PostgresDenylistStore } from '../../lib/stores/postgres/denylist';
-import { PostgresRefreshTokenStore } from '../../lib/stores/postgres/refresh-tokens';
-import { SqliteDenylistStore } from '../../lib/stores/sqlite/denylist';
-import { SqliteRefreshTokenStore } from '../../lib/stores/sqlite/refresh-tokens';
-import { openSqlite } from '../../lib/stores/sqlite/schema';
-import { SqliteUserStore } from '../../lib/stores/sqlite/users';
-import type { DenylistStore, RefreshTokenStore, UserStore } from '../../lib/stores/types';
+import type { DenylistStore, RefreshTokenStore, UserStore } from 'express-jwt-auth';
+import { PostgresDenylistStore, PostgresRefreshTokenStore, PostgresUserStore } from 'express-jwt-auth/postgres';
+import { openSqlite, SqliteDenylistStore, SqliteRefreshTokenStore, SqliteUserStore } from 'express-jwt-auth/sqlite';
 import { ConfigError, isPostgresUrl } from './config';
 
 /** The example's three stores, on one database. */

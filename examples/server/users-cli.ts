@@ -1,9 +1,14 @@
 import { parseArgs } from 'node:util';
-import { emailProblem, endAllSessions, newPasswordProblem } from '../../lib/login/accounts';
-import { PasswordHasher } from '../../lib/login/passwords';
-import { isScopeToken } from '../../lib/core/scopes';
-import { UsernameTakenError, type UserStore } from '../../lib/stores/types';
-import { usernameProblem } from '../../lib/core/usernames';
+import {
+  emailProblem,
+  endAllSessions,
+  newPasswordProblem,
+  PasswordHasher,
+  scopeProblem,
+  usernameProblem,
+  UsernameTakenError,
+  type UserStore,
+} from 'express-jwt-auth';
 import { ConfigError, loadConfig } from './config';
 import { errorMessage, openUserStore } from './store';
 
@@ -74,8 +79,8 @@ export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, p
       const problem = usernameProblem(username);
       if (problem) throw new CliError(problem);
       const scopes = values.scopes === undefined ? [] : values.scopes.split(/\s+/).filter(Boolean);
-      const bad = scopes.find((scope) => !isScopeToken(scope));
-      if (bad !== undefined) throw new CliError(`not a valid scope: ${bad}`);
+      const badScope = scopeProblem(scopes);
+      if (badScope !== undefined) throw new CliError(badScope);
       if (values.email !== undefined && emailProblem(values.email)) throw new CliError(`not an email address: ${values.email}`);
       const passwordHash = await readPassword();
       try {

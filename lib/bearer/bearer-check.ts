@@ -1,59 +1,64 @@
-import { CredentialsRequiredError, InvalidTokenError, reason } from '../core/errors';
+import { CredentialsRequiredError } from '../core/errors';
+import type { AccessTokenClaims, RequestAuth } from '../core/user';
+import { parseAccessToken, verifyWithKey, type ClaimRules, type KeyResolver } from '../tokens/access-tokens';
 import { extractToken, type TokenSource } from './extract-token';
-import { checkHeader, decodeHeader, describe, verifyWithKey, type VerifiedAccessToken } from '../tokens/access-tokens';
-import type { RequestAuth } from '../core/user';
-import type { ResolvedVerifierOptions } from '../config/verifier-options';
 
-/**
- * What `req.user` holds on a verify-only service: the token's subject and
- * nothing else, since the accounts live with the issuer.
- */
-export interface RemoteUser {
-  id: string;
-}
-
-export interface RemoteBearerResult {
-  user: RemoteUser;
+/** What a request's bearer check found: the caller, and what its token grants. */
+export interface BearerResult {
+  user: Express.User;
   auth: RequestAuth;
 }
 
 /**
- * Verifies an access token with the issuer's published keys. The checks are
- * those of AccessTokens (typ, crit, alg pinned to the key, signature, claims);
- * the key is the JWKS key its `kid` names. A token without a `kid`, or with an
- * `alg` we do not accept, is refused before any fetch.
- * Throws InvalidTokenError, or JwksUnavailableError when the issuer is unreachable.
- *
- * @example
- * const { claims, scopes } = await verifyRemoteToken(verifier.options, token);
+ * What a verified token's claims still have to pass: on the issuer, that its
+ * user exists, is enabled, is in the token's epoch and that the `jti` is not
+ * revoked; on a verify-only service, nothing (the user is `{ id: sub }`).
+ * Throws or rejects with an AuthError to refuse; any other error is a 500.
  */
-export async function verifyRemoteToken(verifier: ResolvedVerifierOptions, token: string): Promise<VerifiedAccessToken> {
-  const header = decodeHeader(token);
-  checkHeader(header);
-  // RFC 8725 §3.1: an alg outside the list (none, HS256 with a public key as secret…) never reaches a key.
-  if (!(verifier.algorithms as readonly unknown[]).includes(header.alg)) throw invalid(`alg ${describe(header.alg)} is not accepted`);
-  // RFC 8725 §3.10: the kid only selects a key we already trust; jku, x5u, x5c and jwk are never read.
-  const { kid } = header;
-  if (typeof kid !== 'string' || kid === '') throw invalid('kid missing');
-  const key = await verifier.jwks.find(kid);
-  if (!key) throw invalid('unknown kid');
-  return verifyWithKey(token, header, key, verifier.rules);
+export type SessionCheck = (claims: AccessTokenClaims) => Express.User | Promise<Express.User>;
+
+export interface BearerCheckOptions {
+  /** Where the verifying key comes from: the issuer's KeySet or the issuer's JWKS. */
+  readonly keys: KeyResolver;
+  readonly rules: ClaimRules;
+  readonly session: SessionCheck;
+  /** Realm of the RFC 6750 §3 challenge. */
+  readonly realm: string;
+  readonly allowQueryToken: boolean;
+  readonly allowBodyToken: boolean;
 }
 
 /**
- * Authenticates a request by its bearer token on a verify-only service:
- * extracts it strictly (as the issuer does) and verifies it. There is no user
- * store here, so no epoch or denylist check: such a service relies on short
- * access-token lifetimes for logout and revocation.
+ * The one bearer check (RFC 6750) that the issuer and verify-only services
+ * share: extract the token strictly, verify it with the key the resolver
+ * gives, then pass its claims to the session check. Rejects with an
+ * AuthError without a realm (the Express or Passport layer adds the
+ * challenge) when the client is at fault, and with any other error when a
+ * store or the issuer's JWKS fails, which callers turn into a 500.
+ *
+ * @example
+ * const { user, auth } = await bearer.authenticate(req);
  */
-export async function authenticateRemoteBearer(verifier: ResolvedVerifierOptions, req: TokenSource): Promise<RemoteBearerResult> {
-  const token = extractToken(req, { allowQuery: verifier.allowQueryToken, allowBody: verifier.allowBodyToken });
-  // RFC 6750 §3: no credentials, no error code.
-  if (token === undefined) throw new CredentialsRequiredError();
-  const { claims, scopes } = await verifyRemoteToken(verifier, token);
-  return { user: { id: claims.sub }, auth: { claims, scopes } };
-}
+export class BearerCheck {
+  readonly realm: string;
+  private readonly options: BearerCheckOptions;
 
-function invalid(why: string): InvalidTokenError {
-  return new InvalidTokenError(undefined, { cause: reason(why) });
+  constructor(options: BearerCheckOptions) {
+    this.options = options;
+    this.realm = options.realm;
+  }
+
+  async authenticate(req: TokenSource): Promise<BearerResult> {
+    const { keys, rules, session, allowQueryToken, allowBodyToken } = this.options;
+    const token = extractToken(req, { allowQuery: allowQueryToken, allowBody: allowBodyToken });
+    // RFC 6750 §3: no credentials, no error code.
+    if (token === undefined) throw new CredentialsRequiredError();
+    const jws = parseAccessToken(token);
+    const found = keys.keyFor(jws.header);
+    // A local key set answers synchronously: no promise hop for it.
+    const key = found instanceof Promise ? await found : found;
+    const verified = verifyWithKey(jws, key, rules);
+    const user = session(verified.claims);
+    return { user: user instanceof Promise ? await user : user, auth: verified };
+  }
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { InvalidRequestError, reason } from '../core/errors';
+import { InvalidRequestError } from '../core/errors';
 
 export interface ExtractOptions {
   /** Accept `?access_token=` (RFC 6750 §2.3, which says SHOULD NOT). */
@@ -87,5 +87,5 @@ function isFormRequest(req: TokenSource): boolean {
 
 // The reason helps the client's developer and reveals nothing, so it is the description too.
 function bad(why: string): InvalidRequestError {
-  return new InvalidRequestError(why[0].toUpperCase() + why.slice(1), { cause: reason(why) });
+  return new InvalidRequestError(why[0].toUpperCase() + why.slice(1), { detail: why });
 }

@@ -1,5 +1,9 @@
+import { InvalidTokenError, JwksUnavailableError } from '../core/errors';
+import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm } from '../jose/algorithms';
+import { describe } from '../jose/compact';
 import { publicKeyFromJwk } from '../jose/jwk';
-import { ASYMMETRIC_ALGORITHMS, asymmetricKey, isAsymmetricAlgorithm, type AsymmetricAlgorithm, type JwtKey } from '../jose/keys';
+import { asymmetricKey, type JwtKey } from '../jose/keys';
+import type { KeyResolver } from '../tokens/access-tokens';
 
 /** Options of a RemoteJwks. */
 export interface RemoteJwksOptions {
@@ -11,25 +15,14 @@ export interface RemoteJwksOptions {
   timeout?: number;
   /** Least time between two fetches, seconds: unknown kids cannot make us fetch more often. Default 30. */
   cooldown?: number;
-  /** Refetch when the cached set is older than this, seconds. Default 300. */
+  /** Refetch when the cached set is older than this, seconds; requests whose key is cached do not wait for it. Default 300. */
   maxAge?: number;
+  /** Cached keys stop verifying when no fetch has succeeded for this long, seconds. Default 86400 (24 h). */
+  maxStale?: number;
   /** Clock in milliseconds since the epoch. Default Date.now. */
   now?: () => number;
   /** The fetch function. Default the global fetch. */
   fetch?: typeof fetch;
-}
-
-/**
- * The issuer's JWKS could not be fetched and no cached key has the token's
- * `kid`. It is the verifier's fault, not the client's: a 500, never a 401.
- */
-export class JwksUnavailableError extends Error {
-  /** For Express's default error handler and apps that read `err.status`. */
-  readonly status = 500;
-  constructor(uri: string, cause: unknown) {
-    super(`cannot fetch the issuer's JWKS from ${uri}, and no cached key matches the token's kid`, { cause });
-    this.name = 'JwksUnavailableError';
-  }
 }
 
 // A JWKS is a few keys; anything much bigger is not one.
@@ -55,12 +48,13 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * const jwks = new RemoteJwks({ jwksUri: 'https://auth.example.com/.well-known/jwks.json' });
  * const key = await jwks.find(kid); // JwtKey | undefined
  */
-export class RemoteJwks {
+export class RemoteJwks implements KeyResolver {
   readonly uri: string;
   private readonly algorithms: ReadonlySet<string>;
   private readonly timeout: number;
   private readonly cooldownMs: number;
   private readonly maxAgeMs: number;
+  private readonly maxStaleMs: number;
   private readonly now: () => number;
   private readonly fetchJwks: typeof fetch;
   private keys = new Map<string, JwtKey>();
@@ -82,6 +76,8 @@ export class RemoteJwks {
     this.timeout = positive(options.timeout ?? 5000, 'timeout', 'milliseconds');
     this.cooldownMs = 1000 * positive(options.cooldown ?? 30, 'cooldown', 'seconds', true);
     this.maxAgeMs = 1000 * positive(options.maxAge ?? 300, 'maxAge', 'seconds');
+    this.maxStaleMs = 1000 * positive(options.maxStale ?? 86_400, 'maxStale', 'seconds');
+    if (this.maxStaleMs < this.maxAgeMs) throw new TypeError('maxStale must be at least maxAge');
     this.now = options.now ?? Date.now;
     if (typeof this.now !== 'function') throw new TypeError('now must be a function returning milliseconds');
     this.fetchJwks = options.fetch ?? globalThis.fetch;
@@ -89,19 +85,46 @@ export class RemoteJwks {
   }
 
   /**
-   * The key for `kid`, fetching the set first when it is stale or lacks the
-   * kid (within the cooldown). Resolves undefined when the issuer's current
-   * set has no such key; rejects with JwksUnavailableError when the issuer
-   * could not be reached and no cached key has it.
+   * The key for a token with this header, for the bearer check. The `alg`
+   * must be one accepted (RFC 8725 §3.1: `none`, or HS256 with a public key
+   * as the secret, never reach a key) and the `kid` a string (RFC 8725 §3.10:
+   * it only selects a key we already trust); both are checked before any fetch.
+   */
+  keyFor(header: Readonly<Record<string, unknown>>): Promise<JwtKey | undefined> {
+    const { alg, kid } = header;
+    if (!this.algorithms.has(alg as string)) throw new InvalidTokenError(undefined, { reason: 'token.alg', detail: `alg ${describe(alg)} is not accepted` });
+    if (typeof kid !== 'string' || kid === '') throw new InvalidTokenError(undefined, { reason: 'token.kid_unknown', detail: 'kid missing' });
+    return this.find(kid);
+  }
+
+  /**
+   * The key for `kid`. A cached key answers at once; when the set is older
+   * than `maxAge` a refetch starts in the background, and nobody waits for it.
+   * An unknown kid waits for a fetch (at most one per `cooldown`). Resolves
+   * undefined when the issuer's current set has no such key; rejects with
+   * JwksUnavailableError when the issuer could not be reached and no cached
+   * key has it, or when no fetch has succeeded for `maxStale`.
    */
   async find(kid: string): Promise<JwtKey | undefined> {
+    if (this.tooStale()) {
+      // Past maxStale the cache is not trusted until a fetch succeeds: an issuer that withdrew a key
+      // during a long outage must not see it honoured for ever.
+      if (this.inFlight) await this.inFlight;
+      else if (this.mayFetch()) await this.refresh();
+      if (this.tooStale()) throw new JwksUnavailableError(`no fetch of the issuer's JWKS from ${this.uri} has succeeded for ${this.maxStaleMs / 1000} s; cached keys are no longer trusted`, this.lastError);
+    }
     const cached = this.keys.get(kid);
-    if (cached && !this.isStale()) return cached;
+    if (cached) {
+      if (this.isStale() && !this.inFlight && this.mayFetch()) void this.refresh();
+      return cached;
+    }
     if (this.inFlight) await this.inFlight;
     else if (this.mayFetch()) await this.refresh();
     const key = this.keys.get(kid);
     if (key) return key;
-    if (this.lastError !== undefined) throw new JwksUnavailableError(this.uri, this.lastError);
+    if (this.lastError !== undefined) {
+      throw new JwksUnavailableError(`cannot fetch the issuer's JWKS from ${this.uri}, and no cached key matches the token's kid`, this.lastError);
+    }
     return undefined;
   }
 
@@ -115,6 +138,10 @@ export class RemoteJwks {
 
   private isStale(): boolean {
     return this.fetchedAt === undefined || this.now() - this.fetchedAt >= this.maxAgeMs;
+  }
+
+  private tooStale(): boolean {
+    return this.fetchedAt !== undefined && this.now() - this.fetchedAt >= this.maxStaleMs;
   }
 
   private mayFetch(): boolean {

@@ -1,26 +1,43 @@
 import type { Request } from 'express';
-import type { AuthError } from '../core/errors';
-import type { LoginEvent, ResolvedOptions } from './auth-options';
+import type { AuthError, FailureReason } from '../core/errors';
+import type { PublicUser } from '../core/user';
 
-/** The detailed reason of a failure, for logs: the cause's message, else the description. */
-export function failureReason(error: AuthError): string {
-  const cause = error.cause;
-  return cause instanceof Error ? cause.message : error.message;
+/** What the `onFailure` hook receives. */
+export interface FailureEvent {
+  /** The error the client was sent (status, RFC code, headers). */
+  error: AuthError;
+  /** Why, machine-readable and stable (`token.expired`, `login.wrong_password`, `refresh.reused`, …): the same as `error.reason`. */
+  reason: FailureReason;
+  /** Why, in words (never sent to the client, never a token or password). */
+  detail: string;
+  request: Request;
 }
 
-type Hooks = Partial<Pick<ResolvedOptions, 'onFailure' | 'onLogin' | 'onError'>>;
+/** What the `onLogin` hook receives. */
+export interface LoginEvent {
+  user: PublicUser;
+  scopes: string[];
+  request: Request;
+}
+
+/** The audit hooks of one createAuth or createVerifier. */
+export interface Hooks {
+  readonly onFailure: ((event: FailureEvent) => void) | undefined;
+  readonly onLogin: ((event: LoginEvent) => void) | undefined;
+  readonly onError: (error: unknown, context: string) => void;
+}
 
 /**
  * Calls an audit hook. A hook that throws must neither crash the process
  * (inside a Passport strategy its exception would be an unhandled rejection)
  * nor change the answer a client gets, so its error goes to `onError`.
  */
-function callHook(auth: Hooks, name: string, call: () => void): void {
+function callHook(hooks: Hooks, name: string, call: () => void): void {
   try {
     call();
   } catch (err) {
     try {
-      auth.onError?.(err, `${name} hook threw`);
+      hooks.onError(err, `${name} hook threw`);
     } catch {
       // onError itself failed: nothing left to tell.
     }
@@ -28,11 +45,13 @@ function callHook(auth: Hooks, name: string, call: () => void): void {
 }
 
 /** Tells the app's `onFailure` hook, if any, why a request was refused. */
-export function reportFailure(auth: Hooks, error: AuthError, request: Request): void {
-  if (auth.onFailure) callHook(auth, 'onFailure', () => auth.onFailure!({ error, reason: failureReason(error), request }));
+export function reportFailure(hooks: Hooks, error: AuthError, request: Request): void {
+  const onFailure = hooks.onFailure;
+  if (onFailure) callHook(hooks, 'onFailure', () => onFailure({ error, reason: error.reason, detail: error.detail, request }));
 }
 
 /** Tells the app's `onLogin` hook, if any, of a successful login. */
-export function reportLogin(auth: Hooks, event: LoginEvent): void {
-  if (auth.onLogin) callHook(auth, 'onLogin', () => auth.onLogin!(event));
+export function reportLogin(hooks: Hooks, event: LoginEvent): void {
+  const onLogin = hooks.onLogin;
+  if (onLogin) callHook(hooks, 'onLogin', () => onLogin(event));
 }

@@ -1,18 +1,116 @@
 import { bearerChallenge } from './challenge';
 
+/** The RFC error codes a client can receive (RFC 6749 §5.2, RFC 6750 §3.1), plus this library's two own. */
+export type AuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'invalid_grant'
+  | 'invalid_scope'
+  | 'unsupported_grant_type'
+  | 'temporarily_unavailable'
+  | 'too_many_requests'
+  | 'username_taken';
+
+/**
+ * Why a request was refused, for hooks and logs: stable, machine-readable,
+ * never sent to the client (which sees only the RFC code). New reasons may be
+ * added in minor versions; existing ones keep their meaning.
+ */
+export type FailureReason =
+  /** Protected route, no credentials at all (RFC 6750 §3: a bare challenge). */
+  | 'credentials.missing'
+  /** A malformed request: parameters missing, repeated or in the URL; a bad body or Authorization header. */
+  | 'request.invalid'
+  /** The request body is over `bodyLimit`. */
+  | 'request.too_large'
+  /** A method other than POST at the token or revocation endpoint. */
+  | 'request.method'
+  /** Not a compact JWS, a header or payload that is not a JSON object, a non-canonical signature. */
+  | 'token.malformed'
+  /** `typ` is not `at+jwt` (RFC 9068 §4). */
+  | 'token.typ'
+  /** A `crit` header (RFC 7515 §4.1.11). */
+  | 'token.crit'
+  /** `alg` is not the algorithm of the key, or not one accepted (RFC 8725 §3.1). */
+  | 'token.alg'
+  /** No key has the token's `kid` (or the token has none where one is needed). */
+  | 'token.kid_unknown'
+  /** The signature does not verify. */
+  | 'token.signature'
+  /** Past `exp` plus the clock tolerance. */
+  | 'token.expired'
+  /** Before `nbf` minus the clock tolerance. */
+  | 'token.not_yet_valid'
+  /** `iat` in the future. */
+  | 'token.iat_future'
+  /** A required claim is missing or of the wrong type. */
+  | 'token.claim_missing'
+  /** `iss` is not the issuer. */
+  | 'token.issuer'
+  /** `aud` does not name this audience. */
+  | 'token.audience'
+  /** The token's `jti` was revoked. */
+  | 'token.revoked'
+  /** The token's user no longer exists. */
+  | 'user.not_found'
+  /** The token's user is disabled. */
+  | 'user.disabled'
+  /** A password change, a disable or "sign out everywhere" ended this token's sessions (token epoch). */
+  | 'session.ended'
+  /** The token lacks a scope the route needs. */
+  | 'scope.insufficient'
+  /** A malformed `scope`, or more than granted. */
+  | 'scope.invalid'
+  /** A `grant_type` this endpoint does not offer. */
+  | 'grant.unsupported'
+  /** Password login: no such user. */
+  | 'login.unknown_user'
+  /** Password login: wrong password (also a wrong current password on a password change). */
+  | 'login.wrong_password'
+  /** Password login: the user is disabled. */
+  | 'login.user_disabled'
+  /** Password login: the password is over `maxPasswordLength` or not valid Unicode. */
+  | 'login.password_invalid'
+  /** This client is blocked from this account after failed logins. */
+  | 'login.blocked'
+  /** The account is under a distributed attack and this client never logged into it. */
+  | 'login.account_limited'
+  /** This client has too many failed logins across accounts. */
+  | 'client.failures'
+  /** This client sent too many requests to the endpoint. */
+  | 'client.requests'
+  /** Refresh grant: no such refresh token. */
+  | 'refresh.unknown'
+  /** Refresh grant: a rotated token presented again; its family is revoked. */
+  | 'refresh.reused'
+  /** Refresh grant: the token or its family is expired or revoked. */
+  | 'refresh.expired'
+  /** The password-hashing queue is full (503). */
+  | 'hashing.busy'
+  /** Registration with a taken username. */
+  | 'username.taken'
+  /** The account acted on no longer exists. */
+  | 'account.gone';
+
 export interface AuthErrorOptions {
-  /** The detailed reason, kept for logs and the `onFailure` hook; never sent to the client. */
-  cause?: unknown;
+  /** Why, for hooks and logs. Default: the class's usual reason. */
+  reason?: FailureReason;
+  /** The detailed reason in words, for logs (never sent to the client). Default: the description. */
+  detail?: string;
   /** Set for errors of a bearer-protected resource: adds the RFC 6750 §3 `WWW-Authenticate` challenge. */
   realm?: string;
   /** Extra response headers (`Allow`, `Retry-After`, …). */
   headers?: Record<string, string>;
+  /** An underlying error, if one caused this. */
+  cause?: unknown;
 }
 
 /**
  * A request that failed authentication or authorization. `status`, `code` and
- * `headers` are what the client sees; `message` is the safe `error_description`;
- * `cause` is the detailed reason, which stays on the server.
+ * `headers` are what the client sees; `message` is the safe
+ * `error_description`; `reason` (machine-readable) and `detail` (words) stay on
+ * the server, for the `onFailure` hook and logs.
  *
  * @example
  * if (err instanceof AuthError) res.status(err.status).set(err.headers).json(err.toJSON());
@@ -21,41 +119,40 @@ export abstract class AuthError extends Error {
   /** HTTP status. */
   abstract readonly status: number;
   /** RFC 6749 §5.2 / RFC 6750 §3.1 error code; undefined when the request had no credentials. */
-  abstract readonly code: string | undefined;
+  abstract readonly code: AuthErrorCode | undefined;
+  /** Why, machine-readable: for hooks and logs, never sent. */
+  readonly reason: FailureReason;
+  /** Why, in words: for logs, never sent. */
+  readonly detail: string;
   /** Response headers that belong to this error. */
   readonly headers: Record<string, string>;
   /** Scopes the resource needs (insufficient_scope only). */
   readonly scope: string | undefined;
 
-  protected constructor(description: string, options: AuthErrorOptions = {}, scope?: string) {
+  protected constructor(description: string, defaultReason: FailureReason, options: AuthErrorOptions = {}, scope?: string) {
     // A refused request is an answer, not a fault: no stack trace, whose capture is a large part of
-    // the cost of a rejection (see bench/RESULTS.md). The cause keeps the reason, and its own stack.
+    // the cost of a rejection (see bench/RESULTS.md).
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
     Error.stackTraceLimit = stackTraceLimit;
     this.name = new.target.name;
+    this.reason = options.reason ?? defaultReason;
+    this.detail = options.detail ?? description;
     this.scope = scope;
-    this.headers = { ...options.headers };
+    this.headers = options.headers === undefined ? {} : { ...options.headers };
     if (options.realm !== undefined) this.withChallenge(options.realm);
   }
 
   /** Adds the RFC 6750 §3 `WWW-Authenticate` challenge for `realm`; returns this error. */
   withChallenge(realm: string): this {
-    this.headers['WWW-Authenticate'] = bearerChallenge({
-      realm,
-      error: this.code,
-      description: this.message,
-      scope: this.scope,
-    });
+    this.headers['WWW-Authenticate'] = bearerChallenge({ realm, error: this.code, description: this.message, scope: this.scope });
     return this;
   }
 
   /** The JSON body: `{ error, error_description }` (RFC 6749 §5.2). */
-  toJSON(): { error?: string; error_description: string } {
-    return this.code === undefined
-      ? { error_description: this.message }
-      : { error: this.code, error_description: this.message };
+  toJSON(): { error?: AuthErrorCode; error_description: string } {
+    return this.code === undefined ? { error_description: this.message } : { error: this.code, error_description: this.message };
   }
 }
 
@@ -66,118 +163,134 @@ export abstract class AuthError extends Error {
 export class CredentialsRequiredError extends AuthError {
   get status() { return 401; }
   get code() { return undefined; }
-  constructor(description = 'Authentication required', options?: AuthErrorOptions) { super(description, options); }
+  constructor(description = 'Authentication required', options?: AuthErrorOptions) { super(description, 'credentials.missing', options); }
 }
 
 /** RFC 6749 §5.2 / RFC 6750 §3.1 `invalid_request`: malformed, repeated or missing parameters. 400. */
 export class InvalidRequestError extends AuthError {
   get status() { return 400; }
-  get code() { return 'invalid_request'; }
-  constructor(description: string, options?: AuthErrorOptions) { super(description, options); }
+  get code() { return 'invalid_request' as const; }
+  constructor(description: string, options?: AuthErrorOptions) { super(description, 'request.invalid', options); }
 }
 
 /** RFC 6750 §3.1 `invalid_token`: expired, revoked, malformed or otherwise invalid. 401. */
 export class InvalidTokenError extends AuthError {
   get status() { return 401; }
-  get code() { return 'invalid_token'; }
-  constructor(description = 'The access token is invalid', options?: AuthErrorOptions) { super(description, options); }
+  get code() { return 'invalid_token' as const; }
+  constructor(description = 'The access token is invalid', options?: AuthErrorOptions) { super(description, 'token.malformed', options); }
 }
 
 /** RFC 6750 §3.1 `insufficient_scope`: the token lacks a scope the resource needs. 403. */
 export class InsufficientScopeError extends AuthError {
   get status() { return 403; }
-  get code() { return 'insufficient_scope'; }
+  get code() { return 'insufficient_scope' as const; }
   constructor(scope: string, options?: AuthErrorOptions) {
-    super('The access token does not grant the required scope', options, scope);
+    super('The access token does not grant the required scope', 'scope.insufficient', options, scope);
   }
 }
 
 /** RFC 6749 §5.2 `invalid_grant`: wrong credentials, unknown or disabled user (deliberately indistinguishable). 400. */
 export class InvalidGrantError extends AuthError {
   get status() { return 400; }
-  get code() { return 'invalid_grant'; }
-  constructor(description = 'Invalid username or password', options?: AuthErrorOptions) { super(description, options); }
+  get code() { return 'invalid_grant' as const; }
+  constructor(description = 'Invalid username or password', options?: AuthErrorOptions) { super(description, 'login.wrong_password', options); }
 }
 
 /** RFC 6749 §5.2 `invalid_scope`: malformed, unknown, or more than the user holds. 400. */
 export class InvalidScopeError extends AuthError {
   get status() { return 400; }
-  get code() { return 'invalid_scope'; }
+  get code() { return 'invalid_scope' as const; }
   constructor(description = 'The requested scope is invalid or exceeds what was granted', options?: AuthErrorOptions) {
-    super(description, options);
+    super(description, 'scope.invalid', options);
   }
 }
 
 /** RFC 6749 §5.2 `unsupported_grant_type`. 400. */
 export class UnsupportedGrantTypeError extends AuthError {
   get status() { return 400; }
-  get code() { return 'unsupported_grant_type'; }
-  constructor(description = 'The grant type is not supported', options?: AuthErrorOptions) { super(description, options); }
+  get code() { return 'unsupported_grant_type' as const; }
+  constructor(description = 'The grant type is not supported', options?: AuthErrorOptions) { super(description, 'grant.unsupported', options); }
 }
 
 /** RFC 6749 §3.2: the token endpoint takes POST only. 405 with `Allow: POST`. */
 export class MethodNotAllowedError extends AuthError {
   get status() { return 405; }
-  get code() { return 'invalid_request'; }
+  get code() { return 'invalid_request' as const; }
   constructor(allow = 'POST', options?: AuthErrorOptions) {
-    super(`Use ${allow}`, { ...options, headers: { ...options?.headers, Allow: allow } });
+    super(`Use ${allow}`, 'request.method', { ...options, headers: { ...options?.headers, Allow: allow } });
   }
 }
 
 /** The request body exceeds the size limit. 413, `invalid_request`. */
 export class PayloadTooLargeError extends AuthError {
   get status() { return 413; }
-  get code() { return 'invalid_request'; }
-  constructor(description = 'The request body is too large', options?: AuthErrorOptions) { super(description, options); }
+  get code() { return 'invalid_request' as const; }
+  constructor(description = 'The request body is too large', options?: AuthErrorOptions) { super(description, 'request.too_large', options); }
 }
 
 /** Too many attempts: 429 with `Retry-After` in seconds. */
 export class TooManyRequestsError extends AuthError {
   get status() { return 429; }
-  get code() { return 'too_many_requests'; }
+  get code() { return 'too_many_requests' as const; }
+  /** Seconds until the client may try again (the `Retry-After` value). */
+  readonly retryAfter: number;
   constructor(retryAfterSeconds: number, options?: AuthErrorOptions) {
-    super('Too many requests; try again later', {
+    const seconds = retryAfter(retryAfterSeconds);
+    super('Too many requests; try again later', 'client.requests', {
       ...options,
-      headers: { ...options?.headers, 'Retry-After': retryAfter(retryAfterSeconds) },
+      headers: { ...options?.headers, 'Retry-After': String(seconds) },
     });
+    this.retryAfter = seconds;
   }
 }
 
 /** The username is taken (registration). 409: this necessarily tells that the name exists. */
 export class UsernameConflictError extends AuthError {
   get status() { return 409; }
-  get code() { return 'username_taken'; }
-  constructor(options?: AuthErrorOptions) { super('That username is taken', options); }
+  get code() { return 'username_taken' as const; }
+  constructor(options?: AuthErrorOptions) { super('That username is taken', 'username.taken', options); }
 }
 
 /** The server is at capacity (for example the password-hashing queue is full): 503 with `Retry-After`. */
 export class ServiceUnavailableError extends AuthError {
   get status() { return 503; }
   // RFC 6749 §4.1.2.1 names this code for an overloaded authorization server.
-  get code() { return 'temporarily_unavailable'; }
+  get code() { return 'temporarily_unavailable' as const; }
+  /** Seconds until the client may try again (the `Retry-After` value). */
+  readonly retryAfter: number;
   constructor(retryAfterSeconds: number, options?: AuthErrorOptions) {
-    super('The server is busy; try again shortly', {
+    const seconds = retryAfter(retryAfterSeconds);
+    super('The server is busy; try again shortly', 'hashing.busy', {
       ...options,
-      headers: { ...options?.headers, 'Retry-After': retryAfter(retryAfterSeconds) },
+      headers: { ...options?.headers, 'Retry-After': String(seconds) },
     });
+    this.retryAfter = seconds;
   }
 }
 
 /**
- * The detailed reason of a refusal, as an Error for `cause`: only its message
- * matters, so no stack trace is captured (a large part of a rejection's cost).
+ * The issuer's JWKS could not be fetched and no cached key has the token's
+ * `kid`, or the cached keys are older than `jwksMaxStale`. It is the
+ * verifier's fault, not the client's: a 500 through `next(err)`, never a 401.
  */
-export function reason(message: string): Error {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new Error(message);
-  } finally {
-    Error.stackTraceLimit = limit;
+export class JwksUnavailableError extends Error {
+  /** For Express's default error handler and apps that read `err.status`. */
+  readonly status = 500;
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'JwksUnavailableError';
+  }
+}
+
+/** `UserStore.create` or `update` with a username another account has (its key, `usernameKey`, is taken). */
+export class UsernameTakenError extends Error {
+  constructor(readonly username: string) {
+    super(`username already taken: ${username}`);
+    this.name = 'UsernameTakenError';
   }
 }
 
 /** RFC 9110 §10.2.3 Retry-After in whole seconds, at least 1 (0 would invite an immediate retry). */
-function retryAfter(seconds: number): string {
-  return String(Math.max(1, Math.ceil(seconds)));
+function retryAfter(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds));
 }

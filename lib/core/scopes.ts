@@ -19,6 +19,11 @@ export function parseScope(value: string): string[] | undefined {
   return [...new Set(tokens)];
 }
 
+/** The scopes of a token's `scope` claim (space-separated; absent is none). */
+export function splitScope(scope: string | undefined): string[] {
+  return scope ? scope.split(' ').filter(Boolean) : [];
+}
+
 export function formatScope(scopes: readonly string[]): string {
   return scopes.join(' ');
 }
@@ -26,4 +31,13 @@ export function formatScope(scopes: readonly string[]): string {
 /** Every scope in `required` is in `granted`. */
 export function hasScopes(granted: readonly string[], required: readonly string[]): boolean {
   return required.every((scope) => granted.includes(scope));
+}
+
+/**
+ * Why `scopes` cannot be an account's scopes, or undefined when they can:
+ * each must be a scope-token (RFC 6749 §3.3: printable ASCII, no space, `"` or `\`).
+ */
+export function scopeProblem(scopes: readonly unknown[]): string | undefined {
+  const bad = scopes.find((scope) => !isScopeToken(scope));
+  return bad === undefined ? undefined : `not a valid scope (RFC 6749 §3.3): ${JSON.stringify(bad)}`;
 }

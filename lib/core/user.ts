@@ -53,15 +53,20 @@ export interface RequestAuth<Claims extends AccessTokenClaims = AccessTokenClaim
   scopes: string[];
 }
 
+// Declaration merging into Express's own namespace (from @types/express-serve-static-core), so that
+// `req.user` and `req.auth` are typed with nothing else installed. `user` is declared exactly as
+// @types/passport declares it, so an app that also has @types/passport gets one consistent property.
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
-    // Declaration merging: after authenticate(), req.user is the caller's account.
+    /** After authenticate(), req.user is the caller's account, without its password hash. */
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends PublicUser {}
     interface Request {
+      /** Set by authenticate(), requireScopes() and the jwt/local strategies: the caller. */
+      user?: User | undefined;
       /** Set by authenticate(): the verified token claims and scopes. */
-      auth?: RequestAuth;
+      auth?: RequestAuth | undefined;
     }
   }
 }

@@ -1,13 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
-import { emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
-import { AuthError, InvalidGrantError, InvalidRequestError, UsernameConflictError, reason } from '../core/errors';
-import type { ResolvedOptions } from '../config/auth-options';
+import { isVerifiedBy } from '../bearer/verified-requests';
+import { AuthError, InvalidGrantError, InvalidRequestError, UsernameConflictError, UsernameTakenError } from '../core/errors';
 import { asParams, readParam } from '../core/params';
-import { reportFailure } from '../config/hooks';
-import { UsernameTakenError } from '../stores/types';
 import { publicUser } from '../core/user';
 import { usernameProblem } from '../core/usernames';
-import { isVerifiedBy } from '../bearer/verified-requests';
+import type { ResolvedAuth } from '../config/auth-options';
+import { reportFailure } from '../config/hooks';
+import { emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
 import { runBearer } from './guard';
 import { createBodyParser } from './parse-body';
 import { sendError } from './send-error';
@@ -21,17 +20,17 @@ type Handler = (req: Request, res: Response) => Promise<void>;
  * req.user only: there is no user id parameter, so a user can only ever
  * change their own record.
  */
-function accountRoute(auth: ResolvedOptions, name: string, handler: Handler, requireUser = true) {
+function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requireUser = true) {
   const parseBody = createBodyParser(auth.bodyLimit);
   const route = {
     async [name](req: Request, res: Response, next: NextFunction): Promise<void> {
-      if (requireUser && !isVerifiedBy(req, auth) && !(await runBearer(auth, req, res, next))) return;
+      if (requireUser && !isVerifiedBy(req, auth.bearer) && !(await runBearer(auth, req, res, next))) return;
       try {
         await parseBody(req, res);
         await handler(req, res);
       } catch (err) {
         if (!(err instanceof AuthError)) return next(err);
-        reportFailure(auth, err, req);
+        reportFailure(auth.hooks, err, req);
         sendError(res, err);
       }
     },
@@ -46,7 +45,7 @@ function bodyOf(req: Request): Record<string, unknown> {
 }
 
 /** `PATCH /users/me`: changes the caller's email (`null` or "" clears it); any other field is a 400. */
-export function createUpdateMe(auth: ResolvedOptions) {
+export function createUpdateMe(auth: ResolvedAuth) {
   return accountRoute(auth, 'updateMe', async (req, res) => {
     const body = bodyOf(req);
     const unknown = Object.keys(body).find((field) => field !== 'email');
@@ -58,7 +57,7 @@ export function createUpdateMe(auth: ResolvedOptions) {
       if (problem) throw new InvalidRequestError(capitalize(problem));
     }
     const updated = await auth.users.update(req.user!.id, { email: email as string | null });
-    if (!updated) throw new InvalidGrantError('The account no longer exists');
+    if (!updated) throw new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
     res.status(200).json(publicUser(updated));
   });
 }
@@ -68,7 +67,7 @@ export function createUpdateMe(auth: ResolvedOptions) {
  * current password is a 400 reported like a failed login; success is a 204
  * that ends every earlier session (access and refresh tokens alike).
  */
-export function createChangePassword(auth: ResolvedOptions) {
+export function createChangePassword(auth: ResolvedAuth) {
   return accountRoute(auth, 'changePassword', async (req, res) => {
     const body = bodyOf(req);
     const current = readParam(body, 'current_password');
@@ -80,12 +79,12 @@ export function createChangePassword(auth: ResolvedOptions) {
     if (problem) throw new InvalidRequestError(capitalize(problem));
     const ip = req.ip ?? 'unknown';
     const user = await auth.users.findById(req.user!.id);
-    if (!user) throw new InvalidGrantError('The account no longer exists');
+    if (!user) throw new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
     // The current password is a login in all but name: same limits, same counting.
     await auth.rateLimits?.beginLogin(user.username, ip);
     if (auth.passwords.isTooLong(current) || !(await auth.passwords.verify(user.passwordHash, current))) {
       await auth.rateLimits?.loginFailed(user.username, ip);
-      throw new InvalidGrantError('The current password is wrong', { cause: reason('wrong current password') });
+      throw new InvalidGrantError('The current password is wrong', { reason: 'login.wrong_password', detail: 'wrong current password' });
     }
     await auth.rateLimits?.loginSucceeded(user.username, ip);
     await endAllSessions(auth.users, user, { passwordHash: await auth.passwords.hash(next) });
@@ -94,7 +93,7 @@ export function createChangePassword(auth: ResolvedOptions) {
 }
 
 /** `DELETE /users/me/sessions`: sign out everywhere; every token issued before stops working. 204. */
-export function createSignOutEverywhere(auth: ResolvedOptions) {
+export function createSignOutEverywhere(auth: ResolvedAuth) {
   return accountRoute(auth, 'signOutEverywhere', async (req, res) => {
     const user = await auth.users.findById(req.user!.id);
     if (user) await endAllSessions(auth.users, user);
@@ -108,7 +107,7 @@ export function createSignOutEverywhere(auth: ResolvedOptions) {
  * a 409, which necessarily tells that the name exists, so requests are
  * limited per client IP (`rateLimits.registrationsPerHour`).
  */
-export function createRegister(auth: ResolvedOptions) {
+export function createRegister(auth: ResolvedAuth) {
   const register = accountRoute(
     auth,
     'register',

@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { InvalidRequestError, PayloadTooLargeError, reason } from '../core/errors';
+import { InvalidRequestError, PayloadTooLargeError } from '../core/errors';
 
 type Parser = (req: Request, res: Response, next: (err?: unknown) => void) => void;
 
@@ -28,7 +28,7 @@ export function createBodyParser(limit: string): (req: Request, res: Response) =
 // and the body may hold a password.
 function toAuthError(err: unknown): Error {
   const type = (err as { type?: unknown }).type;
-  const because = (why: string) => ({ cause: reason(why) });
+  const because = (detail: string) => ({ detail });
   if (type === 'entity.too.large') return new PayloadTooLargeError(undefined, because('body over the size limit'));
   if (type === 'entity.parse.failed') return new InvalidRequestError('The request body is not valid JSON', because('body is not valid JSON'));
   if (type === 'parameters.too.many') return new InvalidRequestError('The request has too many parameters', because('too many parameters'));

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AuthError, InvalidRequestError } from '../core/errors';
-import type { ResolvedOptions } from '../config/auth-options';
 import { readParam } from '../core/params';
-import { reportFailure } from '../config/hooks';
 import type { AccessTokenClaims } from '../core/user';
+import type { ResolvedAuth } from '../config/auth-options';
+import { reportFailure } from '../config/hooks';
 import { createBodyParser } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 import { readOAuthBody } from './token-endpoint';
@@ -15,7 +15,7 @@ import { readOAuthBody } from './token-endpoint';
  * token was valid, unknown or already revoked (RFC 7009 §2.2), so the answer
  * reveals nothing. The hint (`token_type_hint`) only sets the order of lookup.
  */
-export function createRevokeHandler(auth: ResolvedOptions) {
+export function createRevokeHandler(auth: ResolvedAuth) {
   const parseBody = createBodyParser(auth.bodyLimit);
 
   async function revokeAccessToken(token: string): Promise<boolean> {
@@ -51,7 +51,7 @@ export function createRevokeHandler(auth: ResolvedOptions) {
       for (const attempt of order) if (await attempt(token)) break;
     } catch (err) {
       if (!(err instanceof AuthError)) return next(err);
-      reportFailure(auth, err, req);
+      reportFailure(auth.hooks, err, req);
       return sendError(res, err, NO_STORE);
     }
     res.status(200).set(NO_STORE).end();

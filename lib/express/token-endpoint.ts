@@ -1,11 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AuthError, InvalidRequestError, MethodNotAllowedError, UnsupportedGrantTypeError } from '../core/errors';
-import { passwordGrant } from '../grants/password';
-import { refreshTokenGrant } from '../grants/refresh-token';
-import type { TokenResponse } from '../grants/token-response';
-import type { ResolvedOptions } from '../config/auth-options';
 import { asParams, readParam } from '../core/params';
-import { reportFailure } from '../config/hooks';
+import { publicUser } from '../core/user';
+import type { ResolvedAuth } from '../config/auth-options';
+import { reportFailure, reportLogin } from '../config/hooks';
+import type { GrantResult } from '../grants/registry';
 import { createBodyParser } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 
@@ -27,14 +26,15 @@ export async function readOAuthBody(req: Request, res: Response, parseBody: Retu
 }
 
 /**
- * Creates the whole `POST /token` handler: the password grant (RFC 6749
- * §4.3, for first-party clients: RFC 9700 §2.4) and the refresh-token grant
- * (§6). It parses its own body (form-encoded or JSON) and answers per RFC
- * 6749 §5.1/§5.2, every response with `Cache-Control: no-store` and
- * `Pragma: no-cache`.
+ * Creates the whole `POST /token` handler: every grant of the registry (the
+ * password grant, RFC 6749 §4.3, for first-party clients: RFC 9700 §2.4; and
+ * the refresh-token grant, §6). It parses its own body (form-encoded or JSON)
+ * and answers per RFC 6749 §5.1/§5.2, every response with
+ * `Cache-Control: no-store` and `Pragma: no-cache`.
  */
-export function createTokenHandler(auth: ResolvedOptions) {
+export function createTokenHandler(auth: ResolvedAuth) {
   const parseBody = createBodyParser(auth.bodyLimit);
+  const context = { tokens: auth.tokens, refreshTokens: auth.refreshTokens, login: auth };
   let nextPurge = 0;
 
   // Expired refresh tokens and denylist entries go at most once an hour, in the background;
@@ -43,32 +43,33 @@ export function createTokenHandler(auth: ResolvedOptions) {
     const now = auth.now();
     if (now < nextPurge) return;
     nextPurge = now + 3600_000;
-    const refreshStore = auth.refreshTokens?.store;
-    for (const store of [refreshStore, auth.denylist]) {
-      store?.purgeExpired(now).catch((err: unknown) => auth.onError(err, 'purge of expired tokens failed'));
+    for (const store of [auth.refreshTokens?.store, auth.denylist]) {
+      store?.purgeExpired(now).catch((err: unknown) => auth.hooks.onError(err, 'purge of expired tokens failed'));
     }
   }
 
-  async function grant(req: Request, res: Response): Promise<TokenResponse> {
-    await auth.rateLimits?.request('token', req.ip ?? 'unknown');
+  async function grant(req: Request, res: Response): Promise<GrantResult> {
+    const ip = req.ip ?? 'unknown';
+    await auth.rateLimits?.request('token', ip);
     const params = await readOAuthBody(req, res, parseBody);
     purgeExpired();
     const grantType = readParam(params, 'grant_type');
     if (grantType === undefined) throw new InvalidRequestError('Parameter "grant_type" is required');
-    if (grantType === 'password') return passwordGrant(auth, params, req);
-    if (grantType === 'refresh_token') return refreshTokenGrant(auth, params);
-    throw new UnsupportedGrantTypeError();
+    const handler = auth.grants.find(grantType);
+    if (handler === undefined) throw new UnsupportedGrantTypeError();
+    return handler.handle(params, context, { ip });
   }
 
   return async function token(req: Request, res: Response, next: NextFunction): Promise<void> {
-    let body: TokenResponse;
+    let result: GrantResult;
     try {
-      body = await grant(req, res);
+      result = await grant(req, res);
     } catch (err) {
       if (!(err instanceof AuthError)) return next(err);
-      reportFailure(auth, err, req);
+      reportFailure(auth.hooks, err, req);
       return sendError(res, err, NO_STORE);
     }
-    res.status(200).set(NO_STORE).json(body);
+    if (result.login) reportLogin(auth.hooks, { user: publicUser(result.login.user), scopes: result.login.scopes, request: req });
+    res.status(200).set(NO_STORE).json(result.body);
   };
 }

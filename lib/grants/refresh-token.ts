@@ -1,9 +1,9 @@
-import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError, reason } from '../core/errors';
-import { tokenResponse, type TokenResponse } from './token-response';
-import type { ResolvedOptions } from '../config/auth-options';
+import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError, type FailureReason } from '../core/errors';
 import { readParam } from '../core/params';
 import { formatScope, hasScopes } from '../core/scopes';
 import { readScope } from './password';
+import type { Grant } from './registry';
+import { tokenResponse } from './token-response';
 
 /**
  * RFC 6749 §6: exchanges a refresh token for a new access token and a new
@@ -11,41 +11,49 @@ import { readScope } from './password';
  * revokes its whole family. Each token kind is checked by its own rules
  * (RFC 8725 §3.12): an access token here is simply not a known refresh token.
  */
-export async function refreshTokenGrant(auth: ResolvedOptions, params: Record<string, unknown>): Promise<TokenResponse> {
-  const refresh = auth.refreshTokens;
-  if (!refresh) throw new UnsupportedGrantTypeError();
-  const presented = readParam(params, 'refresh_token');
-  if (presented === undefined) throw new InvalidRequestError('Parameter "refresh_token" is required');
-  const requested = readScope(params);
+export const refreshTokenGrant: Grant = {
+  type: 'refresh_token',
+  parameters: {
+    refresh_token: { description: 'Rotated on every use.' },
+    scope: { description: 'At most the scopes granted at login (RFC 6749 §6).' },
+  },
+  async handle(params, context) {
+    const refresh = context.refreshTokens;
+    if (!refresh) throw new UnsupportedGrantTypeError();
+    const presented = readParam(params, 'refresh_token');
+    if (presented === undefined) throw new InvalidRequestError('Parameter "refresh_token" is required');
+    const requested = readScope(params);
 
-  const found = await refresh.find(presented);
-  if (!found) throw invalid('unknown refresh token');
-  const { family } = found;
-  const user = await auth.users.findById(family.userId);
-  if (!user || user.disabled || !Number.isSafeInteger(user.tokenEpoch) || user.tokenEpoch !== family.epoch) {
-    // The user is gone, disabled, or signed out everywhere since this login: the family ends.
-    await refresh.revokeFamily(family.id);
-    throw invalid(!user ? 'user not found' : user.disabled ? 'user disabled' : 'token epoch is over');
-  }
-  // RFC 6749 §6: never more than the original grant; and never more than the user holds now.
-  const granted = family.scopes.filter((scope) => user.scopes.includes(scope));
-  const scopes = requested ?? granted;
-  const checkScope = () => {
-    if (!hasScopes(granted, scopes)) {
-      throw new InvalidScopeError(undefined, { cause: reason(`requested ${formatScope(scopes)}, grant ${formatScope(granted)}`) });
+    const found = await refresh.find(presented);
+    if (!found) throw invalid('refresh.unknown', 'unknown refresh token');
+    const { family } = found;
+    const user = await context.login.users.findById(family.userId);
+    if (!user || user.disabled || !Number.isSafeInteger(user.tokenEpoch) || user.tokenEpoch !== family.epoch) {
+      // The user is gone, disabled, or signed out everywhere since this login: the family ends.
+      await refresh.revokeFamily(family.id);
+      if (!user) throw invalid('user.not_found', 'user not found');
+      throw user.disabled ? invalid('user.disabled', 'user disabled') : invalid('session.ended', 'token epoch is over');
     }
-  };
-  // A token that was already rotated is judged (reuse or grace retry) before anything else, so a
-  // replayed token cannot dodge reuse detection, or probe which tokens exist, with a bad scope.
-  // A current one is checked for scope first, so a bad scope does not cost the client its token.
-  if (found.token.rotatedAt === null) checkScope();
-  const result = await refresh.rotate(presented, family);
-  if (result.outcome === 'reused') throw invalid('refresh token reused: family revoked');
-  if (result.outcome === 'invalid' || result.token === undefined) throw invalid('refresh token expired or revoked');
-  checkScope();
-  return tokenResponse(auth, user, scopes, { token: result.token, family: result.family });
-}
+    // RFC 6749 §6: never more than the original grant; and never more than the user holds now.
+    const granted = family.scopes.filter((scope) => user.scopes.includes(scope));
+    const scopes = requested ?? granted;
+    const checkScope = () => {
+      if (!hasScopes(granted, scopes)) {
+        throw new InvalidScopeError(undefined, { detail: `requested ${formatScope(scopes)}, grant ${formatScope(granted)}` });
+      }
+    };
+    // A token that was already rotated is judged (reuse or grace retry) before anything else, so a
+    // replayed token cannot dodge reuse detection, or probe which tokens exist, with a bad scope.
+    // A current one is checked for scope first, so a bad scope does not cost the client its token.
+    if (found.token.rotatedAt === null) checkScope();
+    const result = await refresh.rotate(presented, family);
+    if (result.outcome === 'reused') throw invalid('refresh.reused', 'refresh token reused: family revoked');
+    if (result.outcome === 'invalid' || result.token === undefined) throw invalid('refresh.expired', 'refresh token expired or revoked');
+    checkScope();
+    return { body: await tokenResponse(context, user, scopes, { token: result.token, family: result.family }) };
+  },
+};
 
-function invalid(why: string): InvalidGrantError {
-  return new InvalidGrantError('The refresh token is invalid, expired or revoked', { cause: reason(why) });
+function invalid(reason: FailureReason, detail: string): InvalidGrantError {
+  return new InvalidGrantError('The refresh token is invalid, expired or revoked', { reason, detail });
 }

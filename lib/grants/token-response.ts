@@ -1,7 +1,7 @@
-import type { ResolvedOptions } from '../config/auth-options';
-import type { RefreshFamily } from '../stores/types';
 import { formatScope } from '../core/scopes';
 import type { User } from '../core/user';
+import type { RefreshFamily } from '../stores/types';
+import type { GrantContext } from './registry';
 
 /** The RFC 6749 §5.1 success body. */
 export interface TokenResponse {
@@ -14,8 +14,8 @@ export interface TokenResponse {
 }
 
 /** An access token for `user` with `scopes`, stamped with the user's token epoch. */
-export function issueAccessToken(auth: ResolvedOptions, user: Pick<User, 'id' | 'tokenEpoch'>, scopes: readonly string[]) {
-  return auth.tokens.issue(user.id, scopes, { epoch: user.tokenEpoch });
+export function issueAccessToken(context: Pick<GrantContext, 'tokens'>, user: Pick<User, 'id' | 'tokenEpoch'>, scopes: readonly string[]) {
+  return context.tokens.issue(user.id, scopes, { epoch: user.tokenEpoch });
 }
 
 /**
@@ -23,13 +23,13 @@ export function issueAccessToken(auth: ResolvedOptions, user: Pick<User, 'id' | 
  * refresh-token family (password grant) or the rotated refresh token.
  */
 export async function tokenResponse(
-  auth: ResolvedOptions,
+  context: GrantContext,
   user: User,
   scopes: readonly string[],
   refresh?: { token: string; family: RefreshFamily },
 ): Promise<TokenResponse> {
-  const { token, expiresIn } = issueAccessToken(auth, user, scopes);
-  const refreshToken = refresh?.token ?? (auth.refreshTokens && (await auth.refreshTokens.start(user.id, scopes, user.tokenEpoch)).token);
+  const { token, expiresIn } = issueAccessToken(context, user, scopes);
+  const refreshToken = refresh?.token ?? (context.refreshTokens && (await context.refreshTokens.start(user.id, scopes, user.tokenEpoch)).token);
   return {
     access_token: token,
     token_type: 'Bearer',

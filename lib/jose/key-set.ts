@@ -1,5 +1,6 @@
 import { toPublicJwk, type JwkSet, type PublicJwk } from './jwk';
-import { canSign, isJwsAlgorithm, keyProblem, verificationOnly, type JwtKey } from './keys';
+import { isJwsAlgorithm } from './algorithms';
+import { canSign, keyProblem, verificationOnly, type JwtKey } from './keys';
 
 /** The keys a KeySet starts with. */
 export interface KeySetKeys {
@@ -75,6 +76,11 @@ export class KeySet {
       return undefined;
     }
     return entry.key;
+  }
+
+  /** The key for a token with this header (by its `kid`): the seam the bearer check reads keys through. */
+  keyFor(header: Readonly<Record<string, unknown>>): JwtKey | undefined {
+    return this.find(header.kid);
   }
 
   /** Every key that verifies now, the active one first. */

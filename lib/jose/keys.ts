@@ -1,25 +1,6 @@
 import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import { HMAC_KEY_BYTES, isAsymmetricAlgorithm, isHmacAlgorithm, ASYMMETRIC_ALGORITHMS, JWS_ALGORITHMS, type AsymmetricAlgorithm, type HmacAlgorithm, type JwsAlgorithm } from './algorithms';
 import { jwkThumbprint } from './jwk';
-
-/** The HMAC algorithms of RFC 7518 §3.2. */
-export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
-
-/**
- * The asymmetric algorithms: RSASSA-PKCS1-v1_5 and RSASSA-PSS with SHA-256
- * (RFC 7518 §3.3, §3.5), ECDSA P-256 (§3.4) and Ed25519 (RFC 8037 §3.1).
- */
-export type AsymmetricAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
-
-/** Every algorithm a key can be bound to. `none` is not one of them (RFC 8725 §3.1). */
-export type JwsAlgorithm = HmacAlgorithm | AsymmetricAlgorithm;
-
-const HMAC_KEY_BYTES: Record<HmacAlgorithm, number> = { HS256: 32, HS384: 48, HS512: 64 };
-const ASYMMETRIC: Record<AsymmetricAlgorithm, true> = { RS256: true, PS256: true, ES256: true, EdDSA: true };
-
-/** The asymmetric algorithms, in the order the docs list them. */
-export const ASYMMETRIC_ALGORITHMS: readonly AsymmetricAlgorithm[] = Object.freeze(Object.keys(ASYMMETRIC) as AsymmetricAlgorithm[]);
-/** Every supported algorithm. */
-export const JWS_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze([...(Object.keys(HMAC_KEY_BYTES) as HmacAlgorithm[]), ...ASYMMETRIC_ALGORITHMS]);
 
 /** RFC 7518 §3.3 and §3.5: RSA keys of 2048 bits or more. */
 export const MIN_RSA_BITS = 2048;
@@ -40,18 +21,6 @@ export interface JwtKey {
   readonly key: KeyObject;
   /** The key that verifies: the secret, or the public key. */
   readonly verifyKey: KeyObject;
-}
-
-export function isHmacAlgorithm(value: unknown): value is HmacAlgorithm {
-  return typeof value === 'string' && Object.hasOwn(HMAC_KEY_BYTES, value);
-}
-
-export function isAsymmetricAlgorithm(value: unknown): value is AsymmetricAlgorithm {
-  return typeof value === 'string' && Object.hasOwn(ASYMMETRIC, value);
-}
-
-export function isJwsAlgorithm(value: unknown): value is JwsAlgorithm {
-  return isHmacAlgorithm(value) || isAsymmetricAlgorithm(value);
 }
 
 /**
@@ -153,7 +122,8 @@ export function keyProblem(key: KeyObject, alg: JwsAlgorithm): string | undefine
     case 'ES256':
       return type === 'ec' && details.namedCurve === 'prime256v1' ? undefined : 'must be a P-256 EC key for ES256 (RFC 7518 §3.4)';
     case 'EdDSA':
-      return type === 'ed25519' ? undefined : 'must be an Ed25519 key for EdDSA (RFC 8037 §3.1)';
+      if (type !== 'ed25519') return 'must be an Ed25519 key for EdDSA (RFC 8037 §3.1)';
+      return hasSmallOrder(key) ? 'must not be a small-order Ed25519 point: it verifies forged signatures (RFC 8032 §5.1.7)' : undefined;
     default:
       return `has an unsupported algorithm ${String(alg)}`;
   }
@@ -185,4 +155,27 @@ function toAsymmetricKey(key: unknown, option: string): KeyObject {
   } catch (err) {
     throw new TypeError(`${option} is not a readable PEM key`, { cause: err });
   }
+}
+
+/**
+ * The encodings (y, with the sign bit of x masked) of the Ed25519 points of
+ * order 1, 2, 4 and 8, canonical and not: with such a public key, R = identity
+ * and S = 0 "verify" for any message. The list libsodium refuses.
+ */
+const SMALL_ORDER_Y = [
+  '0000000000000000000000000000000000000000000000000000000000000000', // 0: order 4
+  '0100000000000000000000000000000000000000000000000000000000000000', // 1: the identity
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', // order 8
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', // order 8
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // p − 1: order 2
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // p ≡ 0, not canonical
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // p + 1 ≡ 1, not canonical
+];
+
+function hasSmallOrder(key: KeyObject): boolean {
+  const jwk = (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'jwk' });
+  const bytes = Buffer.from(String(jwk.x), 'base64url');
+  if (bytes.length !== 32) return true;
+  bytes[31] &= 0x7f;
+  return SMALL_ORDER_Y.includes(bytes.toString('hex'));
 }

@@ -1,7 +1,17 @@
-import { InvalidGrantError, InvalidRequestError, ServiceUnavailableError, reason } from '../core/errors';
-import type { ResolvedOptions } from '../config/auth-options';
+import { InvalidGrantError, InvalidRequestError, ServiceUnavailableError, type FailureReason } from '../core/errors';
 import type { User } from '../core/user';
 import { MAX_USERNAME_LENGTH, normalizeUsername } from '../core/usernames';
+import type { UserStore } from '../stores/types';
+import type { PasswordHasher } from './passwords';
+import type { RateLimits } from './rate-limits';
+
+/** What a password login needs. */
+export interface PasswordLogin {
+  readonly users: UserStore;
+  readonly passwords: PasswordHasher;
+  /** Undefined when brute-force protection is switched off. */
+  readonly rateLimits: RateLimits | undefined;
+}
 
 /**
  * Checks a username and password. Resolves the user, or rejects with
@@ -14,25 +24,25 @@ import { MAX_USERNAME_LENGTH, normalizeUsername } from '../core/usernames';
  *
  * A successful login whose hash has outdated parameters saves a new hash.
  */
-export async function authenticatePassword(auth: ResolvedOptions, username: string, password: string, ip: string): Promise<User> {
-  const { users, passwords, rateLimits } = auth;
-  checkPasswordLength(auth, password);
+export async function authenticatePassword(login: PasswordLogin, username: string, password: string, ip: string): Promise<User> {
+  const { users, passwords, rateLimits } = login;
+  checkPasswordLength(passwords, password);
   // Counted before any argon2 work (a blocked client is refused here), so parallel guesses gain nothing.
   await rateLimits?.beginLogin(username, ip);
-  const failed = async (why: string) => {
+  const failed = async (reason: FailureReason, detail: string) => {
     await rateLimits?.loginFailed(username, ip);
-    return new InvalidGrantError(undefined, { cause: reason(why) });
+    return new InvalidGrantError(undefined, { reason, detail });
   };
   // No account can have a longer name: answer as for any unknown user, without a store lookup of attacker-sized input.
   const user = [...username].length > MAX_USERNAME_LENGTH * 2 ? null : await users.findByUsername(normalizeUsername(username));
   if (!user) {
     // OWASP Authentication Cheat Sheet: "no such user" must cost what a wrong password costs.
     await passwords.verifyDummy(password);
-    throw await failed('unknown user');
+    throw await failed('login.unknown_user', 'unknown user');
   }
   const ok = await passwords.verify(user.passwordHash, password);
-  if (!ok) throw await failed('wrong password');
-  if (user.disabled) throw await failed('user disabled');
+  if (!ok) throw await failed('login.wrong_password', 'wrong password');
+  if (user.disabled) throw await failed('login.user_disabled', 'user disabled');
   await rateLimits?.loginSucceeded(username, ip);
 
   if (passwords.needsRehash(user.passwordHash)) {
@@ -49,11 +59,11 @@ export async function authenticatePassword(auth: ResolvedOptions, username: stri
   return user;
 }
 
-/** Throws InvalidRequestError (400) for a password over the maximum length: refused before any hashing. */
-export function checkPasswordLength({ passwords }: ResolvedOptions, password: string): void {
+/** Throws InvalidRequestError (400) for a password over the maximum length or not valid Unicode: refused before any hashing. */
+export function checkPasswordLength(passwords: PasswordHasher, password: string): void {
   if (passwords.isTooLong(password)) {
-    throw new InvalidRequestError(`The password is longer than ${passwords.maxLength} characters`);
+    throw new InvalidRequestError(`The password is longer than ${passwords.maxLength} characters`, { reason: 'login.password_invalid' });
   }
   // A lone surrogate is not a character: UTF-8 would turn every one into U+FFFD, making different passwords equal.
-  if (/\p{Cs}/u.test(password)) throw new InvalidRequestError('The password is not valid Unicode text');
+  if (/\p{Cs}/u.test(password)) throw new InvalidRequestError('The password is not valid Unicode text', { reason: 'login.password_invalid' });
 }

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError, reason } from '../core/errors';
+import { ServiceUnavailableError } from '../core/errors';
 
 /**
  * Runs at most `concurrency` tasks at once and queues at most `queue` more;
@@ -22,7 +22,7 @@ export class ConcurrencyLimit {
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.concurrency) {
       if (this.waiting.length >= this.queue) {
-        throw new ServiceUnavailableError(1, { cause: reason('password hashing queue full') });
+        throw new ServiceUnavailableError(1, { detail: 'password hashing queue full' });
       }
       // The slot is handed over by the task that finishes (see release), so active never exceeds the limit.
       await new Promise<void>((resolve) => this.waiting.push(resolve));

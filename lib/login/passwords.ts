@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import * as argon2 from 'argon2';
+import type * as Argon2 from 'argon2';
 import { ConcurrencyLimit } from './concurrency-limit';
+
+// Loaded on first use, not at import: a verify-only service imports this package and never hashes.
+let argon2Module: typeof Argon2 | undefined;
+function argon2(): typeof Argon2 {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (argon2Module ??= require('argon2') as typeof Argon2);
+}
 
 /** argon2id cost parameters. */
 export interface Argon2Params {
@@ -74,17 +81,17 @@ export class PasswordHasher {
 
   /** Rejects with ServiceUnavailableError (503) when the hashing queue is full. */
   async hash(password: string): Promise<string> {
-    return this.limit.run(() => argon2.hash(encode(password), { type: argon2.argon2id, ...this.params }));
+    return this.limit.run(() => argon2().hash(encode(password), { type: argon2().argon2id, ...this.params }));
   }
 
   /** Rejects with ServiceUnavailableError (503) when the hashing queue is full. */
   async verify(hash: string, password: string): Promise<boolean> {
-    return this.limit.run(() => argon2.verify(hash, encode(password)));
+    return this.limit.run(() => argon2().verify(hash, encode(password)));
   }
 
   /** True when `hash` was made with other parameters or another argon2 variant. */
   needsRehash(hash: string): boolean {
-    return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, this.params);
+    return !hash.startsWith('$argon2id$') || argon2().needsRehash(hash, this.params);
   }
 
   /**
@@ -101,7 +108,7 @@ export class PasswordHasher {
   /** Makes the dummy hash now, so the first unknown-user login is not slower than the rest. */
   prepareDummy(): Promise<string> {
     // Outside the limit: made once at start-up, it must not be refused by a full queue.
-    this.dummyHash ??= argon2.hash(randomBytes(32).toString('base64url'), { type: argon2.argon2id, ...this.params }).catch((err: unknown) => {
+    this.dummyHash ??= argon2().hash(randomBytes(32).toString('base64url'), { type: argon2().argon2id, ...this.params }).catch((err: unknown) => {
       // Not cached when it failed: the next unknown-user login tries again instead of failing for ever.
       this.dummyHash = undefined;
       throw err;

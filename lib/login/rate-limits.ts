@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { TooManyRequestsError, reason } from '../core/errors';
+import { TooManyRequestsError, type FailureReason } from '../core/errors';
 import { usernameKey } from '../core/usernames';
 
 /** Brute-force protection (RFC 6749 §4.3.2; OWASP Authentication Cheat Sheet). */
@@ -22,9 +21,19 @@ export interface RateLimitOptions {
   /** Registrations per client and hour. Default 10. */
   registrationsPerHour: number;
   /** An ioredis client: counters are then shared by every instance. Default none (in memory, per process). */
-  redis: Redis | undefined;
+  redis: RedisCounterClient | undefined;
   /** Prefix of the counters' keys, for several apps on one Redis. Default "ejwt". */
   keyPrefix: string;
+}
+
+/**
+ * The Redis client the counters use: an ioredis `Redis` (declared here by
+ * shape, so an app without ioredis needs no types from it).
+ */
+export interface RedisCounterClient {
+  readonly status: string;
+  defineCommand(...args: never[]): unknown;
+  multi(...args: never[]): unknown;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<Omit<RateLimitOptions, 'redis' | 'keyPrefix'>> = Object.freeze({
@@ -103,7 +112,7 @@ export class RateLimits {
 
   /** Counts a request from `ip` to `endpoint`; throws TooManyRequestsError past the limit. */
   async request(endpoint: LimitedEndpoint, ip: string): Promise<void> {
-    await consume(this.requests[endpoint], clientKey(ip), `too many ${endpoint} requests from this client`);
+    await consume(this.requests[endpoint], clientKey(ip), 'client.requests', `too many ${endpoint} requests from this client`);
   }
 
   /**
@@ -116,11 +125,11 @@ export class RateLimits {
     const { account, client, pair } = keys(username, ip);
     const [known, accountFailures] = await Promise.all([this.knownClients.get(pair), this.accountFailures.get(account)]);
     if (!known && accountFailures && accountFailures.consumedPoints >= this.options.accountFailuresPerDay) {
-      throw new TooManyRequestsError(accountFailures.msBeforeNext / 1000, { cause: reason('account under attack: only known clients may log in') });
+      throw new TooManyRequestsError(accountFailures.msBeforeNext / 1000, { reason: 'login.account_limited', detail: 'account under attack: only known clients may log in' });
     }
-    await consume(this.ipFailures, client, 'too many failed logins from this client');
+    await consume(this.ipFailures, client, 'client.failures', 'too many failed logins from this client');
     try {
-      await consume(this.attempts, pair, 'account blocked for this client after failed logins');
+      await consume(this.attempts, pair, 'login.blocked', 'account blocked for this client after failed logins');
     } catch (err) {
       await this.ipFailures.reward(client);
       throw err;
@@ -169,17 +178,17 @@ export function clientKey(ip: string): string {
   return `${groups.slice(0, 4).map((g) => parseInt(g || '0', 16).toString(16)).join(':')}::/64`;
 }
 
-function limiter(redis: Redis | undefined, opts: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract {
+function limiter(redis: RedisCounterClient | undefined, opts: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract {
   const memory = new RateLimiterMemory(opts);
   if (!redis) return memory;
   return new RateLimiterRedis({ ...opts, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
 }
 
-async function consume(limit: RateLimiterAbstract, key: string, why: string): Promise<void> {
+async function consume(limit: RateLimiterAbstract, key: string, reason: FailureReason, detail: string): Promise<void> {
   try {
     await limit.consume(key);
   } catch (err) {
-    if (err instanceof RateLimiterRes) throw new TooManyRequestsError(err.msBeforeNext / 1000, { cause: reason(why) });
+    if (err instanceof RateLimiterRes) throw new TooManyRequestsError(err.msBeforeNext / 1000, { reason, detail });
     throw err;
   }
 }

@@ -1,16 +1,25 @@
-import type { ResolvedOptions } from '../config/auth-options';
-import { bearerResponses, LIBRARY_OPERATIONS, SCHEMAS } from './library-routes';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import type { ResolvedAuth } from '../config/auth-options';
+import { bearerResponses, LIBRARY_OPERATIONS, SCHEMAS, tokenRequestSchema } from './library-routes';
 import { PROTECTED_KINDS, routeMark, type RouteKind, type RouteMark } from './marks';
-import type {
-  JsonSchema,
-  OAuth2PasswordScheme,
-  OpenApiDocument,
-  OpenApiInfo,
-  OpenApiMethod,
-  OpenApiOperation,
-  OpenApiPathItem,
-  OpenApiServer,
-} from './types';
+
+type JsonSchema = OpenAPIV3_1.SchemaObject;
+type OpenApiOperation = OpenAPIV3_1.OperationObject;
+type OpenApiMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
+
+/**
+ * An OpenAPI 3.1 Path Item whose operations are 3.1 Operation Objects
+ * (openapi-types' own `OpenAPIV3_1.PathItemObject` still types them as 3.0's,
+ * which 3.1 operations do not fit).
+ */
+export type OpenApiPathItem = Omit<OpenAPIV3_1.PathItemObject, OpenApiMethod> & { [method in OpenApiMethod]?: OpenApiOperation };
+
+/** The OAuth 2.0 password-flow security scheme (OpenAPI 3.1 §4.8.27). */
+export interface OAuth2PasswordScheme {
+  type: 'oauth2';
+  description?: string;
+  flows: { password: { tokenUrl: string; refreshUrl?: string; scopes: Record<string, string> } };
+}
 
 /** The name of the security scheme in `components.securitySchemes` (FastAPI's name for the same thing). */
 export const SECURITY_SCHEME = 'OAuth2PasswordBearer';
@@ -18,11 +27,11 @@ export const SECURITY_SCHEME = 'OAuth2PasswordBearer';
 /** What `auth.openapi.document()` takes. */
 export interface OpenApiDocumentOptions {
   /** Title and version of your API. Required. */
-  info: OpenApiInfo;
+  info: OpenAPIV3_1.InfoObject;
   /** Your routes: build the operations of guarded routes with `auth.openapi.operation()`. Required. */
   paths: Record<string, OpenApiPathItem>;
   /** Where the API lives. Default none: Swagger UI then calls the server that served the document. */
-  servers?: OpenApiServer[];
+  servers?: OpenAPIV3_1.ServerObject[];
   /** The token endpoint's URL. Default: the path whose operation was made from `auth.token()`. */
   tokenUrl?: string;
   /** More component schemas, next to the library's User, OAuthError, TokenRequest, TokenResponse and RevokeRequest. Default none. */
@@ -67,7 +76,7 @@ export interface OpenApi {
    */
   securityScheme(tokenUrl: string, extraScopes?: Iterable<string>): OAuth2PasswordScheme;
   /** The whole OpenAPI 3.1 document, its security scheme included. Throws a TypeError for a malformed option. */
-  document(options: OpenApiDocumentOptions): OpenApiDocument;
+  document(options: OpenApiDocumentOptions): OpenAPIV3_1.Document;
 }
 
 /** Any middleware function; only those made by createAuth carry what `operation()` reads. */
@@ -84,7 +93,7 @@ interface Described {
 const METHODS: readonly OpenApiMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 /** Builds `auth.openapi` for one createAuth. */
-export function createOpenApi(auth: ResolvedOptions): OpenApi {
+export function createOpenApi(auth: ResolvedAuth): OpenApi {
   const declared: Readonly<Record<string, string>> = auth.scopes ?? {};
 
   function marksOf(route: RouteHandler | readonly RouteHandler[]): RouteMark[] {
@@ -132,7 +141,7 @@ export function createOpenApi(auth: ResolvedOptions): OpenApi {
     };
   }
 
-  function document(options: OpenApiDocumentOptions): OpenApiDocument {
+  function document(options: OpenApiDocumentOptions): OpenAPIV3_1.Document {
     if (typeof options !== 'object' || options === null) throw new TypeError('document: options must be an object');
     const { info, paths } = options;
     if (typeof info !== 'object' || info === null || typeof info.title !== 'string' || typeof info.version !== 'string') {
@@ -160,10 +169,11 @@ export function createOpenApi(auth: ResolvedOptions): OpenApi {
       openapi: '3.1.0',
       info,
       ...(options.servers && { servers: options.servers }),
-      paths,
+      // Our path items are 3.1 throughout; openapi-types types Document.paths with 3.0 operations.
+      paths: paths as OpenAPIV3_1.PathsObject,
       components: {
         securitySchemes: { [SECURITY_SCHEME]: securityScheme(tokenUrl, used) },
-        schemas: { ...structuredClone(SCHEMAS), ...options.schemas },
+        schemas: { ...structuredClone(SCHEMAS), TokenRequest: tokenRequestSchema(auth.grants), ...options.schemas },
       },
       ...(options.tags && { tags: options.tags }),
     };

@@ -1,5 +1,12 @@
+import type { OpenAPIV3_1 } from 'openapi-types';
+import type { GrantRegistry } from '../grants/registry';
 import type { RouteKind } from './marks';
-import type { JsonSchema, OpenApiHeader, OpenApiOperation, OpenApiRequestBody, OpenApiResponse } from './types';
+
+type JsonSchema = OpenAPIV3_1.SchemaObject;
+type OpenApiHeader = OpenAPIV3_1.HeaderObject;
+type OpenApiOperation = OpenAPIV3_1.OperationObject;
+type OpenApiRequestBody = OpenAPIV3_1.RequestBodyObject;
+type OpenApiResponse = OpenAPIV3_1.ResponseObject;
 
 /**
  * What the library's own routes accept and answer, as OpenAPI: the schemas
@@ -8,10 +15,10 @@ import type { JsonSchema, OpenApiHeader, OpenApiOperation, OpenApiRequestBody, O
  * be written down.
  */
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const ref = (name: string): OpenAPIV3_1.ReferenceObject => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema | OpenAPIV3_1.ReferenceObject) => ({ 'application/json': { schema } });
 
-/** The component schemas every document carries. */
+/** The component schemas every document carries (TokenRequest comes from the grant registry: see tokenRequestSchema). */
 export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   User: {
     type: 'object',
@@ -41,20 +48,6 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       error_description: { type: 'string', description: 'Human-readable; safe to show.' },
     },
   },
-  TokenRequest: {
-    type: 'object',
-    description:
-      'grant_type=password (RFC 6749 §4.3) needs username and password; grant_type=refresh_token (§6) needs refresh_token. ' +
-      'scope is optional: without it the user gets every scope they hold.',
-    required: ['grant_type'],
-    properties: {
-      grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
-      username: { type: 'string' },
-      password: { type: 'string', format: 'password' },
-      refresh_token: { type: 'string' },
-      scope: { type: 'string', description: 'Space-separated scopes (RFC 6749 §3.3), at most those granted before.' },
-    },
-  },
   TokenResponse: {
     type: 'object',
     description: 'RFC 6749 §5.1. The access token is an RFC 9068 JWT.',
@@ -78,9 +71,32 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   },
 };
 
+/**
+ * The token endpoint's request schema, from the grants it really offers: the
+ * `grant_type` enum and every grant's parameters, so the document cannot
+ * describe a grant the endpoint refuses.
+ */
+export function tokenRequestSchema(grants: GrantRegistry): JsonSchema {
+  const properties: Record<string, JsonSchema> = { grant_type: { type: 'string', enum: grants.types } };
+  const described: string[] = [];
+  for (const grant of grants.all()) {
+    const names = Object.keys(grant.parameters).filter((name) => name !== 'scope');
+    described.push(`grant_type=${grant.type}${names.length > 0 ? ` with ${names.join(', ')}` : ''}`);
+    for (const [name, parameter] of Object.entries(grant.parameters)) {
+      properties[name] ??= { type: 'string', ...parameter };
+    }
+  }
+  return {
+    type: 'object',
+    description: `${described.join('; ')}. scope is optional: without it the user gets every scope they hold.`,
+    required: ['grant_type'],
+    properties,
+  };
+}
+
 const NO_STORE_HEADERS: Record<string, OpenApiHeader> = {
-  'Cache-Control': { schema: { type: 'string', const: 'no-store' } },
-  Pragma: { schema: { type: 'string', const: 'no-cache' } },
+  'Cache-Control': { schema: { type: 'string', enum: ['no-store'] } },
+  Pragma: { schema: { type: 'string', enum: ['no-cache'] } },
 };
 
 const challenge = (example: string): Record<string, OpenApiHeader> => ({
@@ -94,7 +110,7 @@ const errorResponse = (description: string, headers?: Record<string, OpenApiHead
 });
 
 /** Both body encodings the library's routes parse. */
-function body(schema: JsonSchema, description?: string): OpenApiRequestBody {
+function body(schema: JsonSchema | OpenAPIV3_1.ReferenceObject, description?: string): OpenApiRequestBody {
   return {
     required: true,
     ...(description && { description }),

@@ -1,50 +1,52 @@
 import type { Request } from 'express';
-import { Strategy } from 'passport-strategy';
-import { authenticateBearer } from '../bearer/session-check';
-import { AuthError } from '../core/errors';
-import { resolveOptions, type AuthOptions, type ResolvedOptions } from '../config/auth-options';
-import { reportFailure } from '../config/hooks';
 import { markVerified } from '../bearer/verified-requests';
+import { AuthError } from '../core/errors';
+import { resolvedOf, type BearerSettings } from '../config/handles';
+import { reportFailure } from '../config/hooks';
+import { PassportStrategy, type StrategySource } from './strategy';
 
 /**
- * Passport strategy for RFC 6750 bearer tokens issued by this library.
+ * Passport strategy named "jwt" for RFC 6750 bearer tokens: the same bearer
+ * check as `auth.authenticate()` (or, made from a verifier, as
+ * `verifier.authenticate()`).
  *
  * Fails with a string challenge, so Passport itself writes
  * `WWW-Authenticate: Bearer realm="…", error="invalid_token", …` on a 401.
  * (Passport writes that header on 401 only; `auth.authenticate()` also sends
  * it with the 400 and 403, and a JSON body with the error code.)
- * A store failure is `this.error(err)`: a 500, never a 401.
+ * A store failure or an unreachable issuer is `this.error(err)`: a 500, never a 401.
  *
  * @example
- * passport.use(new JwtStrategy({ secret, issuer, audience, users }));
+ * passport.use(new JwtStrategy(auth)); // or passport.use(auth.jwtStrategy)
  * app.get('/users/me', passport.authenticate('jwt', { session: false }), (req, res) => res.json(req.user));
  */
-export class JwtStrategy extends Strategy {
+export class JwtStrategy extends PassportStrategy {
   readonly name = 'jwt';
-  // Passport runs authenticate() on Object.create(strategy): plain fields, not #private.
-  private readonly auth: ResolvedOptions;
+  private readonly settings: BearerSettings;
 
-  constructor(options: AuthOptions | ResolvedOptions) {
+  constructor(from: StrategySource) {
     super();
-    this.auth = resolveOptions(options);
+    this.settings = resolvedOf(from, 'JwtStrategy');
   }
 
   override authenticate(req: Request): void {
-    authenticateBearer(this.auth, req)
+    const { bearer, hooks } = this.settings;
+    bearer
+      .authenticate(req)
       .then(
         ({ user, auth }) => {
           req.auth = auth;
-          markVerified(req, this.auth);
+          markVerified(req, bearer);
           this.success(user, auth);
         },
         (err: unknown) => {
-          if (!(err instanceof AuthError)) return this.error(err as Error);
-          err.withChallenge(this.auth.realm);
-          reportFailure(this.auth, err, req);
+          if (!(err instanceof AuthError)) return this.error(err);
+          err.withChallenge(bearer.realm);
+          reportFailure(hooks, err, req);
           this.fail(err.headers['WWW-Authenticate'], err.status);
         },
       )
       // Whatever throws in the handlers above (the app's code runs inside success()) is an error, never an unhandled rejection.
-      .catch((err: unknown) => this.error(err as Error));
+      .catch((err: unknown) => this.error(err));
   }
 }

@@ -41,14 +41,6 @@ export interface UserStore {
   close?(): Promise<void>;
 }
 
-/** `UserStore.create` or `update` with a username another account has. */
-export class UsernameTakenError extends Error {
-  constructor(readonly username: string) {
-    super(`username already taken: ${username}`);
-    this.name = 'UsernameTakenError';
-  }
-}
-
 /**
  * A refresh-token family: the chain of refresh tokens that one login started
  * (RFC 9700 §4.14.2). Rotation adds a token to it; reuse of a rotated token

@@ -1,36 +1,46 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import * as jwt from 'jsonwebtoken';
-import { signEdDsa, verifyEdDsa } from '../jose/signature';
-import { InvalidTokenError, reason } from '../core/errors';
-import { KeySet } from '../jose/key-set';
-import type { JwtKey } from '../jose/keys';
-import { formatScope } from '../core/scopes';
+import { randomUUID } from 'node:crypto';
+import { InvalidTokenError, type FailureReason } from '../core/errors';
+import { formatScope, splitScope } from '../core/scopes';
 import type { AccessTokenClaims } from '../core/user';
+import { decodeJson, describe, parseCompact, type CompactJws } from '../jose/compact';
+import type { KeySet } from '../jose/key-set';
+import type { JwtKey } from '../jose/keys';
+import { signCompact, verifySignature } from '../jose/signature';
 
 /** RFC 9068 §2.1: the media type of a JWT access token, sent as `typ`. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
 /** What a token's claims must meet: ours, and within their lifetime. */
 export interface ClaimRules {
-  issuer: string;
-  audience: string;
+  readonly issuer: string;
+  readonly audience: string;
   /** Leeway for `exp`, `nbf` and `iat`, seconds. */
-  clockTolerance: number;
+  readonly clockTolerance: number;
   /** Clock in milliseconds. */
-  now: () => number;
+  readonly now: () => number;
+}
+
+/**
+ * Where the key that verifies a token comes from: the issuer's own KeySet, or
+ * a verify-only service's copy of the issuer's JWKS. The one seam between the
+ * two: everything else about verification is shared.
+ */
+export interface KeyResolver {
+  /**
+   * The one key that may verify a token with this header, or undefined when
+   * none has its `kid`. May throw (or reject with) InvalidTokenError to refuse
+   * outright, or another error when the keys cannot be had (a 500).
+   */
+  keyFor(header: Readonly<Record<string, unknown>>): JwtKey | undefined | Promise<JwtKey | undefined>;
 }
 
 export interface AccessTokenOptions extends ClaimRules {
-  /** Signs new tokens and verifies tokens whose `kid` names it (or that have none, when it has none). Give this or `keys`. */
-  key?: JwtKey;
-  /** Further keys that still verify (rotation); none by default. Only with `key`. */
-  verifyKeys?: readonly JwtKey[];
-  /** A key set: its active key signs, its keys verify, and it can rotate at run time. Give this or `key`. */
-  keys?: KeySet;
+  /** Its active key signs; its keys verify; it can rotate at run time. */
+  readonly keys: KeySet;
   /** `client_id` claim of issued tokens (RFC 9068 §2.2). */
-  clientId: string;
+  readonly clientId: string;
   /** Lifetime of issued tokens, seconds. */
-  ttl: number;
+  readonly ttl: number;
 }
 
 export interface IssuedAccessToken {
@@ -45,53 +55,29 @@ export interface VerifiedAccessToken {
   scopes: string[];
 }
 
-// Three base64url segments (RFC 7515 §7.1); checked before any decoding or crypto.
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const MAX_TOKEN_LENGTH = 8192;
-
 /**
- * Issues and verifies RFC 9068 JWT access tokens with pinned keys.
- *
- * Verification accepts a token only when all hold: compact form; header a JSON
- * object with `typ` at+jwt, no `crit` (RFC 7515 §4.1.11), and an `alg` equal to
- * the algorithm of the key its `kid` selects (RFC 8725 §3.1); a valid
- * signature; a JSON object payload with string `iss`, `aud`, `sub`, `jti` and
- * numeric `exp`, `iat` (RFC 9068 §4); `iss` and `aud` ours; now < `exp`,
- * now ≥ `nbf`, `iat` not in the future, within `clockTolerance`.
- * Keys come only from the configuration: `jku`, `x5u`, `jwk` and `x5c` headers
- * are ignored and `kid` is only ever a key into an in-memory map.
+ * Issues RFC 9068 JWT access tokens with the active key of a KeySet, and
+ * verifies them with its keys, through the same `verifyAccessToken` a
+ * verify-only service uses.
  *
  * @example
- * const tokens = new AccessTokens({ key: hmacKey(secret), issuer, audience, clientId, ttl: 900, clockTolerance: 30, now: Date.now });
+ * const tokens = new AccessTokens({ keys: new KeySet({ active: hmacKey(secret) }), issuer, audience, clientId, ttl: 900, clockTolerance: 30, now: Date.now });
  * const { token } = tokens.issue(user.id, ['read']);
  * const { claims } = tokens.verify(token); // throws InvalidTokenError
  */
 export class AccessTokens {
-  private readonly options: AccessTokenOptions;
-  /** The signing key and every key that verifies. */
   readonly keys: KeySet;
+  private readonly options: AccessTokenOptions;
 
   constructor(options: AccessTokenOptions) {
     this.options = options;
-    if ((options.key === undefined) === (options.keys === undefined)) throw new TypeError('keys: give either key (with verifyKeys) or keys');
-    if (options.keys !== undefined) {
-      if (!(options.keys instanceof KeySet)) throw new TypeError('keys must be a KeySet');
-      if (options.verifyKeys !== undefined) throw new TypeError('verifyKeys goes with key; add them to the KeySet instead');
-      this.keys = options.keys;
-    } else {
-      this.keys = new KeySet({ active: options.key!, verify: options.verifyKeys ?? [] }, { now: options.now });
-    }
-  }
-
-  /** Seconds since the epoch (RFC 7519 §2 NumericDate). */
-  private seconds(): number {
-    return Math.floor(this.options.now() / 1000);
+    this.keys = options.keys;
   }
 
   issue(subject: string, scopes: readonly string[], extra: Record<string, unknown> = {}): IssuedAccessToken {
-    const { issuer, audience, clientId, ttl } = this.options;
+    const { issuer, audience, clientId, ttl, now } = this.options;
     const key = this.keys.active;
-    const iat = this.seconds();
+    const iat = Math.floor(now() / 1000);
     const claims: AccessTokenClaims = {
       ...extra,
       iss: issuer,
@@ -104,15 +90,13 @@ export class AccessTokens {
       scope: formatScope(scopes),
     };
     const header = key.kid === undefined ? { alg: key.alg, typ: ACCESS_TOKEN_TYPE } : { alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid };
-    return { token: signToken(header, claims, key), claims, expiresIn: ttl };
+    return { token: signCompact(header, claims, key), claims, expiresIn: ttl };
   }
 
-  /** Verifies `token`; throws InvalidTokenError (no realm) with the reason as `cause`. */
+  /** Verifies one of our tokens with our keys; throws InvalidTokenError (no realm). */
   verify(token: string): VerifiedAccessToken {
-    const header = decodeHeader(token);
-    const key = this.keys.find(header.kid);
-    if (!key) throw invalid('unknown kid');
-    return verifyWithKey(token, header, key, this.options);
+    const jws = parseAccessToken(token);
+    return verifyWithKey(jws, this.keys.keyFor(jws.header), this.options);
   }
 
   /** The last moment (ms) a token with these claims is still accepted: `exp` plus the clock tolerance. */
@@ -120,111 +104,74 @@ export class AccessTokens {
     return (claims.exp + this.options.clockTolerance) * 1000;
   }
 
-  /**
-   * Makes `next` the signing key. The old key keeps verifying until every
-   * token it signed has expired (the token lifetime plus the clock
-   * tolerance), then is dropped.
-   *
-   * @example
-   * auth.options.tokens.rotate(generateKey('ES256'));
-   */
-  rotate(next: JwtKey): void {
-    this.keys.rotate(next, this.options.ttl + this.options.clockTolerance);
+  /** Seconds a token issued now stays acceptable: its lifetime plus the clock tolerance. */
+  get acceptedFor(): number {
+    return this.options.ttl + this.options.clockTolerance;
   }
 }
 
 /**
- * The header of a compact JWS, decoded: throws InvalidTokenError for an
- * over-long or malformed token or a header that is not a JSON object.
+ * Takes a token apart without trusting it, and makes the header checks that
+ * need no key, before any key is looked up (or fetched): a compact JWS with a
+ * JSON object header, `typ` at+jwt (RFC 9068 §4), no `crit` (RFC 7515
+ * §4.1.11: we implement no extensions, so any is one we do not understand).
+ * Throws InvalidTokenError.
  */
-export function decodeHeader(token: string): Record<string, unknown> {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw invalid('not a compact JWS');
-  const header = decodeJson(token.slice(0, token.indexOf('.')));
-  if (header === undefined) throw invalid('header is not a JSON object');
-  return header;
-}
-
-/** The checks of the header that need no key: `typ` at+jwt and no `crit`. */
-export function checkHeader(header: Record<string, unknown>): void {
-  if (header.typ === undefined || !isAccessTokenType(header.typ)) throw invalid('typ is not at+jwt');
-  // RFC 7515 §4.1.11: we implement no extensions, so any crit is one we do not understand.
-  if (header.crit !== undefined) throw invalid('crit header present');
+export function parseAccessToken(token: string): CompactJws {
+  const jws = parseCompact(token);
+  if (jws === undefined) throw invalid('token.malformed', 'not a compact JWS with a JSON object header');
+  if (!isAccessTokenType(jws.header.typ)) throw invalid('token.typ', 'typ is not at+jwt');
+  if (jws.header.crit !== undefined) throw invalid('token.crit', 'crit header present');
+  return jws;
 }
 
 /**
- * Verifies `token` with the one key its `kid` selected: `alg` must be that
- * key's algorithm, then the header, the signature and the claims are checked
- * the same way for every algorithm. Throws InvalidTokenError.
+ * Verifies a token `parseAccessToken` took apart with the one key its header
+ * selected. In order: a key for its `kid`; `alg` equal to that key's
+ * algorithm (RFC 8725 §3.1: `none` and cross-family algorithms never match);
+ * the signature; then the claims: a JSON
+ * object with string `iss`, `aud`, `sub`, `jti` and finite `exp`, `iat`;
+ * `iss` and `aud` ours; now < `exp`, now ≥ `nbf`, `iat` not in the future,
+ * within `clockTolerance`. Keys come only from the configuration: `jku`,
+ * `x5u`, `jwk` and `x5c` headers are never read. Throws InvalidTokenError.
  */
-export function verifyWithKey(token: string, header: Record<string, unknown>, key: JwtKey, rules: ClaimRules): VerifiedAccessToken {
-  // RFC 8725 §3.1: the key fixes the algorithm; `none` and cross-family algs never match.
-  if (header.alg !== key.alg) throw invalid(`alg ${describe(header.alg)} does not match the key`);
-  checkHeader(header);
-  const payload = checkSignature(token, key);
+export function verifyWithKey(jws: CompactJws, key: JwtKey | undefined, rules: ClaimRules): VerifiedAccessToken {
+  const { header } = jws;
+  if (key === undefined) throw invalid('token.kid_unknown', `no key for kid ${describe(header.kid)}`);
+  if (header.alg !== key.alg) throw invalid('token.alg', `alg ${describe(header.alg)} does not match the key`);
+  if (!verifySignature(jws.signingInput, jws.signature, key)) throw invalid('token.signature', 'invalid signature');
+  const payload = decodeJson(jws.payload);
+  if (payload === undefined) throw invalid('token.malformed', 'payload is not a JSON object');
   const claims = checkClaims(payload, rules);
-  const scopes = claims.scope ? claims.scope.split(' ').filter(Boolean) : [];
-  return { claims, scopes };
+  return { claims, scopes: splitScope(claims.scope) };
 }
 
-function signToken(header: Record<string, unknown>, claims: AccessTokenClaims, key: JwtKey): string {
-  if (key.alg === 'EdDSA') return signEdDsa(header, claims, key.key);
-  return jwt.sign(claims, key.key, { algorithm: key.alg, header: header as unknown as jwt.JwtHeader });
-}
-
-/** Checks the signature only; returns the payload (not yet checked). */
-function checkSignature(token: string, key: JwtKey): unknown {
-  // Base64 decoders ignore the spare low bits of the last character, so one signature has several
-  // spellings; only the canonical one is accepted, so a token string cannot be altered and still verify.
-  const signature = token.slice(token.lastIndexOf('.') + 1);
-  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) throw invalid('signature is not canonical base64url');
-  const signed = token.slice(0, token.lastIndexOf('.'));
-  const payload = () => decodeJson(signed.slice(signed.indexOf('.') + 1));
-  if (key.alg === 'EdDSA') {
-    if (!verifyEdDsa(token, key.verifyKey)) throw invalid('invalid signature');
-    return payload();
-  }
-  const hash = HMAC_HASHES[key.alg as keyof typeof HMAC_HASHES];
-  if (hash !== undefined) {
-    // HMAC directly rather than through jwt.verify, which decodes the whole token twice more and builds
-    // error objects on the way: the largest part of a request's cost (bench/RESULTS.md, "Hot path").
-    // The same computation as jws/jwa, compared in constant time.
-    const expected = createHmac(hash, key.verifyKey).update(signed).digest();
-    const given = Buffer.from(signature, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid('invalid signature');
-    return payload();
-  }
-  try {
-    // Time claims are left to checkClaims, so both paths apply the same rules.
-    return jwt.verify(token, key.verifyKey, { algorithms: [key.alg], ignoreExpiration: true, ignoreNotBefore: true });
-  } catch (err) {
-    throw invalid((err as Error).message, err);
-  }
-}
-
-const HMAC_HASHES = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const;
-
-/** The claim checks jsonwebtoken makes (in its order, with its messages), then those of RFC 9068 §4. */
-function checkClaims(payload: unknown, { issuer, audience, clockTolerance, now }: ClaimRules): AccessTokenClaims {
-  if (!isPlainObject(payload)) throw invalid('payload is not a JSON object');
+/** RFC 7519 §4.1 and RFC 9068 §4 claim checks, the cheap time checks first. */
+function checkClaims(payload: Record<string, unknown>, { issuer, audience, clockTolerance, now }: ClaimRules): AccessTokenClaims {
   const seconds = Math.floor(now() / 1000);
-  const { nbf, exp, aud, iss } = payload;
+  const { nbf, exp, iat, aud, iss, sub, jti, scope } = payload;
+  // RFC 7519 §4.1.4: not on or after exp, with leeway.
+  if (!isNumericDate(exp)) throw invalid('token.claim_missing', 'exp missing or not a number');
+  if (seconds >= exp + clockTolerance) throw new InvalidTokenError('The access token expired', { reason: 'token.expired', detail: 'jwt expired' });
   if (nbf !== undefined) {
-    if (!isNumericDate(nbf)) throw invalid('invalid nbf value');
+    if (!isNumericDate(nbf)) throw invalid('token.claim_missing', 'nbf is not a number');
     // RFC 7519 §4.1.5: not before nbf, with leeway.
-    if (nbf > seconds + clockTolerance) throw invalid('jwt not active');
+    if (nbf > seconds + clockTolerance) throw invalid('token.not_yet_valid', 'jwt not active');
   }
-  if (exp !== undefined) {
-    if (!isNumericDate(exp)) throw invalid('invalid exp value');
-    // RFC 7519 §4.1.4: not on or after exp, with leeway.
-    if (seconds >= exp + clockTolerance) {
-      throw new InvalidTokenError('The access token expired', { cause: reason('jwt expired') });
-    }
-  }
-  // RFC 7519 §4.1.3 / RFC 8725 §3.9: one of the audiences must be us.
-  if (!(Array.isArray(aud) ? aud : [aud]).includes(audience)) throw invalid(`jwt audience invalid. expected: ${audience}`);
+  if (!isNumericDate(iat)) throw invalid('token.claim_missing', 'iat missing or not a number');
+  if (iat > seconds + clockTolerance) throw invalid('token.iat_future', 'iat in the future');
   // RFC 8725 §3.8: the issuer must be the one we trust.
-  if (iss !== issuer) throw invalid(`jwt issuer invalid. expected: ${issuer}`);
-  return requireClaims(payload, seconds + clockTolerance);
+  if (typeof iss !== 'string') throw invalid('token.claim_missing', 'iss missing');
+  if (iss !== issuer) throw invalid('token.issuer', 'iss is not the issuer');
+  // RFC 7519 §4.1.3 / RFC 8725 §3.9: one of the audiences must be us.
+  if (typeof aud === 'string' ? aud !== audience : !Array.isArray(aud) ? true : !aud.includes(audience)) {
+    throw invalid(aud === undefined ? 'token.claim_missing' : 'token.audience', aud === undefined ? 'aud missing' : 'aud does not name this audience');
+  }
+  // RFC 7519 §4.1.2: sub is a string; a number is not our token.
+  if (typeof sub !== 'string' || sub === '') throw invalid('token.claim_missing', 'sub missing or not a string');
+  if (typeof jti !== 'string' || jti === '') throw invalid('token.claim_missing', 'jti missing');
+  if (scope !== undefined && typeof scope !== 'string') throw invalid('token.claim_missing', 'scope is not a string');
+  return payload as AccessTokenClaims;
 }
 
 /** RFC 7519 §2 NumericDate: a finite number of seconds (JSON's 1e400 parses as Infinity). */
@@ -239,43 +186,7 @@ function isAccessTokenType(typ: unknown): boolean {
   return lower === ACCESS_TOKEN_TYPE || lower === `application/${ACCESS_TOKEN_TYPE}`;
 }
 
-function decodeJson(segment: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return isPlainObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+function invalid(reason: FailureReason, detail: string): InvalidTokenError {
+  return new InvalidTokenError(undefined, { reason, detail });
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireClaims(payload: Record<string, unknown>, latestIat: number): AccessTokenClaims {
-  const { iss, aud, sub, jti, exp, iat, scope } = payload;
-  if (!isNumericDate(exp)) throw invalid('exp missing');
-  if (!isNumericDate(iat)) throw invalid('iat missing');
-  if (iat > latestIat) throw invalid('iat in the future');
-  if (typeof iss !== 'string') throw invalid('iss missing');
-  if (typeof aud !== 'string' && !Array.isArray(aud)) throw invalid('aud missing');
-  // RFC 7519 §4.1.2: sub is a string; a number is not our token.
-  if (typeof sub !== 'string' || sub === '') throw invalid('sub is not a string');
-  if (typeof jti !== 'string' || jti === '') throw invalid('jti missing');
-  if (scope !== undefined && typeof scope !== 'string') throw invalid('scope is not a string');
-  return payload as AccessTokenClaims;
-}
-
-function invalid(why: string, cause?: unknown): InvalidTokenError {
-  return new InvalidTokenError(undefined, { cause: cause ?? reason(why) });
-}
-
-/**
- * A header value for a log line: attacker-made JSON, so no String(), which throws on
- * `{"toString":0}`; strings are cut short.
- */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length > 40 ? `${value.slice(0, 40)}…` : value;
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
-}

@@ -9,6 +9,7 @@ import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import type { NewUser, UserPatch, UserStore } from '../../../lib/stores/types';
 import type { User } from '../../../lib/core/user';
 import { expectBearerError, testClock } from '../../helpers';
+import { resolvedAuthOf } from '../../../lib/config/handles';
 
 const SECRET = 'example-app-test-secret-of-more-than-32-bytes';
 const ISSUER = 'express-jwt-auth-example';
@@ -182,8 +183,8 @@ describe('example server app', () => {
     const aliceToken = await tokenOf('alice', ALICE_PASSWORD);
     const bobToken = await tokenOf('bob', BOB_PASSWORD);
     // A well-formed token signed with another key.
-    const forged = createAuth({ secret: `${SECRET}-other`, issuer: ISSUER, audience: AUDIENCE, users, now: clock.now })
-      .options.tokens.issue((await users.findByUsername('alice'))!.id, ['admin']).token;
+    const forged = resolvedAuthOf(createAuth({ secret: `${SECRET}-other`, issuer: ISSUER, audience: AUDIENCE, users, now: clock.now }))
+      .tokens.issue((await users.findByUsername('alice'))!.id, ['admin']).token;
     const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
     expect((await login('alice', wrongPassword)).status).toBe(400);
@@ -197,13 +198,13 @@ describe('example server app', () => {
     clock.advance(-3600);
     expect((await request(app).get('/users/me').set(bearer(aliceToken))).status).toBe(500);
 
-    expect(failureLines.map((line) => [line.status, line.error, line.reason])).toEqual([
-      [400, 'invalid_grant', 'wrong password'],
-      [400, 'invalid_grant', 'unknown user'],
-      [401, 'invalid_token', 'invalid signature'],
-      [403, 'insufficient_scope', 'granted: '],
-      [400, 'invalid_request', 'malformed Bearer credentials'],
-      [401, 'invalid_token', 'jwt expired'],
+    expect(failureLines.map((line) => [line.status, line.error, line.reason, line.detail])).toEqual([
+      [400, 'invalid_grant', 'login.wrong_password', 'wrong password'],
+      [400, 'invalid_grant', 'login.unknown_user', 'unknown user'],
+      [401, 'invalid_token', 'token.signature', 'invalid signature'],
+      [403, 'insufficient_scope', 'scope.insufficient', 'granted: '],
+      [400, 'invalid_request', 'request.invalid', 'malformed Bearer credentials'],
+      [401, 'invalid_token', 'token.expired', 'jwt expired'],
     ]);
     // Besides the one `request` line per request, only the store failure.
     expect(logLines.filter((line) => line.msg !== 'request')).toHaveLength(1);

@@ -12,8 +12,8 @@ import { killAll, listening, ROOT, runNode } from '../processes';
  * the other sees on the very next request.
  */
 
-const MAIN = path.join(ROOT, 'dist/examples/server/main.js');
-const CLI = path.join(ROOT, 'dist/examples/server/users-cli.js');
+const MAIN = path.join(ROOT, 'build/examples/server/main.js');
+const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const PASSWORD = 'shared-instance-Pa55word';
 

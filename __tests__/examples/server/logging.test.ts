@@ -76,11 +76,11 @@ describe('example server logging (pino)', () => {
     await request(app).get('/admin/users').set('Authorization', `Bearer ${bobToken}`);
 
     const failures = lines.filter((line) => line.msg === 'auth failure');
-    expect(failures.map(({ level, status, error, reason, path }) => ({ level, status, error, reason, path }))).toEqual([
-      { level: 'warn', status: 400, error: 'invalid_grant', reason: 'wrong password', path: '/token' },
-      { level: 'warn', status: 400, error: 'invalid_grant', reason: 'unknown user', path: '/token' },
-      { level: 'warn', status: 401, error: null, reason: 'Authentication required', path: '/users/me' },
-      { level: 'warn', status: 403, error: 'insufficient_scope', reason: 'granted: ', path: '/admin/users' },
+    expect(failures.map(({ level, status, error, reason, detail, path }) => ({ level, status, error, reason, detail, path }))).toEqual([
+      { level: 'warn', status: 400, error: 'invalid_grant', reason: 'login.wrong_password', detail: 'wrong password', path: '/token' },
+      { level: 'warn', status: 400, error: 'invalid_grant', reason: 'login.unknown_user', detail: 'unknown user', path: '/token' },
+      { level: 'warn', status: 401, error: null, reason: 'credentials.missing', detail: 'Authentication required', path: '/users/me' },
+      { level: 'warn', status: 403, error: 'insufficient_scope', reason: 'scope.insufficient', detail: 'granted: ', path: '/admin/users' },
     ]);
     const bob = (await users.findByUsername('bob'))!;
     expect(lines.filter((line) => line.msg === 'login')).toEqual([

@@ -9,8 +9,8 @@ import path from 'node:path';
  */
 
 const ROOT = path.resolve(__dirname, '../../..');
-const MAIN = path.join(ROOT, 'dist/examples/server/main.js');
-const CLI = path.join(ROOT, 'dist/examples/server/users-cli.js');
+const MAIN = path.join(ROOT, 'build/examples/server/main.js');
+const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
 const PASSWORD = 'alice-e2e-Pa55word';
 const WAIT_MS = 10_000;
 /** What a Node stack trace line looks like. */
@@ -219,7 +219,7 @@ describe('example server and users CLI as processes', () => {
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as { error: string }).error).toBe('invalid_grant');
     const [line] = await server.child.waitFor('stderr', /^\{.*"invalid_grant".*\}$/m);
-    expect(JSON.parse(line)).toMatchObject({ level: 'warn', msg: 'auth failure', status: 400, reason: 'wrong password', path: '/token' });
+    expect(JSON.parse(line)).toMatchObject({ level: 'warn', msg: 'auth failure', status: 400, reason: 'login.wrong_password', path: '/token' });
     for (const secret of [PASSWORD, 'wrong-e2e-Pa55word', body.access_token]) expect(server.child.stderr).not.toContain(secret);
 
     server.child.proc.kill('SIGTERM');

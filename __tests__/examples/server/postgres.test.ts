@@ -9,8 +9,8 @@ import { killAll, listening, ROOT, runNode } from '../processes';
 
 /** The example server and users CLI on DATABASE_URL=postgres://… */
 
-const MAIN = path.join(ROOT, 'dist/examples/server/main.js');
-const CLI = path.join(ROOT, 'dist/examples/server/users-cli.js');
+const MAIN = path.join(ROOT, 'build/examples/server/main.js');
+const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
 const PASSWORD = 'alice-pg-Pa55word';
 
 /** TEST_DATABASE_URL with a search_path, so the example works in the test's own schema. */

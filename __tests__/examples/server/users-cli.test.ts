@@ -107,7 +107,7 @@ describe('users CLI (runUsersCli)', () => {
 
   it('refuses an invalid scope before reading the password', async () => {
     const error = await cliError(['add', 'alice', '--scopes', 'admin bad"scope', '--password-stdin']);
-    expect(error.message).toBe('not a valid scope: bad"scope');
+    expect(error.message).toBe('not a valid scope (RFC 6749 §3.3): "bad\\"scope"');
     expect(stdinReads).toBe(0);
     expect(await users.list()).toEqual([]);
   });

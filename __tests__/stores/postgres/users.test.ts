@@ -1,6 +1,6 @@
 import { PostgresUserStore } from '../../../lib/stores/postgres/users';
 import { LATEST_POSTGRES_SCHEMA_VERSION, MIGRATIONS_TABLE, migrate } from '../../../lib/stores/postgres/schema';
-import { UsernameTakenError } from '../../../lib/stores/types';
+import { UsernameTakenError } from '../../../lib/core/errors';
 import { describeUserStoreContract } from '../user-store-contract';
 import { describePostgres, poolFor, schemaName, tablesOf, useTestDatabase } from './helpers';
 

@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import { SqliteDenylistStore } from '../../../lib/stores/sqlite/denylist';
 import { SqliteRefreshTokenStore } from '../../../lib/stores/sqlite/refresh-tokens';
-import { LATEST_SCHEMA_VERSION, openSqlite } from '../../../lib/stores/sqlite/schema';
+import { LATEST_SCHEMA_VERSION } from '../../../lib/stores/sqlite/schema';
+import { openSqlite } from '../../../lib/stores/sqlite/database';
 import type { RefreshFamily, RefreshTokenRecord } from '../../../lib/stores/types';
 import { describeRefreshTokenStoreContract } from '../refresh-tokens-contract';
 

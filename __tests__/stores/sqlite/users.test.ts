@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import { LATEST_SCHEMA_VERSION } from '../../../lib/stores/sqlite/schema';
-import { UsernameTakenError } from '../../../lib/stores/types';
+import { UsernameTakenError } from '../../../lib/core/errors';
 import { describeUserStoreContract } from '../user-store-contract';
 
 let clock = Date.UTC(2024, 0, 1);

@@ -1,7 +1,8 @@
 import type { User } from '../../core/user';
 import { normalizeUsername, usernameKey } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
-import { UsernameTakenError, type NewUser, type UserPatch, type UserStore } from '../types';
+import { UsernameTakenError } from '../../core/errors';
+import type { NewUser, UserPatch, UserStore } from '../types';
 
 export interface MemoryUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */

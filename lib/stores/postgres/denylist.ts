@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { PgPool as Pool } from './pool';
 import { ensureMigrated } from './schema';
 import type { DenylistStore } from '../types';
 

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PgClient as PoolClient, PgPool as Pool } from './pool';
 import { assertFirstOfFamily, assertSameFamily, decideRotation } from '../refresh-rotation';
 import { ensureMigrated, inTransaction, toMs } from './schema';
 import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore, RotateOutcome } from '../types';

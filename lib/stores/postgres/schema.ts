@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PgClient as PoolClient, PgPool as Pool } from './pool';
 
 /**
  * Schema steps for every PostgreSQL store of this library, like the SQLite

@@ -1,9 +1,10 @@
-import type { Pool } from 'pg';
+import type { PgPool as Pool } from './pool';
 import type { User } from '../../core/user';
 import { normalizeUsername, usernameKey } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
 import { ensureMigrated, hasSqlState, toMs, UNIQUE_VIOLATION } from './schema';
-import { UsernameTakenError, type NewUser, type UserPatch, type UserStore } from '../types';
+import { UsernameTakenError } from '../../core/errors';
+import type { NewUser, UserPatch, UserStore } from '../types';
 
 export interface PostgresUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */

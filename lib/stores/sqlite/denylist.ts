@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { migrate, openSqlite, prepareStatement } from './schema';
+import { openSqlite, type SqliteDatabase } from './database';
+import { migrate, prepareStatement } from './schema';
 import type { DenylistStore } from '../types';
 
 /**
@@ -19,9 +20,9 @@ export class SqliteDenylistStore implements DenylistStore {
   private readonly selectLive: Database.Statement<[string, number], number>;
   private readonly deleteExpired: Database.Statement<[number]>;
 
-  constructor(database: string | Database.Database = ':memory:') {
+  constructor(database: string | SqliteDatabase = ':memory:') {
     this.ownsDb = typeof database === 'string';
-    this.db = typeof database === 'string' ? openSqlite(database) : database;
+    this.db = (typeof database === 'string' ? openSqlite(database) : database) as Database.Database;
     try {
       migrate(this.db);
       // max(): adding again must never shorten a revocation.

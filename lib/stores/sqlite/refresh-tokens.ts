@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './database';
 import { assertFirstOfFamily, assertSameFamily, decideRotation } from '../refresh-rotation';
-import { migrate, openSqlite, prepareStatement } from './schema';
+import { migrate, prepareStatement } from './schema';
 import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore, RotateOutcome } from '../types';
 
 /** A `refresh_families` row: scopes space-separated, times in ms since the epoch. */
@@ -58,9 +59,9 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
   private readonly rotateTx: Database.Transaction<Rotate>;
   private readonly purgeTx: Database.Transaction<(now: number) => number>;
 
-  constructor(database: string | Database.Database = ':memory:') {
+  constructor(database: string | SqliteDatabase = ':memory:') {
     this.ownsDb = typeof database === 'string';
-    this.db = typeof database === 'string' ? openSqlite(database) : database;
+    this.db = (typeof database === 'string' ? openSqlite(database) : database) as Database.Database;
     try {
       migrate(this.db);
       this.insertFamily = prepareStatement(

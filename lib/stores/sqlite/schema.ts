@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './database';
 
 /**
  * Schema steps for every SQLite store of this library. The stores share one
@@ -60,41 +61,12 @@ const MIGRATIONS: readonly string[] = [
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
- * Opens (or creates) a database file for the SQLite stores, configured as they
- * configure a file they open themselves. Open one and pass it to every store
- * so they share one connection and one schema; close it yourself, as stores
- * leave a database they were given open.
- *
- * @example
- * const db = openSqlite('/var/lib/myapp/auth.db');
- * const users = new SqliteUserStore(db);
- * const refreshTokens = new SqliteRefreshTokenStore(db);
- * const denylist = new SqliteDenylistStore(db);
- */
-export function openSqlite(file: string): Database.Database {
-  const db = new Database(file);
-  try {
-    // WAL lets readers run while a write is in progress; the busy timeout
-    // makes a second process wait for the write lock instead of failing.
-    if (!db.memory) db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    // Off by default in SQLite and per connection. The stores do not rely on
-    // it (a database passed in may have it off), but with it on the database
-    // itself refuses a token of an unknown family.
-    db.pragma('foreign_keys = ON');
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  return db;
-}
-
-/**
  * Brings the schema of every table to the latest version, once, even with
  * several stores or processes opening the file. Cheap when up to date: every
  * store calls it from its constructor.
  */
-export function migrate(db: Database.Database): void {
+export function migrate(database: SqliteDatabase): void {
+  const db = database as Database.Database;
   // Fast path without the write lock: every open after the first one.
   if (schemaVersion(db) === LATEST_SCHEMA_VERSION) return;
   db.transaction(() => {
@@ -111,7 +83,7 @@ export function migrate(db: Database.Database): void {
   }).immediate();
 }
 
-function schemaVersion(db: Database.Database): number {
+function schemaVersion(db: SqliteDatabase): number {
   // Number(): a database passed in may have safe integers on, giving a bigint.
   return Number(db.pragma('user_version', { simple: true }));
 }
@@ -121,8 +93,8 @@ function schemaVersion(db: Database.Database): number {
  * have safe integers on, and times must come back as numbers.
  */
 export function prepareStatement<Params extends unknown[], Result = unknown>(
-  db: Database.Database,
+  db: SqliteDatabase,
   sql: string,
 ): Database.Statement<Params, Result> {
-  return (db.prepare(sql) as unknown as Database.Statement<Params, Result>).safeIntegers(false);
+  return ((db as Database.Database).prepare(sql) as unknown as Database.Statement<Params, Result>).safeIntegers(false);
 }

@@ -1,9 +1,11 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './database';
 import type { User } from '../../core/user';
 import { normalizeUsername, usernameKey } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
-import { migrate, openSqlite, prepareStatement } from './schema';
-import { UsernameTakenError, type NewUser, type UserPatch, type UserStore } from '../types';
+import { migrate, prepareStatement } from './schema';
+import { UsernameTakenError } from '../../core/errors';
+import type { NewUser, UserPatch, UserStore } from '../types';
 
 export interface SqliteUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
@@ -60,9 +62,9 @@ export class SqliteUserStore implements UserStore {
   private readonly deleteRow: Database.Statement<[string]>;
   private readonly updateTx: Database.Transaction<(id: string, patch: UserPatch) => User | null>;
 
-  constructor(database: string | Database.Database = ':memory:', options: SqliteUserStoreOptions = {}) {
+  constructor(database: string | SqliteDatabase = ':memory:', options: SqliteUserStoreOptions = {}) {
     this.ownsDb = typeof database === 'string';
-    this.db = typeof database === 'string' ? openSqlite(database) : database;
+    this.db = (typeof database === 'string' ? openSqlite(database) : database) as Database.Database;
     this.now = options.now ?? Date.now;
     try {
       // One schema for all the SQLite stores: this also creates the tables of

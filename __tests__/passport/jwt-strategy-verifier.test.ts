@@ -3,12 +3,13 @@ import passport from 'passport';
 import request from 'supertest';
 import { toPublicJwk } from '../../lib/jose/jwk';
 import { generateKey } from '../../lib/jose/keys';
-import { JwksUnavailableError } from '../../lib/bearer/remote-jwks';
-import { RemoteJwtStrategy } from '../../lib/strategies/remote-jwt';
+import { JwksUnavailableError } from '../../lib/core/errors';
+import { createVerifier } from '../../lib/create-verifier';
+import { JwtStrategy } from '../../lib/passport/jwt-strategy';
 import { AUDIENCE, ISSUER, setup, type Fixture } from '../helpers';
 import { startJwksServer, type JwksServer } from '../jose/key-helpers';
 
-describe('RemoteJwtStrategy with passport.authenticate', () => {
+describe('JwtStrategy of a verify-only service, with passport.authenticate', () => {
   const issuerKey = generateKey('EdDSA');
   let issuer: Fixture;
   let jwks: JwksServer;
@@ -20,7 +21,7 @@ describe('RemoteJwtStrategy with passport.authenticate', () => {
     jwks = await startJwksServer({ keys: [toPublicJwk(issuerKey)] });
     errors = [];
     const pass = new passport.Passport();
-    pass.use(new RemoteJwtStrategy({ jwksUri: jwks.url, issuer: ISSUER, audience: AUDIENCE, now: issuer.clock.now }));
+    pass.use(new JwtStrategy(createVerifier({ jwksUri: jwks.url, issuer: ISSUER, audience: AUDIENCE, now: issuer.clock.now })));
     app = express();
     app.get('/me', pass.authenticate('jwt', { session: false }), (req, res) => {
       res.json({ user: req.user, scopes: req.auth?.scopes });

@@ -1,0 +1,3 @@
+export { MemoryUserStore, type MemoryUserStoreOptions } from './users';
+export { MemoryRefreshTokenStore } from './refresh-tokens';
+export { MemoryDenylistStore } from './denylist';

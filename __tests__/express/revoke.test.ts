@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { expectOAuthError, PASSWORD, setup, sign, claims, type Fixture } from '../helpers';
 import { resolvedAuthOf } from '../../lib/config/handles';
+import { generateKey } from '../../lib/jose/keys';
+import { highSTwin } from '../jose/key-helpers';
 
 describe('revoke() (RFC 7009)', () => {
   let f: Fixture;
@@ -38,6 +40,20 @@ describe('revoke() (RFC 7009)', () => {
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_token');
     expect(f.failures.at(-1)?.reason).toBe('token.revoked');
+  });
+
+  it('denies the high-S twin of a revoked ES256 token too: revocation keys on jti, never on the token string', async () => {
+    f = await setup({ secret: undefined, keys: { active: generateKey('ES256') } });
+    const { access_token } = await login();
+    const twin = highSTwin(access_token);
+    expect((await me(twin)).status).toBe(200);
+    expectOk(await revoke({ token: access_token }));
+    for (const token of [access_token, twin]) {
+      const res = await me(token);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('invalid_token');
+      expect(f.failures.at(-1)?.reason).toBe('token.revoked');
+    }
   });
 
   it('keeps denying a revoked access token through the clock tolerance after its expiry', async () => {

@@ -86,3 +86,16 @@ export async function startJwksServer(body: unknown = { keys: [] }): Promise<Jwk
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
   return state;
 }
+
+// RFC 7518 §3.4 / SEC 1: an ECDSA signature (r, s) also verifies as (r, n − s).
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const sOf = (token: string) => BigInt(`0x${Buffer.from(token.split('.')[2], 'base64url').subarray(32).toString('hex')}`);
+export const isHighS = (token: string) => sOf(token) > P256_ORDER / 2n;
+/** The same ES256 token with s replaced by n − s: a second valid spelling, as an attacker could make it. */
+export function highSTwin(token: string): string {
+  const [h, p, sig] = token.split('.');
+  const bytes = Buffer.from(sig, 'base64url');
+  const flipped = Buffer.from((P256_ORDER - sOf(token)).toString(16).padStart(64, '0'), 'hex');
+  return `${h}.${p}.${Buffer.concat([bytes.subarray(0, 32), flipped]).toString('base64url')}`;
+}
+

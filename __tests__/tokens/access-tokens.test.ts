@@ -4,7 +4,7 @@ import { generateKey, hmacKey, type JwtKey } from '../../lib/jose/keys';
 import { JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/jose/algorithms';
 import { AccessTokens, type AccessTokenOptions } from '../../lib/tokens/access-tokens';
 import { AUDIENCE, ISSUER, claims as validClaims, testClock, refusalReason } from '../helpers';
-import { forge } from '../jose/key-helpers';
+import { forge, highSTwin, isHighS } from '../jose/key-helpers';
 
 describe('AccessTokens', () => {
   const clock = testClock();
@@ -85,6 +85,21 @@ describe('AccessTokens', () => {
     it('writes ES256 signatures as the 64-byte r || s of RFC 7518 §3.4, not DER', () => {
       const { token } = forAlg('ES256').issue('u', []);
       expect(Buffer.from(token.split('.')[2], 'base64url')).toHaveLength(64);
+    });
+
+    it('issues ES256 signatures only in low-S form, so each token it signs has one spelling', () => {
+      const tokens = forAlg('ES256');
+      // A random signature is high-S half the time: forty in a row low-S is chance only once in 2^40.
+      const high = Array.from({ length: 40 }, () => tokens.issue('u', []).token).filter((token) => isHighS(token));
+      expect(high).toEqual([]);
+    });
+
+    it('verifies the high-S twin of an ES256 token as the same token: same claims, same jti', () => {
+      const tokens = forAlg('ES256');
+      const { token, claims } = tokens.issue('u', []);
+      const twin = highSTwin(token);
+      expect(twin).not.toBe(token);
+      expect(tokens.verify(twin).claims).toEqual(claims);
     });
 
     it('accepts an ES256 token signed elsewhere in the JWS encoding', () => {

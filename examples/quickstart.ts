@@ -1,14 +1,17 @@
-// The README's quick start, kept runnable: `JWT_SECRET=… node build/examples/quickstart.js`.
 import express from 'express';
-import { createAuth, publicUser } from 'express-jwt-auth';
-import { SqliteUserStore } from 'express-jwt-auth/sqlite';
+import { createAuth, MemoryUserStore, publicUser } from 'express-jwt-auth';
 
-const users = new SqliteUserStore(process.env.USERS_DB ?? 'users.db');
-const auth = createAuth({ secret: process.env.JWT_SECRET!, issuer: 'https://api.example.com', audience: 'example-api', users });
+const users = new MemoryUserStore();
+const auth = createAuth({ secret: process.env.JWT_SECRET, issuer: 'https://api.example.com', audience: 'example-api', users });
 
-export const app = express();
-app.post('/token', auth.token()); // password grant, form or JSON
-app.get('/users/me', auth.authenticate(), (req, res) => { res.json(req.user); }); // req.user has no password hash
+const app = express();
+app.post('/token', auth.token()); // password and refresh grants, form or JSON
+app.get('/users/me', auth.authenticate(), (req, res) => { res.json(req.user); }); // never the password hash
 app.get('/admin/users', auth.requireScopes('admin'), async (_req, res) => { res.json((await users.list()).map(publicUser)); });
 
-if (require.main === module) app.listen(Number(process.env.PORT ?? 3000));
+// One account to try it with; your sign-up route or admin tool makes the real ones.
+const port = Number(process.env.PORT ?? 3000);
+auth.passwords
+  .hash('correct horse battery staple')
+  .then((passwordHash) => users.create({ username: 'alice', passwordHash, scopes: ['admin'] }))
+  .then(() => app.listen(port, () => console.log(`listening on http://localhost:${port}`)));

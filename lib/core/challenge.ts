@@ -1,9 +1,14 @@
+import type { AuthScheme } from './dpop-policy';
+
 /**
- * Builds the `WWW-Authenticate` value of RFC 6750 §3.
+ * Builds the `WWW-Authenticate` value of RFC 6750 §3, and of RFC 9449 §7.1
+ * when the DPoP scheme is offered too.
  *
  * @example
  * bearerChallenge({ realm: 'api', error: 'invalid_token', description: 'The access token expired' });
  * // Bearer realm="api", error="invalid_token", error_description="The access token expired"
+ * challenge({ realm: 'api' }, { bearer: true, dpop: ['ES256'] });
+ * // Bearer realm="api", DPoP realm="api", algs="ES256"
  */
 export interface ChallengeParams {
   realm: string;
@@ -12,23 +17,67 @@ export interface ChallengeParams {
   scope?: string;
 }
 
+/** Which schemes a challenge offers, and which of them carries the error. */
+export interface ChallengeSchemes {
+  /** Offer the Bearer scheme (RFC 6750 §3). Default true. */
+  bearer?: boolean;
+  /** Offer the DPoP scheme with these `algs` (RFC 9449 §7.1). Default: not offered. */
+  dpop?: readonly string[];
+  /** The scheme the request used, whose challenge carries the error. Default Bearer (DPoP when Bearer is not offered). */
+  errorScheme?: AuthScheme;
+}
+
 // RFC 6750 §3: error_description and scope use only %x20-21 / %x23-5B / %x5D-7E,
 // so a description is reduced to that set rather than escaped.
 const NOT_NQSCHAR = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+
+/** Error codes that only the DPoP scheme has (RFC 9449 §7.1, §9): always on its challenge. */
+const DPOP_ERRORS: ReadonlySet<string> = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
 
 /** RFC 9110 §5.6.4 quoted-string for the realm. */
 function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
-export function bearerChallenge({ realm, error, description, scope }: ChallengeParams): string {
-  let challenge = `Bearer realm=${quote(realm)}`;
+/** One scheme's challenge: realm, then the error parameters when it carries the error. */
+function schemeChallenge(scheme: AuthScheme, { realm, error, description, scope }: ChallengeParams, withError: boolean): string {
+  let value = `${scheme} realm=${quote(realm)}`;
   // RFC 6750 §3: no error code (and so no description) when the request had no credentials.
-  if (error === undefined) return challenge;
-  challenge += `, error="${error}"`;
-  if (description) challenge += `, error_description="${description.replace(NOT_NQSCHAR, '')}"`;
-  if (scope) challenge += `, scope="${scope.replace(NOT_NQSCHAR, '')}"`;
-  return challenge;
+  if (!withError || error === undefined) return value;
+  value += `, error="${error}"`;
+  if (description) value += `, error_description="${description.replace(NOT_NQSCHAR, '')}"`;
+  if (scope) value += `, scope="${scope.replace(NOT_NQSCHAR, '')}"`;
+  return value;
+}
+
+/**
+ * The one builder of `WWW-Authenticate` values. With both schemes offered it
+ * sends both challenges in one field (RFC 9110 §11.6.1; RFC 9449 §7.1–7.2):
+ * the one of the scheme the request used first, with the error, the other
+ * bare. Without an error, Bearer comes first. The DPoP challenge lists the
+ * accepted algorithms in `algs`.
+ */
+export function challenge(params: ChallengeParams, schemes: ChallengeSchemes = {}): string {
+  const bearer = schemes.bearer ?? true;
+  const dpop = schemes.dpop;
+  const offered: AuthScheme[] = [];
+  if (bearer) offered.push('Bearer');
+  if (dpop !== undefined) offered.push('DPoP');
+  if (offered.length === 0) offered.push('Bearer');
+  const wanted: AuthScheme = params.error !== undefined && DPOP_ERRORS.has(params.error) ? 'DPoP' : (schemes.errorScheme ?? 'Bearer');
+  const carrier = offered.includes(wanted) ? wanted : offered[0];
+  const ordered = params.error === undefined ? offered : [carrier, ...offered.filter((scheme) => scheme !== carrier)];
+  return ordered
+    .map((scheme) => {
+      const value = schemeChallenge(scheme, params, scheme === carrier);
+      return scheme === 'DPoP' ? `${value}, algs="${dpop!.join(' ')}"` : value;
+    })
+    .join(', ');
+}
+
+/** The RFC 6750 §3 Bearer challenge alone. */
+export function bearerChallenge(params: ChallengeParams): string {
+  return challenge(params);
 }
 
 /** True when `realm` can be sent as a quoted-string (printable ASCII). */

@@ -1,6 +1,6 @@
-import { bearerChallenge } from './challenge';
+import { challenge, type ChallengeSchemes } from './challenge';
 
-/** The RFC error codes a client can receive (RFC 6749 §5.2, RFC 6750 §3.1), plus this library's two own. */
+/** The RFC error codes a client can receive (RFC 6749 §5.2, RFC 6750 §3.1, RFC 9449 §5, §7.1, §8), plus this library's two own. */
 export type AuthErrorCode =
   | 'invalid_request'
   | 'invalid_token'
@@ -10,7 +10,9 @@ export type AuthErrorCode =
   | 'unsupported_grant_type'
   | 'temporarily_unavailable'
   | 'too_many_requests'
-  | 'username_taken';
+  | 'username_taken'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /**
  * Why a request was refused, for hooks and logs: stable, machine-readable,
@@ -52,6 +54,8 @@ export type FailureReason =
   | 'token.audience'
   /** The token's `jti` was revoked. */
   | 'token.revoked'
+  /** A DPoP-bound access token (one with `cnf`) sent as a bearer token (RFC 9449 §7.2). */
+  | 'token.dpop_bound'
   /** The token's user no longer exists. */
   | 'user.not_found'
   /** The token's user is disabled. */
@@ -91,7 +95,17 @@ export type FailureReason =
   /** Registration with a taken username. */
   | 'username.taken'
   /** The account acted on no longer exists. */
-  | 'account.gone';
+  | 'account.gone'
+  /** DPoP is required here (route or token endpoint policy) and the request used Bearer or sent no proof; or a DPoP-bound refresh token came without a proof. */
+  | 'dpop.required'
+  /** A DPoP proof that fails a check of RFC 9449 §4.3: two `DPoP` headers, not a JWT, a claim missing, `typ`, `alg`, `jwk`, signature, `htm`, `htu`, `iat` or `ath`. */
+  | 'dpop.invalid_proof'
+  /** A DPoP proof whose `jti` was already used within its window (RFC 9449 §11.1). */
+  | 'dpop.replayed'
+  /** A DPoP proof without the server's current nonce (RFC 9449 §8): answered with `use_dpop_nonce` and a fresh `DPoP-Nonce`. */
+  | 'dpop.nonce_required'
+  /** The proof's key is not the one the access token (`cnf.jkt`, RFC 9449 §6) or the refresh token (§5) is bound to, or the token is not bound at all. */
+  | 'dpop.key_mismatch';
 
 export interface AuthErrorOptions {
   /** Why, for hooks and logs. Default: the class's usual reason. */
@@ -144,9 +158,12 @@ export abstract class AuthError extends Error {
     if (options.realm !== undefined) this.withChallenge(options.realm);
   }
 
-  /** Adds the RFC 6750 §3 `WWW-Authenticate` challenge for `realm`; returns this error. */
-  withChallenge(realm: string): this {
-    this.headers['WWW-Authenticate'] = bearerChallenge({ realm, error: this.code, description: this.message, scope: this.scope });
+  /**
+   * Adds the `WWW-Authenticate` challenge for `realm`: RFC 6750 §3 Bearer, and
+   * the RFC 9449 §7.1 DPoP challenge when `schemes` offers it; returns this error.
+   */
+  withChallenge(realm: string, schemes?: ChallengeSchemes): this {
+    this.headers['WWW-Authenticate'] = challenge({ realm, error: this.code, description: this.message, scope: this.scope }, schemes);
     return this;
   }
 
@@ -218,6 +235,42 @@ export class MethodNotAllowedError extends AuthError {
   get code() { return 'invalid_request' as const; }
   constructor(allow = 'POST', options?: AuthErrorOptions) {
     super(`Use ${allow}`, 'request.method', { ...options, headers: { ...options?.headers, Allow: allow } });
+  }
+}
+
+/**
+ * Where a DPoP error arose: the token endpoint answers 400 (RFC 6749 §5.2,
+ * RFC 9449 §5, §8), a protected resource 401 with a DPoP challenge (§7.1, §9).
+ */
+export type DpopErrorSite = 'token' | 'resource';
+
+/** RFC 9449 §4.3, §7.1 `invalid_dpop_proof`: the DPoP proof is missing, malformed or fails a check. 400 at the token endpoint, 401 at a resource. */
+export class InvalidDpopProofError extends AuthError {
+  get status() { return this.site === 'token' ? 400 : 401; }
+  get code() { return 'invalid_dpop_proof' as const; }
+  /** Where it arose, which sets the status. */
+  readonly site: DpopErrorSite;
+  constructor(site: DpopErrorSite, description = 'The DPoP proof is invalid', options?: AuthErrorOptions) {
+    super(description, 'dpop.invalid_proof', options);
+    this.site = site;
+  }
+}
+
+/**
+ * RFC 9449 §8–9 `use_dpop_nonce`: the proof must carry the server's nonce,
+ * sent in the `DPoP-Nonce` header. 400 at the token endpoint, 401 at a resource.
+ */
+export class UseDpopNonceError extends AuthError {
+  get status() { return this.site === 'token' ? 400 : 401; }
+  get code() { return 'use_dpop_nonce' as const; }
+  /** Where it arose, which sets the status. */
+  readonly site: DpopErrorSite;
+  constructor(site: DpopErrorSite, nonce: string, options?: AuthErrorOptions) {
+    super('The DPoP proof must carry the nonce in DPoP-Nonce', 'dpop.nonce_required', {
+      ...options,
+      headers: { ...options?.headers, 'DPoP-Nonce': nonce },
+    });
+    this.site = site;
   }
 }
 

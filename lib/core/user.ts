@@ -44,6 +44,12 @@ export interface AccessTokenClaims {
   scope?: string;
   /** The user's token epoch when the token was issued; only the current epoch is accepted. */
   epoch?: number;
+  /**
+   * Confirmation (RFC 7800): present on a sender-constrained token, which is
+   * never accepted as a bearer token. `jkt` is the RFC 7638 thumbprint of the
+   * DPoP key it is bound to (RFC 9449 §6.1).
+   */
+  cnf?: { jkt?: string; [member: string]: unknown };
   [claim: string]: unknown;
 }
 

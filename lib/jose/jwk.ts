@@ -38,6 +38,10 @@ const PUBLIC_MEMBERS: Record<JwkKeyType, readonly string[]> = {
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
+// Members that carry private or symmetric key material: RSA (RFC 7518 §6.3.2),
+// EC (§6.2.2), oct (§6.4.1), OKP (RFC 8037 §2).
+const PRIVATE_MEMBERS: readonly string[] = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
 function isKeyType(value: unknown): value is JwkKeyType {
   return typeof value === 'string' && Object.hasOwn(PUBLIC_MEMBERS, value);
 }
@@ -87,6 +91,18 @@ export function toPublicJwk(key: JwtKey): PublicJwk {
   if (key.kid === undefined) throw new TypeError('a published key needs a kid');
   const { kty, ...members } = publicMembers(key.verifyKey);
   return { kty, kid: key.kid, alg: key.alg, use: 'sig', ...members };
+}
+
+/**
+ * True when a JWK carries private or symmetric key material (`d`, `p`, `q`,
+ * `dp`, `dq`, `qi`, `oth` or `k`): not a public key, whatever else it holds.
+ * RFC 9449 §4.3 refuses such a `jwk` in a DPoP proof.
+ *
+ * @example
+ * hasPrivateMembers(privateKey.export({ format: 'jwk' })); // true
+ */
+export function hasPrivateMembers(jwk: Readonly<Record<string, unknown>>): boolean {
+  return PRIVATE_MEMBERS.some((name) => Object.hasOwn(jwk, name));
 }
 
 /**

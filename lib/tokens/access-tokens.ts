@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidTokenError, type FailureReason } from '../core/errors';
 import { formatScope, splitScope } from '../core/scopes';
 import type { AccessTokenClaims } from '../core/user';
-import { decodeJson, describe, parseCompact, type CompactJws } from '../jose/compact';
+import { decodeJson, describe, isPlainObject, parseCompact, type CompactJws } from '../jose/compact';
 import type { KeySet } from '../jose/key-set';
 import type { JwtKey } from '../jose/keys';
 import { signCompact, verifySignature } from '../jose/signature';
@@ -171,6 +171,11 @@ function checkClaims(payload: Record<string, unknown>, { issuer, audience, clock
   if (typeof sub !== 'string' || sub === '') throw invalid('token.claim_missing', 'sub missing or not a string');
   if (typeof jti !== 'string' || jti === '') throw invalid('token.claim_missing', 'jti missing');
   if (scope !== undefined && typeof scope !== 'string') throw invalid('token.claim_missing', 'scope is not a string');
+  // RFC 7800 §3.1, RFC 9449 §6.1: a confirmation is an object; its jkt, when there, a thumbprint.
+  const { cnf } = payload;
+  if (cnf !== undefined && (!isPlainObject(cnf) || (cnf.jkt !== undefined && (typeof cnf.jkt !== 'string' || cnf.jkt === '')))) {
+    throw invalid('token.claim_missing', 'cnf is not an object with a string jkt');
+  }
   return payload as AccessTokenClaims;
 }
 

@@ -30,6 +30,7 @@ function newFamily(overrides: Partial<RefreshFamily> = {}): RefreshFamily {
     createdAt: T0,
     expiresAt: T0 + TTL,
     revokedAt: null,
+    jkt: null,
     ...overrides,
   };
 }
@@ -111,6 +112,16 @@ export function describeRefreshTokenStoreContract<S extends RefreshTokenStore>(
         const { family, first } = await start({ scopes: [], epoch: 0 }, { expiresAt: T0 + HOUR });
 
         expect(await store.find(first.hash)).toEqual({ token: first, family });
+      });
+
+      it('keeps the DPoP key a family is bound to (jkt) through find and rotate', async () => {
+        const jkt = randomBytes(32).toString('base64url');
+        const { family, first } = await start({ jkt });
+
+        expect(await store.find(first.hash)).toEqual({ token: first, family });
+        const { next, ...result } = await rotate(first, T0 + HOUR);
+        expect(result).toEqual({ outcome: 'rotated', family });
+        expect((await store.find(next.hash))?.family.jkt).toBe(jkt);
       });
 
       it('resolves null for an unknown hash', async () => {

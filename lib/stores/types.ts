@@ -59,6 +59,13 @@ export interface RefreshFamily {
   expiresAt: number;
   /** Set when the family was revoked, ms. */
   revokedAt: number | null;
+  /**
+   * The RFC 7638 thumbprint of the DPoP key the family is bound to (RFC 9449
+   * §5: a public client's refresh tokens are bound to the key of the login's
+   * proof), or null for an unbound family. Stores must keep it: a family
+   * returned without it is refused as a store fault rather than taken as unbound.
+   */
+  jkt: string | null;
 }
 
 /** One refresh token of a family, kept only as its SHA-256 hash. */
@@ -123,4 +130,19 @@ export interface DenylistStore {
   has(jti: string, now: number): Promise<boolean>;
   /** Removes entries that expired before `now`; resolves how many went. */
   purgeExpired(now: number): Promise<number>;
+}
+
+/**
+ * The `jti`s of recently accepted DPoP proofs (RFC 9449 §11.1), so that a
+ * proof is accepted once. Share one between all instances that accept the
+ * same tokens, or a proof replayed to another instance gets in.
+ */
+export interface DpopReplayStore {
+  /**
+   * Records `key` until `expiresAt` (ms), atomically, and resolves true; or
+   * resolves false, recording nothing, when `key` is already recorded and its
+   * expiry is after `now`: a replay. Of two concurrent calls with one key,
+   * exactly one resolves true.
+   */
+  claim(key: string, expiresAt: number, now: number): Promise<boolean>;
 }

@@ -21,6 +21,7 @@ function family(overrides: Partial<RefreshFamily> = {}): RefreshFamily {
     createdAt: T0,
     expiresAt: T0 + 30 * DAY,
     revokedAt: null,
+    jkt: null,
     ...overrides,
   };
 }

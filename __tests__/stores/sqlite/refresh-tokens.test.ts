@@ -47,6 +47,7 @@ function family(overrides: Partial<RefreshFamily> = {}): RefreshFamily {
     createdAt: T0,
     expiresAt: T0 + 30 * 24 * HOUR,
     revokedAt: null,
+    jkt: null,
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@ import { assertFirstOfFamily, assertSameFamily, decideRotation } from '../refres
 import { ensureMigrated, inTransaction, toMs } from './schema';
 import type { RefreshFamily, RefreshTokenRecord, RefreshTokenStore, RotateOutcome } from '../types';
 
-const FAMILY_COLUMNS = 'id, user_id, scopes, epoch, created_at, expires_at, revoked_at';
+const FAMILY_COLUMNS = 'id, user_id, scopes, epoch, created_at, expires_at, revoked_at, jkt';
 const TOKEN_COLUMNS = 'hash, family_id, created_at, expires_at, rotated_at, replaced_by, retried';
 
 /** A `refresh_families` row; pg returns bigint as a string. */
@@ -15,6 +15,7 @@ interface FamilyRow {
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
+  jkt: string | null;
 }
 
 /** A `refresh_tokens` row; pg returns bigint as a string. */
@@ -36,6 +37,7 @@ type JoinedRow = TokenRow & {
   family_created_at: string;
   family_expires_at: string;
   revoked_at: string | null;
+  jkt: string | null;
 };
 
 type Found = { token: RefreshTokenRecord; family: RefreshFamily };
@@ -77,8 +79,8 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
     await this.open();
     await inTransaction(this.pool, async (client) => {
       await client.query(
-        `INSERT INTO refresh_families (${FAMILY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [family.id, family.userId, [...family.scopes], family.epoch, family.createdAt, family.expiresAt, family.revokedAt],
+        `INSERT INTO refresh_families (${FAMILY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [family.id, family.userId, [...family.scopes], family.epoch, family.createdAt, family.expiresAt, family.revokedAt, family.jkt],
       );
       await insertToken(client, first);
     });
@@ -90,7 +92,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
     const { rows } = await this.pool.query<JoinedRow>(
       `SELECT t.hash, t.family_id, t.created_at, t.expires_at, t.rotated_at, t.replaced_by, t.retried,
               f.user_id, f.scopes, f.epoch, f.created_at AS family_created_at,
-              f.expires_at AS family_expires_at, f.revoked_at
+              f.expires_at AS family_expires_at, f.revoked_at, f.jkt
        FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
        WHERE t.hash = $1`,
       [hash],
@@ -107,6 +109,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
         created_at: row.family_created_at,
         expires_at: row.family_expires_at,
         revoked_at: row.revoked_at,
+        jkt: row.jkt,
       }),
     };
   }
@@ -256,6 +259,7 @@ function fromFamilyRow(row: FamilyRow): RefreshFamily {
     createdAt: toMs(row.created_at),
     expiresAt: toMs(row.expires_at),
     revokedAt: toMs(row.revoked_at),
+    jkt: row.jkt,
   };
 }
 

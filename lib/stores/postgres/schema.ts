@@ -60,6 +60,9 @@ const MIGRATIONS: readonly string[] = [
      expires_at bigint NOT NULL
    );
    CREATE INDEX access_denylist_expires_at ON access_denylist (expires_at);`,
+  // 4: the DPoP key a refresh-token family is bound to (RFC 9449 §5): its RFC 7638
+  // thumbprint, NULL for an unbound family (every family made before this step).
+  `ALTER TABLE refresh_families ADD COLUMN jkt text`,
 ];
 
 /** The schema version `migrate` leaves a database at: the number of steps. */

@@ -13,6 +13,7 @@ interface FamilyRow {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  jkt: string | null;
 }
 
 /** A `refresh_tokens` row: retried 0/1, times in ms since the epoch. */
@@ -66,8 +67,8 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
       migrate(this.db);
       this.insertFamily = prepareStatement(
         this.db,
-        `INSERT INTO refresh_families (id, user_id, scopes, epoch, created_at, expires_at, revoked_at)
-         VALUES (@id, @user_id, @scopes, @epoch, @created_at, @expires_at, @revoked_at)`,
+        `INSERT INTO refresh_families (id, user_id, scopes, epoch, created_at, expires_at, revoked_at, jkt)
+         VALUES (@id, @user_id, @scopes, @epoch, @created_at, @expires_at, @revoked_at, @jkt)`,
       );
       this.insertToken = prepareStatement(
         this.db,
@@ -76,7 +77,7 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
       );
       this.selectFamily = prepareStatement(
         this.db,
-        'SELECT id, user_id, scopes, epoch, created_at, expires_at, revoked_at FROM refresh_families WHERE id = ?',
+        'SELECT id, user_id, scopes, epoch, created_at, expires_at, revoked_at, jkt FROM refresh_families WHERE id = ?',
       );
       this.selectToken = prepareStatement(
         this.db,
@@ -206,6 +207,7 @@ function toFamilyRow(family: RefreshFamily): FamilyRow {
     created_at: family.createdAt,
     expires_at: family.expiresAt,
     revoked_at: family.revokedAt,
+    jkt: family.jkt,
   };
 }
 
@@ -219,6 +221,7 @@ function fromFamilyRow(row: FamilyRow): RefreshFamily {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    jkt: row.jkt,
   };
 }
 

@@ -55,6 +55,9 @@ const MIGRATIONS: readonly string[] = [
      jti        TEXT PRIMARY KEY,
      expires_at INTEGER NOT NULL
    )`,
+  // 5: the DPoP key a refresh-token family is bound to (RFC 9449 §5): its RFC 7638
+  // thumbprint, NULL for an unbound family (every family made before this step).
+  `ALTER TABLE refresh_families ADD COLUMN jkt TEXT`,
 ];
 
 /** The schema version `migrate` leaves a database at: the number of steps. */

@@ -2,9 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { resolveAuthOptions, type AuthOptions } from './config/auth-options';
 import { registerResolved } from './config/handles';
 import { createChangePassword, createRegister, createSignOutEverywhere, createUpdateMe } from './express/account-routes';
-import { createAuthenticate } from './express/guard';
+import { createAuthenticate, resolveRouteOptions, type RouteOptions } from './express/guard';
 import { createJwksHandler, type JwksHandlerOptions } from './express/jwks';
-import { createRequireScopes } from './express/require-scopes';
+import { createRequireScopes, scopesAndOptions, type RequireScopesArgs } from './express/require-scopes';
 import { createRevokeHandler } from './express/revoke';
 import { createTokenHandler } from './express/token-endpoint';
 import type { KeySet } from './jose/key-set';
@@ -25,10 +25,16 @@ export interface Auth {
   token(): AuthMiddleware;
   /** The `POST /revoke` handler (RFC 7009): logout. */
   revoke(): AuthMiddleware;
-  /** Middleware that requires a valid bearer token and sets `req.user` and `req.auth`. */
-  authenticate(): AuthMiddleware;
-  /** Middleware that requires a token granting every given scope (403 `insufficient_scope` otherwise). */
-  requireScopes(...scopes: string[]): AuthMiddleware;
+  /**
+   * Middleware that requires a valid access token (Bearer, or DPoP-bound with its proof, as the `dpop`
+   * policy says; `{ dpop }` sets this route's own) and sets `req.user` and `req.auth`.
+   */
+  authenticate(options?: RouteOptions): AuthMiddleware;
+  /**
+   * Middleware that requires a token granting every given scope (403 `insufficient_scope` otherwise);
+   * a last argument `{ dpop }` sets this route's DPoP policy: `requireScopes('admin', { dpop: 'required' })`.
+   */
+  requireScopes(...args: RequireScopesArgs): AuthMiddleware;
   /** `PATCH /users/me`: the caller changes their email. */
   updateMe(): AuthMiddleware;
   /** `PUT /users/me/password`: the caller changes their password; all earlier tokens stop working. */
@@ -68,16 +74,23 @@ export interface Auth {
  * app.post('/token', auth.token());
  * app.get('/users/me', auth.authenticate(), (req, res) => { res.json(req.user); });
  * app.get('/admin', auth.requireScopes('admin'), handler);
+ * app.post('/payments', auth.authenticate({ dpop: 'required' }), pay);
  */
 export function createAuth(options: AuthOptions): Auth {
   const resolved = resolveAuthOptions(options);
   // Each function is marked with what it enforces, for auth.openapi.operation().
-  const mark = <F extends AuthMiddleware>(fn: F, kind: Parameters<typeof markRoute>[1], scopes?: string[]) => markRoute(fn, kind, resolved, scopes);
+  const mark = <F extends AuthMiddleware>(fn: F, kind: Parameters<typeof markRoute>[1], scopes?: string[], dpop = resolved.dpop.policy) =>
+    markRoute(fn, kind, resolved, scopes, dpop);
   const auth: Auth = {
     token: () => mark(createTokenHandler(resolved), 'token'),
     revoke: () => mark(createRevokeHandler(resolved), 'revoke'),
-    authenticate: () => mark(createAuthenticate(resolved), 'authenticate'),
-    requireScopes: (...scopes: string[]) => mark(createRequireScopes(resolved, scopes, resolved.scopes), 'requireScopes', scopes),
+    authenticate: (options?: RouteOptions) =>
+      mark(createAuthenticate(resolved, options), 'authenticate', [], resolveRouteOptions(options, 'authenticate', resolved.dpop.policy)),
+    requireScopes: (...args: RequireScopesArgs) => {
+      const { scopes, options } = scopesAndOptions(args);
+      const guard = createRequireScopes(resolved, scopes, resolved.scopes, options);
+      return mark(guard, 'requireScopes', scopes, resolveRouteOptions(options, 'requireScopes', resolved.dpop.policy));
+    },
     updateMe: () => mark(createUpdateMe(resolved), 'updateMe'),
     changePassword: () => mark(createChangePassword(resolved), 'changePassword'),
     signOutEverywhere: () => mark(createSignOutEverywhere(resolved), 'signOutEverywhere'),

@@ -2,16 +2,16 @@ import type { RemoteJwks } from './bearer/remote-jwks';
 import { registerResolved } from './config/handles';
 import { resolveVerifierOptions, type VerifierOptions } from './config/verifier-options';
 import type { AuthMiddleware } from './create-auth';
-import { createAuthenticate } from './express/guard';
-import { createRequireScopes } from './express/require-scopes';
+import { createAuthenticate, type RouteOptions } from './express/guard';
+import { createRequireScopes, scopesAndOptions, type RequireScopesArgs } from './express/require-scopes';
 import { JwtStrategy } from './passport/jwt-strategy';
 
 /** What `createVerifier` returns. */
 export interface Verifier {
-  /** Middleware that requires a valid bearer token from the issuer and sets `req.auth` and `req.user` (`{ id }`). */
-  authenticate(): AuthMiddleware;
-  /** Middleware that requires a token granting every given scope (403 `insufficient_scope` otherwise). */
-  requireScopes(...scopes: string[]): AuthMiddleware;
+  /** Middleware that requires a valid access token from the issuer (`{ dpop }` sets this route's DPoP policy) and sets `req.auth` and `req.user` (`{ id }`). */
+  authenticate(options?: RouteOptions): AuthMiddleware;
+  /** Middleware that requires a token granting every given scope (403 `insufficient_scope` otherwise); a last argument `{ dpop }` sets the route's DPoP policy. */
+  requireScopes(...args: RequireScopesArgs): AuthMiddleware;
   /** Passport strategy named "jwt", for apps that call passport.use themselves. */
   readonly jwtStrategy: JwtStrategy;
   /** The cached copy of the issuer's JWKS (`refresh()` fetches it now). */
@@ -35,8 +35,11 @@ export interface Verifier {
 export function createVerifier(options: VerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options);
   const verifier: Verifier = {
-    authenticate: () => createAuthenticate(resolved),
-    requireScopes: (...scopes: string[]) => createRequireScopes(resolved, scopes),
+    authenticate: (options?: RouteOptions) => createAuthenticate(resolved, options),
+    requireScopes: (...args: RequireScopesArgs) => {
+      const { scopes, options } = scopesAndOptions(args);
+      return createRequireScopes(resolved, scopes, undefined, options);
+    },
     jwtStrategy: undefined as unknown as JwtStrategy,
     jwks: resolved.jwks,
   };

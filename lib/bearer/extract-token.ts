@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { AuthScheme } from '../core/dpop-policy';
 import { InvalidRequestError } from '../core/errors';
 
 export interface ExtractOptions {
@@ -6,6 +7,14 @@ export interface ExtractOptions {
   allowQuery: boolean;
   /** Accept a form-encoded body field `access_token` (RFC 6750 §2.2). */
   allowBody: boolean;
+  /** Also read `Authorization: DPoP <token>` (RFC 9449 §7.1); otherwise it is a scheme we do not know. Default false. */
+  dpop?: boolean;
+}
+
+/** An access token and the scheme it came with (the query and the body are Bearer's, RFC 6750 §2.2–2.3). */
+export interface Credentials {
+  token: string;
+  scheme: AuthScheme;
 }
 
 /** The request parts the extractor reads; an Express request has them all. */
@@ -17,6 +26,9 @@ export interface TokenSource extends Pick<IncomingMessage, 'headers' | 'rawHeade
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, scheme case-insensitive (RFC 9110 §11.1).
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const BEARER_SCHEME = /^Bearer(?: |$)/i;
+// RFC 9449 §7.1: credentials = "DPoP" 1*SP token68, the same syntax.
+const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i;
+const DPOP_SCHEME = /^DPoP(?: |$)/i;
 
 /**
  * Finds the bearer token of a request, strictly.
@@ -31,15 +43,32 @@ const BEARER_SCHEME = /^Bearer(?: |$)/i;
  * const token = extractToken(req, { allowQuery: false, allowBody: false });
  */
 export function extractToken(req: TokenSource, options: ExtractOptions): string | undefined {
+  return extractCredentials(req, options)?.token;
+}
+
+/**
+ * `extractToken` that also tells the scheme: `Authorization: DPoP <token>`
+ * too when `options.dpop` is set (RFC 9449 §7.1), with the same strictness.
+ *
+ * @example
+ * const credentials = extractCredentials(req, { allowQuery: false, allowBody: false, dpop: true }); // { token, scheme: 'DPoP' }
+ */
+export function extractCredentials(req: TokenSource, options: ExtractOptions): Credentials | undefined {
   const found: string[] = [];
+  let scheme: AuthScheme = 'Bearer';
 
   const header = req.headers.authorization;
   if (header !== undefined) {
     // Node keeps only the first Authorization header in req.headers; rawHeaders has all.
     if (countAuthorization(req.rawHeaders) > 1) throw bad('more than one Authorization header');
     const match = BEARER.exec(header);
+    const dpop = options.dpop ? DPOP.exec(header) : null;
     if (match) found.push(match[1]);
     else if (BEARER_SCHEME.test(header)) throw bad('malformed Bearer credentials');
+    else if (dpop) {
+      found.push(dpop[1]);
+      scheme = 'DPoP';
+    } else if (options.dpop && DPOP_SCHEME.test(header)) throw bad('malformed DPoP credentials');
     // Any other scheme is "no bearer credentials": RFC 6750 §3 wants a bare challenge.
   }
 
@@ -59,8 +88,9 @@ export function extractToken(req: TokenSource, options: ExtractOptions): string 
   // RFC 6750 §2: a client MUST NOT use more than one method.
   if (found.length > 1) throw bad('access token sent more than once');
   const token = found[0];
-  if (token !== undefined && !/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw bad('malformed access token');
-  return token;
+  if (token === undefined) return undefined;
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw bad('malformed access token');
+  return { token, scheme };
 }
 
 function countAuthorization(raw: readonly string[]): number {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { BearerCheck } from '../bearer/bearer-check';
+import type { DpopCheck } from '../bearer/dpop';
 import { issuerSession } from '../bearer/session-check';
 import { GrantRegistry } from '../grants/registry';
 import { passwordGrant } from '../grants/password';
@@ -91,6 +92,8 @@ export interface ResolvedAuth {
   readonly rateLimits: RateLimits | undefined;
   readonly grants: GrantRegistry;
   readonly bearer: BearerCheck;
+  /** DPoP (RFC 9449): the policy, proof check and replay store the token endpoint and the bearer check share. */
+  readonly dpop: DpopCheck;
   readonly hooks: Hooks;
   readonly now: () => number;
   readonly bodyLimit: string;
@@ -151,7 +154,9 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
       realm: bearerOptions.realm,
       allowQueryToken: bearerOptions.allowQueryToken,
       allowBodyToken: bearerOptions.allowBodyToken,
+      dpop: bearerOptions.dpop,
     }),
+    dpop: bearerOptions.dpop,
     hooks: Object.freeze({ onFailure: bearerOptions.onFailure, onLogin: optionalFunction<(event: LoginEvent) => void>(options.onLogin, 'onLogin'), onError }),
     now,
     bodyLimit,

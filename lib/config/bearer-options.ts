@@ -1,7 +1,23 @@
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { DpopCheck } from '../bearer/dpop';
 import { isValidRealm } from '../core/challenge';
+import { dpopPolicy, type DpopPolicy } from '../core/dpop-policy';
+import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm } from '../jose/algorithms';
+import { MemoryDpopReplayStore } from '../stores/memory/dpop-replay';
+import type { DpopReplayStore } from '../stores/types';
 import type { ClaimRules } from '../tokens/access-tokens';
-import { clock, flag, optionalFunction, requiredString, wholeNumber } from './checks';
+import { DpopNonces } from '../tokens/dpop-nonces';
+import { DpopProofs } from '../tokens/dpop-proof';
+import { clock, flag, optionalFunction, optionalObject, requiredString, wholeNumber } from './checks';
 import type { FailureEvent } from './hooks';
+
+/** Server nonces for DPoP proofs (RFC 9449 §8): the `dpopNonce` option. */
+export interface DpopNonceOptions {
+  /** HMAC key of the nonces, at least 32 bytes; give every instance the same one. Default 32 random bytes (one process). */
+  secret?: string | Buffer | KeyObject;
+  /** Seconds a nonce is handed out for (10 to 3600); it is accepted for up to twice that. Default 300. */
+  lifetime?: number;
+}
 
 /**
  * The options of the bearer check, shared by `createAuth` (the issuer) and
@@ -26,11 +42,22 @@ export interface BearerOptions {
   onFailure?: (event: FailureEvent) => void;
   /** Called for failures the library survives (a hook that threw, a background purge, a fail-open denylist read). Default none. */
   onError?: (error: unknown, context: string) => void;
+  /** DPoP sender-constrained tokens (RFC 9449): "off" (Bearer only), "allowed" (both) or "required" (DPoP only); routes may override it. Default "off". */
+  dpop?: DpopPolicy;
+  /** Algorithms accepted in DPoP proofs, and listed in the `algs` of the DPoP challenge; asymmetric only. Default ["RS256", "PS256", "ES256", "EdDSA"]. */
+  dpopAlgorithms?: AsymmetricAlgorithm[];
+  /** How old a DPoP proof's `iat` may be, in seconds (1 to 600); its `jti` is remembered that long (RFC 9449 §11.1). Default 60. */
+  dpopMaxAge?: number;
+  /** Where recent DPoP proofs' `jti`s live; share one (RedisDpopReplayStore) between instances, or a proof replayed to another gets in. Default a MemoryDpopReplayStore (one process). */
+  dpopReplayStore?: DpopReplayStore;
+  /** Require server nonces in DPoP proofs (RFC 9449 §8), stateless: `{ secret, lifetime }`. Default none. */
+  dpopNonce?: DpopNonceOptions;
 }
 
 /** The names of BearerOptions, for the unknown-option check. */
 export const BEARER_OPTION_NAMES = [
   'issuer', 'audience', 'clockTolerance', 'realm', 'allowQueryToken', 'allowBodyToken', 'now', 'onFailure', 'onError',
+  'dpop', 'dpopAlgorithms', 'dpopMaxAge', 'dpopReplayStore', 'dpopNonce',
 ] as const;
 
 /** BearerOptions, checked once. */
@@ -42,6 +69,8 @@ export interface ResolvedBearerOptions {
   readonly now: () => number;
   readonly onFailure: ((event: FailureEvent) => void) | undefined;
   readonly onError: (error: unknown, context: string) => void;
+  /** The DPoP policy, proof check and replay store, shared by the token endpoint and the bearer check. */
+  readonly dpop: DpopCheck;
 }
 
 /** Checks the shared options: a bad one is a TypeError that names it. */
@@ -61,5 +90,43 @@ export function resolveBearerOptions(options: BearerOptions): ResolvedBearerOpti
     now,
     onFailure: optionalFunction(options.onFailure, 'onFailure'),
     onError,
+    dpop: resolveDpop(options, clockTolerance, now),
   };
+}
+
+/** The DPoP options, checked: a bad one is a TypeError that names it. */
+function resolveDpop(options: BearerOptions, clockTolerance: number, now: () => number): DpopCheck {
+  const policy = dpopPolicy(options.dpop, 'dpop', 'off');
+  const algorithms = options.dpopAlgorithms ?? [...ASYMMETRIC_ALGORITHMS];
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isAsymmetricAlgorithm)) {
+    // RFC 9449 §4.3: a proof is signed with an asymmetric key; never none, never HMAC.
+    throw new TypeError(`dpopAlgorithms must list some of ${ASYMMETRIC_ALGORITHMS.join(', ')}`);
+  }
+  const maxAge = options.dpopMaxAge === undefined ? 60 : wholeNumber(options.dpopMaxAge, 'dpopMaxAge', 1, 600, 'seconds');
+  const replay = options.dpopReplayStore ?? new MemoryDpopReplayStore();
+  if (typeof replay !== 'object' || replay === null || typeof replay.claim !== 'function') {
+    throw new TypeError('dpopReplayStore must implement claim');
+  }
+  const nonce = optionalObject<DpopNonceOptions>(options.dpopNonce, 'dpopNonce', ['secret', 'lifetime']);
+  const nonces = nonce && new DpopNonces({
+    secret: nonceSecret(nonce.secret),
+    lifetime: nonce.lifetime === undefined ? 300 : wholeNumber(nonce.lifetime, 'dpopNonce.lifetime', 10, 3600, 'seconds'),
+    now,
+  });
+  return new DpopCheck({
+    policy,
+    proofs: new DpopProofs({ algorithms: Object.freeze([...new Set(algorithms)]), maxAge, clockTolerance, now, nonces }),
+    replay,
+  });
+}
+
+/** The nonce HMAC key: at least 32 bytes (RFC 2104 §3: no shorter than the hash output). */
+function nonceSecret(secret: unknown): KeyObject {
+  if (secret === undefined) return createSecretKey(randomBytes(32));
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.isBuffer(secret) ? Buffer.from(secret) : undefined;
+  const key = bytes !== undefined && bytes.length >= 32 ? createSecretKey(bytes) : secret instanceof KeyObject && secret.type === 'secret' ? secret : undefined;
+  if (key === undefined || (key.symmetricKeySize ?? 0) < 32) {
+    throw new TypeError('dpopNonce.secret must be at least 32 bytes: a string, Buffer or secret KeyObject');
+  }
+  return key;
 }

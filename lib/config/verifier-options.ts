@@ -73,6 +73,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
       realm: bearerOptions.realm,
       allowQueryToken: bearerOptions.allowQueryToken,
       allowBodyToken: bearerOptions.allowBodyToken,
+      dpop: bearerOptions.dpop,
     }),
     hooks: Object.freeze({ onFailure: bearerOptions.onFailure, onLogin: undefined, onError: bearerOptions.onError }),
   });

@@ -1,7 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { BearerCheck } from '../bearer/bearer-check';
 import { markVerified } from '../bearer/verified-requests';
+import { dpopPolicy, type DpopPolicy } from '../core/dpop-policy';
 import { AuthError } from '../core/errors';
+import { checkKnownOptions } from '../config/checks';
 import { reportFailure, type Hooks } from '../config/hooks';
 import { sendError } from './send-error';
 
@@ -12,43 +14,73 @@ export interface GuardSettings {
 }
 
 /**
- * Runs the bearer check for one request: on success sets req.user and
- * req.auth and resolves true; a client error is answered with its challenge;
- * anything else (a failing store, an unreachable issuer) goes to next(err),
- * never a 401.
+ * Options of one protected route (`authenticate(options)`,
+ * `requireScopes(...scopes, options)`).
+ *
+ * @example
+ * app.post('/payments', auth.authenticate({ dpop: 'required' }), pay);
  */
-export async function runBearer(settings: GuardSettings, req: Request, res: Response, next: NextFunction): Promise<boolean> {
+export interface RouteOptions {
+  /** DPoP policy of this route (RFC 9449): "off", "allowed" or "required". Default the app's `dpop` option. */
+  dpop?: DpopPolicy;
+}
+
+/** A route's options, checked at start-up: a bad one is a TypeError that names it and the factory. */
+export function resolveRouteOptions(options: unknown, factory: string, fallback: DpopPolicy): DpopPolicy {
+  if (options === undefined) return fallback;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${factory}: options must be an object`);
   try {
-    const result = await settings.bearer.authenticate(req);
+    checkKnownOptions(options, ['dpop']);
+  } catch (err) {
+    throw new TypeError(`${factory}: ${(err as Error).message}`);
+  }
+  return dpopPolicy((options as RouteOptions).dpop, `${factory}: dpop`, fallback);
+}
+
+/**
+ * Runs the bearer check for one request under `policy` (default the app's):
+ * on success sets req.user and req.auth (and, for a DPoP request with nonces
+ * on, a fresh `DPoP-Nonce`) and resolves true; a client error is answered
+ * with its challenge; anything else (a failing store, an unreachable issuer)
+ * goes to next(err), never a 401.
+ */
+export async function runBearer(settings: GuardSettings, req: Request, res: Response, next: NextFunction, policy?: DpopPolicy): Promise<boolean> {
+  try {
+    const result = await settings.bearer.authenticate(req, policy);
     req.user = result.user;
     req.auth = result.auth;
-    markVerified(req, settings.bearer);
+    markVerified(req, settings.bearer, result.scheme);
+    // RFC 9449 §8.2: a server may hand out the next nonce with any response.
+    const nonce = result.scheme === 'DPoP' ? settings.bearer.dpopNonce() : undefined;
+    if (nonce !== undefined) res.set('DPoP-Nonce', nonce);
     return true;
   } catch (err) {
     if (!(err instanceof AuthError)) {
       next(err);
       return false;
     }
-    rejectBearer(settings, err, req, res);
+    rejectBearer(settings, err, req, res, policy);
     return false;
   }
 }
 
-/** Sends a bearer error (RFC 6750 §3) with its challenge and JSON body, after telling the onFailure hook. */
-export function rejectBearer(settings: GuardSettings, err: AuthError, req: Request, res: Response): void {
-  err.withChallenge(settings.bearer.realm);
+/** Sends a bearer error (RFC 6750 §3, RFC 9449 §7.1) with its challenge and JSON body, after telling the onFailure hook. */
+export function rejectBearer(settings: GuardSettings, err: AuthError, req: Request, res: Response, policy?: DpopPolicy): void {
+  settings.bearer.challenge(err, req, policy);
   reportFailure(settings.hooks, err, req);
   sendError(res, err);
 }
 
 /**
- * Creates middleware that admits a request only with a valid bearer token,
+ * Creates middleware that admits a request only with a valid access token
+ * (Bearer, or DPoP-bound with its proof, as the route's DPoP policy says),
  * then sets `req.user` and `req.auth` (claims and scopes). It runs the shared
  * bearer check directly rather than through passport.authenticate(), which
  * saves Passport's per-request work.
  */
-export function createAuthenticate(settings: GuardSettings) {
+export function createAuthenticate(settings: GuardSettings, options?: RouteOptions) {
+  const policy = resolveRouteOptions(options, 'authenticate', settings.bearer.policy);
   return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (await runBearer(settings, req, res, next)) next();
+    if (await runBearer(settings, req, res, next, policy)) next();
   };
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AuthError, InvalidRequestError, MethodNotAllowedError, UnsupportedGrantTypeError } from '../core/errors';
+import { AuthError, InvalidDpopProofError, InvalidRequestError, MethodNotAllowedError, UnsupportedGrantTypeError } from '../core/errors';
 import { asParams, readParam } from '../core/params';
 import { publicUser } from '../core/user';
 import type { ResolvedAuth } from '../config/auth-options';
@@ -31,6 +31,11 @@ export async function readOAuthBody(req: Request, res: Response, parseBody: Retu
  * the refresh-token grant, §6). It parses its own body (form-encoded or JSON)
  * and answers per RFC 6749 §5.1/§5.2, every response with
  * `Cache-Control: no-store` and `Pragma: no-cache`.
+ *
+ * Unless the `dpop` option is "off", a request with a `DPoP` proof (RFC 9449
+ * §5) has it checked, before any grant work, and the grant gets the key's
+ * thumbprint to bind its tokens to; with "required", a request without one
+ * is refused.
  */
 export function createTokenHandler(auth: ResolvedAuth) {
   const parseBody = createBodyParser(auth.bodyLimit);
@@ -57,7 +62,23 @@ export function createTokenHandler(auth: ResolvedAuth) {
     if (grantType === undefined) throw new InvalidRequestError('Parameter "grant_type" is required');
     const handler = auth.grants.find(grantType);
     if (handler === undefined) throw new UnsupportedGrantTypeError();
-    return handler.handle(params, context, { ip });
+    const dpopJkt = await proofOfPossession(req);
+    return handler.handle(params, context, { ip, dpopJkt });
+  }
+
+  /** The thumbprint of the key of the request's DPoP proof, checked and spent; undefined without one. */
+  async function proofOfPossession(req: Request): Promise<string | undefined> {
+    const { dpop } = auth;
+    // RFC 9449 §5: a server that does not do DPoP ignores the header; the client sees token_type Bearer.
+    if (dpop.policy === 'off') return undefined;
+    const proof = dpop.header(req, 'token');
+    if (proof === undefined) {
+      if (dpop.policy === 'required') throw new InvalidDpopProofError('token', 'A DPoP proof is required', { reason: 'dpop.required', detail: 'no DPoP header' });
+      return undefined;
+    }
+    const verified = dpop.verify(req, proof, 'token');
+    await dpop.claim(verified, 'token');
+    return verified.jkt;
   }
 
   return async function token(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -70,6 +91,8 @@ export function createTokenHandler(auth: ResolvedAuth) {
       return sendError(res, err, NO_STORE);
     }
     if (result.login) reportLogin(auth.hooks, { user: publicUser(result.login.user), scopes: result.login.scopes, request: req });
-    res.status(200).set(NO_STORE).json(result.body);
+    // RFC 9449 §8.2: the nonce for the client's next proof, with any answer to a DPoP request.
+    const nonce = result.body.token_type === 'DPoP' ? auth.dpop.nonce() : undefined;
+    res.status(200).set(NO_STORE).set(nonce === undefined ? {} : { 'DPoP-Nonce': nonce }).json(result.body);
   };
 }

@@ -10,6 +10,8 @@ import { tokenResponse } from './token-response';
  * refresh token (rotation, RFC 9700 §4.14.2). A rotated token presented again
  * revokes its whole family. Each token kind is checked by its own rules
  * (RFC 8725 §3.12): an access token here is simply not a known refresh token.
+ * A family bound to a DPoP key (RFC 9449 §5) is refreshed only with a proof
+ * of that key; anything else is `invalid_grant`.
  */
 export const refreshTokenGrant: Grant = {
   type: 'refresh_token',
@@ -17,7 +19,7 @@ export const refreshTokenGrant: Grant = {
     refresh_token: { description: 'Rotated on every use.' },
     scope: { description: 'At most the scopes granted at login (RFC 6749 §6).' },
   },
-  async handle(params, context) {
+  async handle(params, context, client) {
     const refresh = context.refreshTokens;
     if (!refresh) throw new UnsupportedGrantTypeError();
     const presented = readParam(params, 'refresh_token');
@@ -27,6 +29,17 @@ export const refreshTokenGrant: Grant = {
     const found = await refresh.find(presented);
     if (!found) throw invalid('refresh.unknown', 'unknown refresh token');
     const { family } = found;
+    // RFC 9449 §5: a bound family is spent only with a proof of its key. Checked first, so that a
+    // thief without the key can neither rotate nor revoke it.
+    if (family.jkt === undefined) {
+      // A store that lost the binding must not turn a bound family into a bearer one: a store fault, a 500.
+      throw new Error('RefreshTokenStore returned a family without jkt (null when not DPoP-bound): the store does not keep the DPoP binding');
+    }
+    if (family.jkt !== null && family.jkt !== client.dpopJkt) {
+      throw client.dpopJkt === undefined
+        ? invalid('dpop.required', 'DPoP-bound refresh token without a proof')
+        : invalid('dpop.key_mismatch', 'DPoP proof of another key than the refresh token is bound to');
+    }
     const user = await context.login.users.findById(family.userId);
     if (!user || user.disabled || !Number.isSafeInteger(user.tokenEpoch) || user.tokenEpoch !== family.epoch) {
       // The user is gone, disabled, or signed out everywhere since this login: the family ends.
@@ -50,7 +63,8 @@ export const refreshTokenGrant: Grant = {
     if (result.outcome === 'reused') throw invalid('refresh.reused', 'refresh token reused: family revoked');
     if (result.outcome === 'invalid' || result.token === undefined) throw invalid('refresh.expired', 'refresh token expired or revoked');
     checkScope();
-    return { body: await tokenResponse(context, user, scopes, { token: result.token, family: result.family }) };
+    // A proof binds the new access token, even for an unbound family (a Bearer login): the family stays as it was.
+    return { body: await tokenResponse(context, user, scopes, { token: result.token, family: result.family }, client.dpopJkt) };
   },
 };
 

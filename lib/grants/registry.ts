@@ -16,6 +16,12 @@ export interface GrantContext {
 export interface GrantClient {
   /** The client's address (`req.ip`), for the brute-force limits. */
   readonly ip: string;
+  /**
+   * The RFC 7638 thumbprint of the key of the request's DPoP proof, already
+   * checked (RFC 9449 §4.3) and spent; undefined without one. A grant binds
+   * the tokens it issues to it (§5).
+   */
+  readonly dpopJkt?: string;
 }
 
 /** A grant's answer: the RFC 6749 §5.1 body, and the user who logged in, if this was a login. */

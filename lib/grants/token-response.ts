@@ -6,33 +6,40 @@ import type { GrantContext } from './registry';
 /** The RFC 6749 §5.1 success body. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** "DPoP" for an access token bound to the key of the request's DPoP proof (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   /** Omitted when refresh tokens are switched off. */
   refresh_token?: string;
   scope: string;
 }
 
-/** An access token for `user` with `scopes`, stamped with the user's token epoch. */
-export function issueAccessToken(context: Pick<GrantContext, 'tokens'>, user: Pick<User, 'id' | 'tokenEpoch'>, scopes: readonly string[]) {
-  return context.tokens.issue(user.id, scopes, { epoch: user.tokenEpoch });
+/**
+ * An access token for `user` with `scopes`, stamped with the user's token
+ * epoch, and bound to the DPoP key `jkt` when given (`cnf.jkt`, RFC 9449 §6.1).
+ */
+export function issueAccessToken(context: Pick<GrantContext, 'tokens'>, user: Pick<User, 'id' | 'tokenEpoch'>, scopes: readonly string[], jkt?: string) {
+  return context.tokens.issue(user.id, scopes, jkt === undefined ? { epoch: user.tokenEpoch } : { epoch: user.tokenEpoch, cnf: { jkt } });
 }
 
 /**
- * The token response of a grant: a new access token, plus either a new
- * refresh-token family (password grant) or the rotated refresh token.
+ * The token response of a grant: a new access token (DPoP-bound to `jkt` when
+ * given), plus either a new refresh-token family (password grant; bound to
+ * `jkt` too, RFC 9449 §5: our clients are public) or the rotated refresh token.
  */
 export async function tokenResponse(
   context: GrantContext,
   user: User,
   scopes: readonly string[],
   refresh?: { token: string; family: RefreshFamily },
+  jkt?: string,
 ): Promise<TokenResponse> {
-  const { token, expiresIn } = issueAccessToken(context, user, scopes);
-  const refreshToken = refresh?.token ?? (context.refreshTokens && (await context.refreshTokens.start(user.id, scopes, user.tokenEpoch)).token);
+  const { token, expiresIn } = issueAccessToken(context, user, scopes, jkt);
+  const refreshToken =
+    refresh?.token ?? (context.refreshTokens && (await context.refreshTokens.start(user.id, scopes, user.tokenEpoch, jkt ?? null)).token);
   return {
     access_token: token,
-    token_type: 'Bearer',
+    token_type: jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: expiresIn,
     ...(refreshToken !== undefined && { refresh_token: refreshToken }),
     scope: formatScope(scopes),

@@ -1,14 +1,17 @@
 import type { Request } from 'express';
 import { markVerified } from '../bearer/verified-requests';
+import { dpopPolicy } from '../core/dpop-policy';
 import { AuthError } from '../core/errors';
 import { resolvedOf, type BearerSettings } from '../config/handles';
 import { reportFailure } from '../config/hooks';
 import { PassportStrategy, type StrategySource } from './strategy';
 
 /**
- * Passport strategy named "jwt" for RFC 6750 bearer tokens: the same bearer
- * check as `auth.authenticate()` (or, made from a verifier, as
- * `verifier.authenticate()`).
+ * Passport strategy named "jwt" for RFC 6750 bearer tokens and RFC 9449
+ * DPoP-bound ones: the same check as `auth.authenticate()` (or, made from a
+ * verifier, as `verifier.authenticate()`). The app's `dpop` policy applies
+ * unless `passport.authenticate('jwt', { session: false, dpop: 'required' })`
+ * sets the route's own.
  *
  * Fails with a string challenge, so Passport itself writes
  * `WWW-Authenticate: Bearer realm="…", error="invalid_token", …` on a 401.
@@ -29,20 +32,31 @@ export class JwtStrategy extends PassportStrategy {
     this.settings = resolvedOf(from, 'JwtStrategy');
   }
 
-  override authenticate(req: Request): void {
+  override authenticate(req: Request, options?: { dpop?: unknown }): void {
     const { bearer, hooks } = this.settings;
+    let policy;
+    try {
+      policy = dpopPolicy(options?.dpop, 'passport.authenticate("jwt"): dpop', bearer.policy);
+    } catch (err) {
+      return this.error(err);
+    }
     bearer
-      .authenticate(req)
+      .authenticate(req, policy)
       .then(
-        ({ user, auth }) => {
+        ({ user, auth, scheme }) => {
           req.auth = auth;
-          markVerified(req, bearer);
+          markVerified(req, bearer, scheme);
+          // RFC 9449 §8.2: the next nonce; Passport's success() takes no headers, so through req.res.
+          const nonce = scheme === 'DPoP' ? bearer.dpopNonce() : undefined;
+          if (nonce !== undefined) req.res?.setHeader('DPoP-Nonce', nonce);
           this.success(user, auth);
         },
         (err: unknown) => {
           if (!(err instanceof AuthError)) return this.error(err);
-          err.withChallenge(bearer.realm);
+          bearer.challenge(err, req, policy);
           reportFailure(hooks, err, req);
+          // Passport writes only the challenge and the status; other headers of the error (DPoP-Nonce) go through req.res.
+          for (const [name, value] of Object.entries(err.headers)) if (name !== 'WWW-Authenticate') req.res?.setHeader(name, value);
           this.fail(err.headers['WWW-Authenticate'], err.status);
         },
       )

@@ -33,8 +33,8 @@ export class RefreshTokens {
     return this.options.store;
   }
 
-  /** Starts a family at login; resolves the first token. */
-  async start(userId: string, scopes: readonly string[], epoch: number): Promise<{ token: string; family: RefreshFamily }> {
+  /** Starts a family at login, bound to the DPoP key `jkt` when given (RFC 9449 §5); resolves the first token. */
+  async start(userId: string, scopes: readonly string[], epoch: number, jkt: string | null = null): Promise<{ token: string; family: RefreshFamily }> {
     const now = this.options.now();
     const family: RefreshFamily = {
       id: randomUUID(),
@@ -44,6 +44,7 @@ export class RefreshTokens {
       createdAt: now,
       expiresAt: now + this.options.ttl * 1000,
       revokedAt: null,
+      jkt,
     };
     const token = newToken();
     await this.options.store.createFamily(family, this.record(token, family, now));

@@ -41,6 +41,7 @@ describe('the public API', () => {
         'UsernameConflictError',
         'UsernameTakenError',
         'asymmetricKey',
+        'bumpTokenEpochFrom',
         'createAuth',
         'createVerifier',
         'decideRotation',

@@ -1,6 +1,8 @@
 import { CliError, runUsersCli } from '../../../examples/server/users-cli';
 import { PasswordHasher } from '../../../lib/login/passwords';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
+import { authenticatePassword } from '../../../lib/login/authenticate-password';
+import { PausingUserStore } from '../../stores/pausing-user-store';
 
 const PASSWORD = 'first-Pa55word';
 const NEW_PASSWORD = 'second-Pa55word';
@@ -146,6 +148,29 @@ describe('users CLI (runUsersCli)', () => {
     const hash = await passwordHashOf('alice');
     expect(await hasher.verify(hash, PASSWORD)).toBe(false);
     expect(await hasher.verify(hash, NEW_PASSWORD)).toBe(true);
+  });
+
+  it('keeps a passwd that lands while a login with the old password rehashes it', async () => {
+    await run(['add', 'alice', '--password-stdin'], `${PASSWORD}\n`);
+    const before = (await users.findByUsername('alice'))!;
+    // The server hashes with other parameters than the CLI did: a login rehashes alice's hash.
+    const serverHasher = new PasswordHasher({ memoryCost: 1024, timeCost: 1 });
+    expect(serverHasher.needsRehash(before.passwordHash)).toBe(true);
+    const pausing = new PausingUserStore(users);
+    const held = pausing.holdNext((patch) => patch.passwordHash !== undefined && patch.tokenEpoch === undefined);
+
+    const login = authenticatePassword({ users: pausing, passwords: serverHasher, rateLimits: undefined }, 'alice', PASSWORD, '192.0.2.1');
+    await held.reached;
+    await runUsersCli(['passwd', 'alice', '--password-stdin'], pausing, { readStdin: async () => `${NEW_PASSWORD}\n`, out: () => undefined }, hasher);
+    held.release();
+    const loggedIn = await login;
+
+    const after = (await users.findByUsername('alice'))!;
+    expect(await hasher.verify(after.passwordHash, NEW_PASSWORD)).toBe(true);
+    expect(await hasher.verify(after.passwordHash, PASSWORD)).toBe(false);
+    expect(after.tokenEpoch).toBe(before.tokenEpoch + 1);
+    // The login verified the old password at the old epoch: the tokens it gets are of an ended epoch.
+    expect(loggedIn.tokenEpoch).toBe(before.tokenEpoch);
   });
 
   it('refuses passwd for an unknown user and without --password-stdin', async () => {

@@ -146,6 +146,18 @@ describe('SqliteUserStore', () => {
     expect((await b.findByUsername('Alice'))?.username).toBe('alice');
   });
 
+  it('compares and sets across connections to one file: a write expecting a version another connection changed does nothing', async () => {
+    const a = track(new SqliteUserStore(file));
+    const b = track(new SqliteUserStore(file));
+    const alice = await a.create({ username: 'alice', passwordHash: 'h1' });
+    const seenByB = (await b.findById(alice.id))!;
+
+    await a.update(alice.id, { passwordHash: 'h2', tokenEpoch: 1 }, { ifMatch: { tokenEpoch: 0 } });
+
+    expect(await b.update(alice.id, { passwordHash: 'h1-rehashed' }, { ifMatch: { passwordHash: seenByB.passwordHash, tokenEpoch: seenByB.tokenEpoch } })).toBeNull();
+    expect(await b.findById(alice.id)).toMatchObject({ passwordHash: 'h2', tokenEpoch: 1 });
+  });
+
   it('uses a database it is given and leaves it open on close', async () => {
     const db = track(new Database(':memory:'));
     const store = new SqliteUserStore(db);

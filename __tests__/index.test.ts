@@ -38,6 +38,7 @@ describe('the public API', () => {
         'ServiceUnavailableError',
         'TooManyRequestsError',
         'UnsupportedGrantTypeError',
+        'UsernameCollisionError',
         'UsernameConflictError',
         'UsernameTakenError',
         'asymmetricKey',

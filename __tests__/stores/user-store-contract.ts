@@ -105,6 +105,25 @@ export function describeUserStoreContract<S extends UserStore>(
         );
         expect(await usernames()).toEqual(['Am\u00e9lie']);
       });
+
+      it.each([
+        ['full width', 'alice', 'ａｌｉｃｅ'],
+        ['ß folded to ss', 'straße', 'STRASSE'],
+        ['final sigma folded to σ', 'ΟΔΟΣ', 'οδος'],
+      ])('refuses a username that is taken once %s (usernameKey)', async (_name, first, second) => {
+        const created = await store.create({ username: first, passwordHash: 'h1' });
+
+        await expect(store.create({ username: second, passwordHash: 'h2' })).rejects.toBeInstanceOf(UsernameTakenError);
+        expect(await store.findByUsername(second)).toEqual(created);
+        expect(await store.list()).toEqual([created]);
+      });
+
+      it('stores a full-width username in its ordinary width', async () => {
+        const user = await store.create({ username: 'ａｌｉｃｅ', passwordHash: 'h' });
+
+        expect(user.username).toBe('alice');
+        expect((await store.findByUsername('ALICE'))?.id).toBe(user.id);
+      });
     });
 
     describe('findById and findByUsername', () => {

@@ -107,6 +107,34 @@ describe('users CLI (runUsersCli)', () => {
     expect((await users.list()).map((u) => u.username)).toEqual(['alice']);
   });
 
+  it.each([
+    ['full-width ａｌｉｃｅ', 'ａｌｉｃｅ'],
+    ['STRASSE beside straße', 'STRASSE', 'straße'],
+    ['ΟΔΟΣ beside οδοσ', 'ΟΔΟΣ', 'οδοσ'],
+  ])('refuses %s as already taken (one key: width, case folding)', async (_name, name, existing = 'alice') => {
+    await run(['add', existing, '--password-stdin']);
+    const error = await cliError(['add', name, '--password-stdin']);
+    expect(error.message).toBe(`username already taken: ${name}`);
+    expect(error.exitCode).toBe(1);
+    expect((await users.list()).map((u) => u.username)).toEqual([existing]);
+  });
+
+  it.each([
+    ['a Cyrillic а', '\u0430lice', /mix scripts/],
+    ['a HANGUL FILLER', 'alice\u3164', /invisible or formatting characters \(U\+3164\)/],
+    ['a COMBINING GRAPHEME JOINER', 'ali\u034Fce', /invisible or formatting characters \(U\+034F\)/],
+    ['a VARIATION SELECTOR-16', 'alice\uFE0F', /invisible or formatting characters \(U\+FE0F\)/],
+    ['a BRAILLE PATTERN BLANK', 'alice\u2800', /invisible or formatting characters \(U\+2800\)/],
+  ])('refuses alice with %s, saying why, before reading the password', async (_name, name, why) => {
+    await run(['add', 'alice', '--password-stdin']);
+    stdinReads = 0;
+    const error = await cliError(['add', name, '--password-stdin']);
+    expect(error.message).toMatch(why);
+    expect(error.exitCode).toBe(1);
+    expect(stdinReads).toBe(0);
+    expect((await users.list()).map((u) => u.username)).toEqual(['alice']);
+  });
+
   it('refuses an invalid scope before reading the password', async () => {
     const error = await cliError(['add', 'alice', '--scopes', 'admin bad"scope', '--password-stdin']);
     expect(error.message).toBe('not a valid scope (RFC 6749 §3.3): "bad\\"scope"');

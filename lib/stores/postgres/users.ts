@@ -13,7 +13,7 @@ export interface PostgresUserStoreOptions {
 
 const COLUMNS = 'id, username, email, password_hash, scopes, disabled, token_epoch, created_at, updated_at';
 
-/** The constraint that keeps usernames unique regardless of case (see postgres-schema.ts). */
+/** The constraint that keeps usernames unique by `usernameKey` (see schema.ts). */
 const USERNAME_CONSTRAINT = 'users_username_key_unique';
 
 /** A selected `users` row; pg returns bigint as a string. */
@@ -35,9 +35,9 @@ interface UserRow {
  * is created or upgraded on first use, once per pool (see `ready()` and
  * `migrate`); pass the same pool to the refresh-token and denylist stores.
  *
- * Usernames are unique regardless of case through a UNIQUE constraint on
- * their key, so two servers creating "alice" and "Alice" at the same moment
- * get one account and one `UsernameTakenError`.
+ * Usernames are unique by `usernameKey` (case, width, Unicode form) through
+ * a UNIQUE constraint on the key, so two servers creating "alice" and "Alice"
+ * at the same moment get one account and one `UsernameTakenError`.
  *
  * @example
  * const pool = new Pool({ connectionString: process.env.DATABASE_URL });

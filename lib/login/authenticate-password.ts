@@ -22,7 +22,16 @@ export interface PasswordLogin {
  * hashing). Failures and successes feed the rate limits. A store failure
  * rejects with the store's own error.
  *
- * A successful login whose hash has outdated parameters saves a new hash.
+ * A successful login whose hash has outdated parameters saves a new hash, as
+ * a compare-and-set: only if the hash and the token epoch are still the ones
+ * it verified. Otherwise someone changed the password or ended the sessions
+ * meanwhile, and the rehash is skipped rather than writing the old password
+ * back over the new one.
+ *
+ * Resolves the record as it was verified, never a newer one: tokens are
+ * issued for the epoch whose password was checked. When a concurrent change
+ * bumped the epoch, those tokens are already dead, which is exactly what the
+ * login would have got had it finished just before the change.
  */
 export async function authenticatePassword(login: PasswordLogin, username: string, password: string, ip: string): Promise<User> {
   const { users, passwords, rateLimits } = login;
@@ -54,7 +63,9 @@ export async function authenticatePassword(login: PasswordLogin, username: strin
       if (err instanceof ServiceUnavailableError) return user;
       throw err;
     }
-    return (await users.update(user.id, { passwordHash })) ?? user;
+    // The result is not used: null means the record changed (a password change, a sign-out everywhere,
+    // another login's rehash) and nothing was written; the next login tries again if still needed.
+    await users.update(user.id, { passwordHash }, { ifMatch: { passwordHash: user.passwordHash, tokenEpoch: user.tokenEpoch } });
   }
   return user;
 }

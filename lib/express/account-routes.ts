@@ -7,6 +7,7 @@ import { usernameProblem } from '../core/usernames';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure } from '../config/hooks';
 import { emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
+import { verifyCurrentPassword } from '../login/authenticate-password';
 import { runBearer } from './guard';
 import { createBodyParser } from './parse-body';
 import { sendError } from './send-error';
@@ -77,17 +78,13 @@ export function createChangePassword(auth: ResolvedAuth) {
     }
     const problem = newPasswordProblem(auth.passwords, next);
     if (problem) throw new InvalidRequestError(capitalize(problem));
-    const ip = req.ip ?? 'unknown';
     const user = await auth.users.findById(req.user!.id);
     if (!user) throw new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
     // The current password is a login in all but name: same limits, same counting.
-    await auth.rateLimits?.beginLogin(user.username, ip);
-    if (auth.passwords.isTooLong(current) || !(await auth.passwords.verify(user.passwordHash, current))) {
-      await auth.rateLimits?.loginFailed(user.username, ip);
-      throw new InvalidGrantError('The current password is wrong', { reason: 'login.wrong_password', detail: 'wrong current password' });
-    }
-    await auth.rateLimits?.loginSucceeded(user.username, ip);
-    await endAllSessions(auth.users, user, { passwordHash: await auth.passwords.hash(next) });
+    await verifyCurrentPassword(auth, user, current, { ip: req.ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure) });
+    const updated = await endAllSessions(auth.users, user, { passwordHash: await auth.passwords.hash(next) });
+    // The new epoch untrusts every earlier device cookie of the account; this client proved the password, so it gets a fresh one.
+    if (updated && auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(updated.username, updated.tokenEpoch, req.secure));
     res.status(204).end();
   });
 }
@@ -112,7 +109,7 @@ export function createRegister(auth: ResolvedAuth) {
     auth,
     'register',
     async (req, res) => {
-      await auth.rateLimits?.request('register', req.ip ?? 'unknown');
+      await auth.rateLimits?.request('register', req.ip);
       const body = bodyOf(req);
       const username = readParam(body, 'username');
       const password = readParam(body, 'password');

@@ -80,6 +80,31 @@ describe.each(backends)('RateLimits %s', (_name, useRedis) => {
     expect(new Set(outcomes.filter((o) => o !== undefined).map((o) => o!.wait))).toEqual(new Set([60]));
   });
 
+  it('tells a client whose own attempts are still being checked exactly when the block they may start ends', async () => {
+    const limits = make();
+    const pending = await Promise.all(Array.from({ length: 5 }, () => limits.beginLogin('alice', '10.0.0.1')));
+    clock.advance(10); // a slow check
+    expect(await attempt(limits)).toEqual({ wait: 50, reason: 'login.blocked' });
+    for (const one of pending) await one.settle('failed');
+    clock.advance(49);
+    expect(await attempt(limits)).toEqual({ wait: 1, reason: 'login.blocked' });
+    clock.advance(1);
+    expect(await attempt(limits)).toBeUndefined();
+  });
+
+  it('admits the client again at once when its pending attempts end without a credential check', async () => {
+    const limits = make();
+    const pending = await Promise.all(Array.from({ length: 5 }, () => limits.beginLogin('alice', '10.0.0.1')));
+    expect(await attempt(limits)).toEqual({ wait: 60, reason: 'login.blocked' });
+    await pending[0]!.settle('abandoned');
+    expect(await attempt(limits)).toBeUndefined();
+    // The other four fail, and one more: the block runs from when that fifth was admitted.
+    for (const one of pending.slice(1)) await one.settle('failed');
+    clock.advance(5);
+    await (await limits.beginLogin('alice', '10.0.0.1')).settle('failed');
+    expect(await attempt(limits)).toEqual({ wait: 60, reason: 'login.blocked' });
+  });
+
   it('lets the block expire on its own', async () => {
     const limits = make();
     await fail(limits, 5);

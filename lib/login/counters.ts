@@ -19,10 +19,11 @@ import { randomInt } from 'node:crypto';
  * - `lock`: `maxFailures` failures in a row start a block of
  *   `blockMs · 2^level`, at most `maxBlockMs`; the level rises with each
  *   block. The whole record (streak, block, level) is forgotten `idleMs`
- *   after the later of its last count and the end of its block. A refusal
- *   while blocked waits for the block's end; a refusal because the client's
- *   own attempts are still being checked waits for the block they would
- *   start: never more than `maxBlockMs` either way.
+ *   after the later of its last count and the end of its block. A block
+ *   runs from the moment the streak used up its budget (the last admitted
+ *   attempt), so a refusal while the client's own attempts are still being
+ *   checked can say exactly when the block they would start ends. A refusal
+ *   waits for the block's end, never more than `maxBlockMs`.
  *
  * An attempt is counted, on every limit at once, before the password is
  * checked (`begin`): all limits admit it and each takes one count, or none
@@ -67,6 +68,10 @@ function newGeneration(): string {
   return String(randomInt(1, 2 ** 47));
 }
 
+function freshLock(): LockRecord {
+  return { kind: 'lock', taken: 0, failed: 0, exhausted: 0, blockedUntil: 0, level: 0, generation: newGeneration(), expires: 0 };
+}
+
 /** The block a lock at `level` starts. */
 function blockFor(limit: Extract<Limit, { kind: 'lock' }>, level: number): number {
   return Math.min(limit.blockMs * 2 ** Math.min(level, 30), limit.maxBlockMs);
@@ -90,6 +95,8 @@ interface LockRecord {
   taken: number;
   /** Failures in this streak. */
   failed: number;
+  /** When `taken` reached maxFailures (0 while below): a block this streak starts runs from then. */
+  exhausted: number;
   blockedUntil: number;
   level: number;
   generation: string;
@@ -147,7 +154,9 @@ export class MemoryCounterStore implements CounterStore {
         const record = this.read(limit, now);
         if (!record) return 0;
         if (record.blockedUntil > now) return record.blockedUntil - now;
-        return record.taken >= limit.maxFailures ? blockFor(limit, record.level) : 0;
+        // The client's own attempts still being checked hold its budget: if they fail, the block they
+        // start runs from the moment the budget ran out and ends exactly when this says (at least 1 s on).
+        return record.taken >= limit.maxFailures ? Math.max((record.exhausted || now) + blockFor(limit, record.level) - now, 1000) : 0;
       }
     }
   }
@@ -166,8 +175,9 @@ export class MemoryCounterStore implements CounterStore {
         return '';
       }
       case 'lock': {
-        const record = this.read(limit, now) ?? { kind: 'lock', taken: 0, failed: 0, blockedUntil: 0, level: 0, generation: newGeneration(), expires: 0 };
+        const record = this.read(limit, now) ?? freshLock();
         record.taken++;
+        if (record.taken >= limit.maxFailures && record.exhausted === 0) record.exhausted = now;
         record.expires = Math.max(record.blockedUntil, now) + limit.idleMs;
         this.write(limit.key, record, now);
         return record.generation;
@@ -197,17 +207,23 @@ export class MemoryCounterStore implements CounterStore {
         if (outcome === 'succeeded') {
           this.records.delete(limit.key);
         } else if (outcome === 'abandoned') {
-          if (record && record.generation === token && record.taken > 0) record.taken--;
+          if (record && record.generation === token && record.taken > 0) {
+            record.taken--;
+            if (record.taken < limit.maxFailures) record.exhausted = 0;
+          }
         } else {
-          const current = record ?? { kind: 'lock', taken: 0, failed: 0, blockedUntil: 0, level: 0, generation: newGeneration(), expires: 0 };
+          const current = record ?? freshLock();
           // The attempt's count belongs to this streak only if it was taken in it.
           if (current.generation !== token) current.taken++;
+          if (current.taken >= limit.maxFailures && current.exhausted === 0) current.exhausted = now;
           current.failed++;
           if (current.failed >= limit.maxFailures) {
-            current.blockedUntil = now + blockFor(limit, current.level);
+            // From when the budget ran out: what an in-flight refusal announced is exactly when it ends.
+            current.blockedUntil = (current.exhausted || now) + blockFor(limit, current.level);
             current.level++;
             current.taken = 0;
             current.failed = 0;
+            current.exhausted = 0;
             current.generation = newGeneration();
           }
           current.expires = Math.max(current.blockedUntil, now) + limit.idleMs;
@@ -256,29 +272,33 @@ export interface RedisCounterClient {
 // Per limit: kind, then its four numbers (window: limit, windowMs; bucket: capacity,
 // intervalMs; lock: maxFailures, blockMs, maxBlockMs, idleMs), then for settle its token.
 const READ = `
-local function read(i, kind, a, b, c, d, now, gen)
+local function read(i, kind, b, now, gen)
   local key = KEYS[i]
   if kind == 'window' then
     local r = redis.call('HMGET', key, 's', 'c')
     local s, n = tonumber(r[1]), tonumber(r[2])
-    if s == nil or s + b <= now then return {nil, 0} end
-    return {s, n}
+    if s == nil or s + b <= now then return {c = 0} end
+    return {s = s, c = n}
   elseif kind == 'bucket' then
     local t = tonumber(redis.call('HGET', key, 't'))
-    if t == nil or t <= now then return {nil} end
-    return {t}
+    if t == nil or t <= now then return {} end
+    return {t = t}
   end
-  local r = redis.call('HMGET', key, 'n', 'f', 'b', 'l', 'g', 'e')
-  local e = tonumber(r[6])
-  if e == nil or e <= now then return {0, 0, 0, 0, gen, false} end
-  return {tonumber(r[1]), tonumber(r[2]), tonumber(r[3]), tonumber(r[4]), r[5], true}
+  local r = redis.call('HMGET', key, 'n', 'f', 'x', 'b', 'l', 'g', 'e')
+  local e = tonumber(r[7])
+  if e == nil or e <= now then return {n = 0, f = 0, x = 0, b = 0, l = 0, g = gen, live = false} end
+  return {n = tonumber(r[1]), f = tonumber(r[2]), x = tonumber(r[3]), b = tonumber(r[4]), l = tonumber(r[5]), g = r[6], live = true}
 end
 local function block(b, c, l)
   return math.min(b * 2 ^ math.min(l, 30), c)
 end
+local function since(x, now)
+  if x == 0 then return now end
+  return x
+end
 local function writeLock(key, st, d, now)
-  local e = math.max(st[3], now) + d
-  redis.call('HSET', key, 'n', st[1], 'f', st[2], 'b', st[3], 'l', st[4], 'g', st[5], 'e', e)
+  local e = math.max(st.b, now) + d
+  redis.call('HSET', key, 'n', st.n, 'f', st.f, 'x', st.x, 'b', st.b, 'l', st.l, 'g', st.g, 'e', e)
   redis.call('PEXPIRE', key, e - now)
 end
 `;
@@ -288,17 +308,17 @@ local now, gen = tonumber(ARGV[1]), ARGV[2]
 local waits, states, refused = {0}, {}, false
 for i = 1, #KEYS do
   local o = 2 + (i - 1) * 5
-  local kind, a, b, c, d = ARGV[o + 1], tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4]), tonumber(ARGV[o + 5])
-  local st = read(i, kind, a, b, c, d, now, gen)
+  local kind, a, b, c = ARGV[o + 1], tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
+  local st = read(i, kind, b, now, gen)
   local wait = 0
   if kind == 'window' then
-    if st[1] ~= nil and st[2] >= a then wait = st[1] + b - now end
+    if st.s ~= nil and st.c >= a then wait = st.s + b - now end
   elseif kind == 'bucket' then
-    wait = math.max(math.max(st[1] or now, now) + b - now - a * b, 0)
-  elseif st[3] > now then
-    wait = st[3] - now
-  elseif st[1] >= a then
-    wait = block(b, c, st[4])
+    wait = math.max(math.max(st.t or now, now) + b - now - a * b, 0)
+  elseif st.b > now then
+    wait = st.b - now
+  elseif st.n >= a then
+    wait = math.max(since(st.x, now) + block(b, c, st.l) - now, 1000)
   end
   if wait > 0 then refused = true end
   waits[i + 1] = wait
@@ -308,22 +328,23 @@ if refused then return waits end
 local tokens = {1}
 for i = 1, #KEYS do
   local o = 2 + (i - 1) * 5
-  local kind, b, d = ARGV[o + 1], tonumber(ARGV[o + 3]), tonumber(ARGV[o + 5])
+  local kind, a, b, d = ARGV[o + 1], tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 5])
   local key, st = KEYS[i], states[i]
   if kind == 'window' then
-    local s = st[1] or now
-    redis.call('HSET', key, 's', s, 'c', st[2] + 1)
+    local s = st.s or now
+    redis.call('HSET', key, 's', s, 'c', st.c + 1)
     redis.call('PEXPIRE', key, s + b - now)
     tokens[i + 1] = s
   elseif kind == 'bucket' then
-    local t = math.max(st[1] or now, now) + b
+    local t = math.max(st.t or now, now) + b
     redis.call('HSET', key, 't', t)
     redis.call('PEXPIRE', key, t - now)
     tokens[i + 1] = ''
   else
-    st[1] = st[1] + 1
+    st.n = st.n + 1
+    if st.n >= a and st.x == 0 then st.x = now end
     writeLock(key, st, d, now)
-    tokens[i + 1] = st[5]
+    tokens[i + 1] = st.g
   end
 end
 return tokens`;
@@ -336,14 +357,14 @@ for i = 1, #KEYS do
   local key = KEYS[i]
   if kind == 'window' then
     if outcome ~= 'failed' then
-      local st = read(i, kind, a, b, c, d, now, gen)
-      if st[1] ~= nil and st[1] == tonumber(token) and st[2] > 0 then redis.call('HSET', key, 'c', st[2] - 1) end
+      local st = read(i, kind, b, now, gen)
+      if st.s ~= nil and st.s == tonumber(token) and st.c > 0 then redis.call('HSET', key, 'c', st.c - 1) end
     end
   elseif kind == 'bucket' then
     if outcome ~= 'failed' then
-      local st = read(i, kind, a, b, c, d, now, gen)
-      if st[1] ~= nil then
-        local t = st[1] - b
+      local st = read(i, kind, b, now, gen)
+      if st.t ~= nil then
+        local t = st.t - b
         if t <= now then
           redis.call('DEL', key)
         else
@@ -355,18 +376,24 @@ for i = 1, #KEYS do
   elseif outcome == 'succeeded' then
     redis.call('DEL', key)
   else
-    local st = read(i, kind, a, b, c, d, now, gen)
+    local st = read(i, kind, b, now, gen)
     if outcome == 'abandoned' then
-      if st[6] and st[5] == token and st[1] > 0 then redis.call('HSET', key, 'n', st[1] - 1) end
+      if st.live and st.g == token and st.n > 0 then
+        st.n = st.n - 1
+        if st.n < a then st.x = 0 end
+        redis.call('HSET', key, 'n', st.n, 'x', st.x)
+      end
     else
-      if st[5] ~= token then st[1] = st[1] + 1 end
-      st[2] = st[2] + 1
-      if st[2] >= a then
-        st[3] = now + block(b, c, st[4])
-        st[4] = st[4] + 1
-        st[1] = 0
-        st[2] = 0
-        st[5] = gen
+      if st.g ~= token then st.n = st.n + 1 end
+      if st.n >= a and st.x == 0 then st.x = now end
+      st.f = st.f + 1
+      if st.f >= a then
+        st.b = since(st.x, now) + block(b, c, st.l)
+        st.l = st.l + 1
+        st.n = 0
+        st.f = 0
+        st.x = 0
+        st.g = gen
       end
       writeLock(key, st, d, now)
     end

@@ -57,6 +57,7 @@ export { scopeProblem } from './core/scopes';
 export { PasswordHasher, type Argon2Params, type HashingLimits } from './login/passwords';
 export { newPasswordProblem, emailProblem, endAllSessions, bumpTokenEpochFrom, type BumpPatch } from './login/accounts';
 export type { RateLimitOptions, RedisCounterClient } from './login/rate-limits';
+export type { DeviceCookieOptions } from './login/device-cookies';
 export type { TokenResponse } from './grants/token-response';
 
 // Stores: the contracts, and the in-memory ones.

@@ -72,10 +72,14 @@ export type FailureReason =
   | 'login.user_disabled'
   /** Password login: the password is over `maxPasswordLength` or not valid Unicode. */
   | 'login.password_invalid'
-  /** This client is blocked from this account after failed logins. */
+  /** This client (an address without a valid device cookie for the account) is blocked from this account after failed logins. */
   | 'login.blocked'
-  /** The account is under a distributed attack and this client never logged into it. */
+  /** This device cookie is blocked from its account after failed logins (OWASP device cookies: the device is locked out alone). */
+  | 'login.device_blocked'
+  /** The account is out of failures for clients without its device cookie (a distributed attack): only its devices may log in for now. */
   | 'login.account_limited'
+  /** The account's own devices, together, are out of failures (someone holding its device cookies keeps guessing). */
+  | 'login.devices_limited'
   /** This client has too many failed logins across accounts. */
   | 'client.failures'
   /** This client sent too many requests to the endpoint. */

@@ -7,6 +7,7 @@ import { usernameProblem } from '../core/usernames';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure } from '../config/hooks';
 import { bumpTokenEpochFrom, emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
+import { verifyCurrentPassword } from '../login/authenticate-password';
 import { runBearer } from './guard';
 import { createBodyParser } from './parse-body';
 import { sendError } from './send-error';
@@ -91,21 +92,17 @@ export function createChangePassword(auth: ResolvedAuth) {
     }
     const problem = newPasswordProblem(auth.passwords, next);
     if (problem) throw new InvalidRequestError(capitalize(problem));
-    const ip = req.ip ?? 'unknown';
     // The session check set req.user from the account as it was for this token: its epoch is the token's.
     const sessionEpoch = req.user!.tokenEpoch;
     const user = await auth.users.findById(req.user!.id);
     if (!user) throw gone();
     if (user.tokenEpoch !== sessionEpoch) throw sessionEnded();
     // The current password is a login in all but name: same limits, same counting.
-    await auth.rateLimits?.beginLogin(user.username, ip);
-    if (auth.passwords.isTooLong(current) || !(await auth.passwords.verify(user.passwordHash, current))) {
-      await auth.rateLimits?.loginFailed(user.username, ip);
-      throw new InvalidGrantError('The current password is wrong', { reason: 'login.wrong_password', detail: 'wrong current password' });
-    }
-    await auth.rateLimits?.loginSucceeded(user.username, ip);
+    await verifyCurrentPassword(auth, user, current, { ip: req.ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure) });
     const changed = await bumpTokenEpochFrom(auth.users, user.id, sessionEpoch, { passwordHash: await auth.passwords.hash(next) });
     if (!changed) throw (await auth.users.findById(user.id)) ? sessionEnded() : gone();
+    // The new epoch untrusts every earlier device cookie of the account; this client proved the password, so it gets a fresh one.
+    if (auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(changed.username, changed.tokenEpoch, req.secure));
     res.status(204).end();
   });
 }
@@ -130,7 +127,7 @@ export function createRegister(auth: ResolvedAuth) {
     auth,
     'register',
     async (req, res) => {
-      await auth.rateLimits?.request('register', req.ip ?? 'unknown');
+      await auth.rateLimits?.request('register', req.ip);
       const body = bodyOf(req);
       const username = readParam(body, 'username');
       const password = readParam(body, 'password');

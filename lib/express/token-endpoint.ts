@@ -49,7 +49,7 @@ export function createTokenHandler(auth: ResolvedAuth) {
   }
 
   async function grant(req: Request, res: Response): Promise<GrantResult> {
-    const ip = req.ip ?? 'unknown';
+    const ip = req.ip;
     await auth.rateLimits?.request('token', ip);
     const params = await readOAuthBody(req, res, parseBody);
     purgeExpired();
@@ -57,7 +57,7 @@ export function createTokenHandler(auth: ResolvedAuth) {
     if (grantType === undefined) throw new InvalidRequestError('Parameter "grant_type" is required');
     const handler = auth.grants.find(grantType);
     if (handler === undefined) throw new UnsupportedGrantTypeError();
-    return handler.handle(params, context, { ip });
+    return handler.handle(params, context, { ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure) });
   }
 
   return async function token(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -69,7 +69,13 @@ export function createTokenHandler(auth: ResolvedAuth) {
       reportFailure(auth.hooks, err, req);
       return sendError(res, err, NO_STORE);
     }
-    if (result.login) reportLogin(auth.hooks, { user: publicUser(result.login.user), scopes: result.login.scopes, request: req });
+    if (result.login) {
+      const { user } = result.login;
+      // A password login makes this client a trusted device of the account (OWASP device cookies).
+      // req.secure follows `trust proxy` behind a TLS-terminating proxy.
+      if (auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(user.username, user.tokenEpoch, req.secure));
+      reportLogin(auth.hooks, { user: publicUser(user), scopes: result.login.scopes, request: req });
+    }
     res.status(200).set(NO_STORE).json(result.body);
   };
 }

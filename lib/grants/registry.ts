@@ -1,5 +1,5 @@
 import type { User } from '../core/user';
-import type { PasswordLogin } from '../login/authenticate-password';
+import type { LoginClient, PasswordLogin } from '../login/authenticate-password';
 import type { AccessTokens } from '../tokens/access-tokens';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
 import type { TokenResponse } from './token-response';
@@ -12,11 +12,8 @@ export interface GrantContext {
   readonly login: PasswordLogin;
 }
 
-/** Who asks, as far as a grant needs to know. */
-export interface GrantClient {
-  /** The client's address (`req.ip`), for the brute-force limits. */
-  readonly ip: string;
-}
+/** Who asks, as far as a grant needs to know: its address and device cookies, for the brute-force limits. */
+export type GrantClient = LoginClient;
 
 /** A grant's answer: the RFC 6749 §5.1 body, and the user who logged in, if this was a login. */
 export interface GrantResult {

@@ -187,7 +187,7 @@ describe('users CLI (runUsersCli)', () => {
     const pausing = new PausingUserStore(users);
     const held = pausing.holdNext((patch) => patch.passwordHash !== undefined && patch.tokenEpoch === undefined);
 
-    const login = authenticatePassword({ users: pausing, passwords: serverHasher, rateLimits: undefined }, 'alice', PASSWORD, '192.0.2.1');
+    const login = authenticatePassword({ users: pausing, passwords: serverHasher, rateLimits: undefined, deviceCookies: undefined }, 'alice', PASSWORD, { ip: '192.0.2.1' });
     await held.reached;
     await runUsersCli(['passwd', 'alice', '--password-stdin'], pausing, { readStdin: async () => `${NEW_PASSWORD}\n`, out: () => undefined }, hasher);
     held.release();

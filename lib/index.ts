@@ -42,6 +42,9 @@ export {
   UnsupportedGrantTypeError,
   UsernameConflictError,
   UsernameTakenError,
+  UsernameCollisionError,
+  type UsernameCollision,
+  type CollidingAccount,
   type AuthErrorCode,
   type AuthErrorOptions,
   type FailureReason,
@@ -52,8 +55,9 @@ export { publicUser, type User, type PublicUser, type AccessTokenClaims, type Re
 export { usernameKey, normalizeUsername, usernameProblem } from './core/usernames';
 export { scopeProblem } from './core/scopes';
 export { PasswordHasher, type Argon2Params, type HashingLimits } from './login/passwords';
-export { newPasswordProblem, emailProblem, endAllSessions } from './login/accounts';
+export { newPasswordProblem, emailProblem, endAllSessions, bumpTokenEpochFrom, type BumpPatch } from './login/accounts';
 export type { RateLimitOptions, RedisCounterClient } from './login/rate-limits';
+export type { DeviceCookieOptions } from './login/device-cookies';
 export type { TokenResponse } from './grants/token-response';
 
 // Stores: the contracts, and the in-memory ones.
@@ -61,6 +65,8 @@ export type {
   UserStore,
   NewUser,
   UserPatch,
+  UserMatch,
+  UserUpdateOptions,
   RefreshTokenStore,
   RefreshFamily,
   RefreshTokenRecord,

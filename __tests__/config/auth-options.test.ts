@@ -47,12 +47,37 @@ describe('resolveAuthOptions', () => {
     expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(new TypeError(`${typo} is not an option (did you mean ${meant}?)`));
   });
 
+  it.each([
+    ['deviceCookie.name', { deviceCookie: { name: '__Host-device' } }],
+    ['deviceCookie.name', { deviceCookie: { name: 'my device' } }],
+    ['deviceCookie.path', { deviceCookie: { path: 'auth' } }],
+    ['deviceCookie.path', { deviceCookie: { path: '/auth;Domain=evil.example' } }],
+    ['deviceCookie.maxAge', { deviceCookie: { maxAge: '401d' } }],
+    ['deviceCookie.maxAge', { deviceCookie: { maxAge: 'forever' } }],
+    ['deviceCookie.secret', { deviceCookie: { secret: 'too short' } }],
+    ['deviceCookie.secret', { deviceCookie: { secret: 12345 } }],
+    ['deviceCookie must be an object', { deviceCookie: 'on' }],
+    ['deviceCookie.nam is not an option (did you mean deviceCookie.name?)', { deviceCookie: { nam: 'x' } }],
+    ['deviceCookie needs rateLimits', { rateLimits: false, deviceCookie: {} }],
+    ['rateLimits.blockSeconds must not exceed rateLimits.maxBlockSeconds', { rateLimits: { blockSeconds: 1000 } }],
+  ])('throws a TypeError naming %s', (option, override) => {
+    expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(TypeError);
+    expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(option);
+  });
+
+  it('switches device cookies off with deviceCookie: false, and with rateLimits: false', () => {
+    expect(resolveAuthOptions({ ...base(), deviceCookie: false }).deviceCookies).toBeUndefined();
+    expect(resolveAuthOptions({ ...base(), rateLimits: false }).deviceCookies).toBeUndefined();
+    expect(resolveAuthOptions({ ...base(), rateLimits: false, deviceCookie: false }).deviceCookies).toBeUndefined();
+  });
+
   it('applies the documented defaults', () => {
     const resolved = resolveAuthOptions(base());
     expect(resolved.bearer.realm).toBe('api');
     expect(resolved.passwords.params).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
     expect(resolved.passwords.maxLength).toBe(1024);
     expect(resolved.tokens.issue('u1', []).expiresIn).toBe(900);
+    expect(resolved.deviceCookies?.setCookie('alice', 0, true)).toMatch(/^__Host-ejwt-device=[^;]+; Path=\/; Max-Age=7776000; HttpOnly; SameSite=Strict; Secure$/);
   });
 });
 

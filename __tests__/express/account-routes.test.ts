@@ -158,6 +158,65 @@ describe('account self-service', () => {
       expect(res.body.error).toBe('invalid_request');
     });
 
+    describe('look-alike usernames (RFC 8265 UsernameCaseMapped, UTS #39)', () => {
+      const register = (username: string) => request(f.app).post('/users').send({ username, password: 'long enough password' });
+      /** Status and RFC error code as the client reads them. */
+      const expectRefused = (res: request.Response, status: number, error: string) => {
+        expect(res.status).toBe(status);
+        expect(res.body.error).toBe(error);
+      };
+
+      it('answers full-width ａｌｉｃｅ with 409: width mapping gives it the key of alice', async () => {
+        expectRefused(await register('ａｌｉｃｅ'), 409, 'username_taken');
+        expect(f.failures.at(-1)).toMatchObject({ reason: 'username.taken' });
+        expect((await f.users.list()).map((user) => user.username)).toEqual(['alice']);
+      });
+
+      it.each([
+        ['a Cyrillic а (mixed scripts)', '\u0430lice', /mix scripts/],
+        ['a HANGUL FILLER', 'alice\u3164', /invisible or formatting characters \(U\+3164\)/],
+        ['a COMBINING GRAPHEME JOINER', 'ali\u034Fce', /invisible or formatting characters \(U\+034F\)/],
+        ['a VARIATION SELECTOR-16', 'alice\uFE0F', /invisible or formatting characters \(U\+FE0F\)/],
+        ['a BRAILLE PATTERN BLANK', 'alice\u2800', /invisible or formatting characters \(U\+2800\)/],
+        ['a RIGHT-TO-LEFT OVERRIDE', 'alice\u202Egnp', /bidirectional control characters/],
+        ['a ZERO WIDTH SPACE', 'ali\u200Bce', /invisible/],
+      ])('refuses alice with %s with 400 invalid_request, saying why', async (_name, username, why) => {
+        const res = await register(username);
+        expectRefused(res, 400, 'invalid_request');
+        expect(res.body.error_description).toMatch(why);
+        expect(f.failures.at(-1)).toMatchObject({ reason: 'request.invalid' });
+        expect((await f.users.list()).map((user) => user.username)).toEqual(['alice']);
+      });
+
+      it.each([
+        ['STRASSE', 'straße'],
+        ['straße', 'STRASSE'],
+        ['ΟΔΟΣ', 'οδοσ'],
+        ['οδοσ', 'οδος'],
+      ])('answers %s then %s with 201 then 409 (full case folding)', async (first, second) => {
+        expect((await register(first)).status).toBe(201);
+        expectRefused(await register(second), 409, 'username_taken');
+      });
+
+      it('stores a full-width name as its ordinary form', async () => {
+        const res = await register('ｂｏｂ');
+        expect(res.status).toBe(201);
+        expect(res.body.username).toBe('bob');
+      });
+
+      it.each(['ＡＬＩＣＥ', 'ａｌｉｃｅ', 'Alice', 'ALICE'])('lets alice log in as %s (the same key)', async (username) => {
+        const res = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username, password: PASSWORD });
+        expect(res.status).toBe(200);
+        expect((await request(f.app).get('/users/me').set(bearer(res.body.access_token))).body.username).toBe('alice');
+      });
+
+      it('lets a user registered as straße log in as STRASSE', async () => {
+        expect((await register('straße')).status).toBe(201);
+        const res = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username: 'STRASSE', password: 'long enough password' });
+        expect(res.status).toBe(200);
+      });
+    });
+
     it('limits registrations per client IP with 429 and Retry-After', async () => {
       const g = await setup({ rateLimits: { registrationsPerHour: 2 }, argon2: { memoryCost: 1024, timeCost: 1 } });
       for (const name of ['u1', 'u2']) {

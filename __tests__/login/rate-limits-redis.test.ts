@@ -69,10 +69,7 @@ const url = process.env.TEST_REDIS_URL;
       const user = `user-${Date.now()}-${Math.random()}`;
       const limitsA = new RateLimits({ redis: a });
       const limitsB = new RateLimits({ redis: b });
-      for (let i = 0; i < 5; i++) {
-        await limitsA.beginLogin(user, '10.1.1.1');
-        await limitsA.loginFailed(user, '10.1.1.1');
-      }
+      for (let i = 0; i < 5; i++) await (await limitsA.beginLogin(user, '10.1.1.1')).settle('failed');
       await expect(limitsB.beginLogin(user, '10.1.1.1')).rejects.toHaveProperty('status', 429);
     } finally {
       a.disconnect();

@@ -115,7 +115,7 @@ describe('auth.openapi', () => {
     expect(revoke.requestBody?.content['application/x-www-form-urlencoded'].schema).toEqual({ $ref: '#/components/schemas/RevokeRequest' });
     const changePassword: Json = auth.openapi.operation(auth.changePassword());
     expect(changePassword.security).toEqual([{ [SCHEME]: [] }]);
-    expect(Object.keys(changePassword.responses ?? {}).sort()).toEqual(['204', '400', '401', '503']);
+    expect(Object.keys(changePassword.responses ?? {}).sort()).toEqual(['204', '400', '401', '429', '503']);
     const register: Json = auth.openapi.operation(auth.register());
     expect(register.security).toBeUndefined();
     expect(Object.keys(register.responses ?? {}).sort()).toEqual(['201', '400', '409', '429', '503']);

@@ -99,5 +99,20 @@ describe('LocalStrategy with passport.authenticate', () => {
     const res = await request(app).post('/login').send({ username: 'alice', password: PASSWORD });
     expect(res.status).toBe(429);
     expect(res.body).toEqual({ error: 'too_many_requests', message: 'Too many requests; try again later', retryAfter: 60 });
+    // RFC 6585 §4: the wait is in the header too, where HTTP clients look for it.
+    expect(res.headers['retry-after']).toBe('60');
+  });
+
+  it('sends Retry-After with the 429 under passport.authenticate without a callback', async () => {
+    const pass = new passport.Passport();
+    pass.use(f.auth.localStrategy);
+    const plain = express();
+    plain.post('/login', express.json(), pass.authenticate('local', { session: false }), (req, res) => {
+      res.json({ username: req.user?.username });
+    });
+    for (let i = 0; i < 5; i++) expect((await request(plain).post('/login').send({ username: 'alice', password: 'wrong password' })).status).toBe(401);
+    const res = await request(plain).post('/login').send({ username: 'alice', password: PASSWORD });
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('60');
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { User } from '../../lib/core/user';
 import { type UserStore } from '../../lib/stores/types';
 import { UsernameTakenError } from '../../lib/core/errors';
+import { endAllSessions } from '../../lib/login/accounts';
 
 export interface UserStoreContractOptions {
   /** Moves the clock the store was given forward by `ms`: `updatedAt` must come from that clock. */
@@ -103,6 +104,25 @@ export function describeUserStoreContract<S extends UserStore>(
           UsernameTakenError,
         );
         expect(await usernames()).toEqual(['Am\u00e9lie']);
+      });
+
+      it.each([
+        ['full width', 'alice', 'ａｌｉｃｅ'],
+        ['ß folded to ss', 'straße', 'STRASSE'],
+        ['final sigma folded to σ', 'ΟΔΟΣ', 'οδος'],
+      ])('refuses a username that is taken once %s (usernameKey)', async (_name, first, second) => {
+        const created = await store.create({ username: first, passwordHash: 'h1' });
+
+        await expect(store.create({ username: second, passwordHash: 'h2' })).rejects.toBeInstanceOf(UsernameTakenError);
+        expect(await store.findByUsername(second)).toEqual(created);
+        expect(await store.list()).toEqual([created]);
+      });
+
+      it('stores a full-width username in its ordinary width', async () => {
+        const user = await store.create({ username: 'ａｌｉｃｅ', passwordHash: 'h' });
+
+        expect(user.username).toBe('alice');
+        expect((await store.findByUsername('ALICE'))?.id).toBe(user.id);
       });
     });
 
@@ -265,6 +285,83 @@ export function describeUserStoreContract<S extends UserStore>(
         expect(await store.findById(bob.id)).toEqual(bob);
         expect(await store.findByUsername('bob')).toEqual(bob);
         expect(await usernames()).toEqual(['alice', 'bob']);
+      });
+    });
+
+    describe('update with ifMatch (compare-and-set)', () => {
+      it('applies the patch when the password hash and token epoch are still the ones given', async () => {
+        const created = await store.create({ username: 'alice', passwordHash: 'h1', tokenEpoch: 3 });
+
+        const updated = await store.update(created.id, { passwordHash: 'h2' }, { ifMatch: { passwordHash: 'h1', tokenEpoch: 3 } });
+
+        expect(updated).toEqual({ ...created, passwordHash: 'h2', updatedAt: expect.any(Date) });
+        expect(await store.findById(created.id)).toEqual(updated);
+      });
+
+      it.each([
+        ['the password hash', { passwordHash: 'other', tokenEpoch: 3 }],
+        ['the token epoch', { passwordHash: 'h1', tokenEpoch: 2 }],
+        ['the token epoch alone', { tokenEpoch: 4 }],
+        ['the password hash alone', { passwordHash: 'h0' }],
+      ])('changes nothing and resolves null when %s differs', async (_name, ifMatch) => {
+        const created = await store.create({ username: 'alice', passwordHash: 'h1', tokenEpoch: 3 });
+        options.advanceClock(1000);
+
+        expect(await store.update(created.id, { passwordHash: 'h2', tokenEpoch: 9, email: 'x@example.com' }, { ifMatch })).toBeNull();
+
+        expect(await store.findById(created.id)).toEqual(created);
+      });
+
+      it('compares the token epoch alone when only it is given', async () => {
+        const created = await store.create({ username: 'alice', passwordHash: 'h1', tokenEpoch: 3 });
+
+        const updated = await store.update(created.id, { tokenEpoch: 4, disabled: true }, { ifMatch: { tokenEpoch: 3 } });
+
+        expect(updated).toMatchObject({ tokenEpoch: 4, disabled: true, passwordHash: 'h1' });
+      });
+
+      it('is an ordinary update with an empty ifMatch or no options', async () => {
+        const created = await store.create({ username: 'alice', passwordHash: 'h1' });
+
+        expect(await store.update(created.id, { email: 'a@example.com' }, {})).toMatchObject({ email: 'a@example.com' });
+        expect(await store.update(created.id, { email: 'b@example.com' }, { ifMatch: {} })).toMatchObject({ email: 'b@example.com' });
+      });
+
+      it('resolves null for an unknown id', async () => {
+        expect(await store.update(unknownId(), { passwordHash: 'h2' }, { ifMatch: { passwordHash: 'h1', tokenEpoch: 0 } })).toBeNull();
+        expect(await store.list()).toEqual([]);
+      });
+
+      it('checks the condition first: a rename that does not match resolves null, not UsernameTakenError', async () => {
+        await store.create({ username: 'alice', passwordHash: 'h' });
+        const bob = await store.create({ username: 'bob', passwordHash: 'h' });
+
+        expect(await store.update(bob.id, { username: 'ALICE' }, { ifMatch: { tokenEpoch: 1 } })).toBeNull();
+        await expect(store.update(bob.id, { username: 'ALICE' }, { ifMatch: { tokenEpoch: 0 } })).rejects.toBeInstanceOf(UsernameTakenError);
+        expect(await store.findById(bob.id)).toEqual(bob);
+      });
+
+      it('lets exactly one of many concurrent writers of one version win', async () => {
+        const created = await store.create({ username: 'alice', passwordHash: 'h0', tokenEpoch: 0 });
+
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.update(created.id, { passwordHash: `h${i + 1}`, tokenEpoch: 1 }, { ifMatch: { passwordHash: 'h0', tokenEpoch: 0 } }),
+          ),
+        );
+
+        const winners = results.filter((result) => result !== null);
+        expect(winners).toHaveLength(1);
+        expect(await store.findById(created.id)).toEqual(winners[0]);
+      });
+
+      it('counts every bump of many concurrent compare-and-set loops (endAllSessions)', async () => {
+        const created = await store.create({ username: 'alice', passwordHash: 'h', tokenEpoch: 5 });
+
+        const bumped = await Promise.all(Array.from({ length: 8 }, () => endAllSessions(store, created)));
+
+        expect(bumped.map((user) => user?.tokenEpoch).sort((a, b) => a! - b!)).toEqual([6, 7, 8, 9, 10, 11, 12, 13]);
+        expect((await store.findById(created.id))?.tokenEpoch).toBe(13);
       });
     });
 

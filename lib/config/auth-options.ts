@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { hkdfSync, type KeyObject } from 'node:crypto';
 import { BearerCheck } from '../bearer/bearer-check';
 import type { DpopCheck } from '../bearer/dpop';
 import { issuerSession } from '../bearer/session-check';
@@ -9,6 +9,7 @@ import type { HmacAlgorithm } from '../jose/algorithms';
 import { KeySet, type KeySetKeys } from '../jose/key-set';
 import { hmacKey } from '../jose/keys';
 import { DEFAULT_ARGON2, PasswordHasher, type Argon2Params, type HashingLimits } from '../login/passwords';
+import { DeviceCookies, type DeviceCookieOptions } from '../login/device-cookies';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitOptions } from '../login/rate-limits';
 import { MemoryDenylistStore } from '../stores/memory/denylist';
 import { MemoryRefreshTokenStore } from '../stores/memory/refresh-tokens';
@@ -57,6 +58,8 @@ export interface AuthOptions extends BearerOptions {
   denylistFailOpen?: boolean;
   /** Brute-force protection, or false to switch it off. Default { maxFailures: 5, blockSeconds: 60, maxBlockSeconds: 900, accountFailuresPerDay: 100, ipFailuresPerHour: 100, ipRequestsPerMinute: 60, registrationsPerHour: 10, keyPrefix: "ejwt" }. */
   rateLimits?: Partial<RateLimitOptions> | false;
+  /** Device cookies: a successful password login makes its client a trusted device of the account, with a failure budget of its own; false switches them off. Default { name: "ejwt-device", maxAge: "90d", path: "/", secret: derived (HKDF) from `secret` or the active signing key }. */
+  deviceCookie?: Partial<DeviceCookieOptions> | false;
   /** `client_id` claim of issued tokens (RFC 9068 §2.2). Default "express-jwt-auth". */
   clientId?: string;
   /** argon2id cost for new hashes; older hashes are upgraded at login. Default { memoryCost: 19456, timeCost: 2, parallelism: 1 }. */
@@ -76,7 +79,7 @@ export interface AuthOptions extends BearerOptions {
 const AUTH_OPTION_NAMES: readonly string[] = [
   ...BEARER_OPTION_NAMES,
   'secret', 'keys', 'algorithm', 'kid', 'users', 'accessTokenTtl', 'refreshTokens', 'refreshTokenStore', 'refreshTokenTtl',
-  'refreshTokenIdleTtl', 'refreshTokenGrace', 'denylist', 'denylistFailOpen', 'rateLimits', 'clientId', 'argon2',
+  'refreshTokenIdleTtl', 'refreshTokenGrace', 'denylist', 'denylistFailOpen', 'rateLimits', 'deviceCookie', 'clientId', 'argon2',
   'maxPasswordLength', 'hashing', 'bodyLimit', 'onLogin', 'scopes',
 ] satisfies ReadonlyArray<keyof AuthOptions>;
 
@@ -90,6 +93,8 @@ export interface ResolvedAuth {
   readonly denylist: DenylistStore;
   /** Undefined when switched off. */
   readonly rateLimits: RateLimits | undefined;
+  /** Undefined when switched off (always when rateLimits is). */
+  readonly deviceCookies: DeviceCookies | undefined;
   readonly grants: GrantRegistry;
   readonly bearer: BearerCheck;
   /** DPoP (RFC 9449): the policy, proof check and replay store the token endpoint and the bearer check share. */
@@ -126,7 +131,8 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
   const denylist = options.denylist ?? new MemoryDenylistStore();
   checkStore(denylist, 'denylist', ['add', 'has', 'purgeExpired']);
   const rateLimitOptions = options.rateLimits === false ? false : optionalObject<RateLimitOptions>(options.rateLimits, 'rateLimits', [...Object.keys(DEFAULT_RATE_LIMITS), 'redis', 'keyPrefix']);
-  const rateLimits = rateLimitOptions === false ? undefined : new RateLimits(rateLimitOptions);
+  const rateLimits = rateLimitOptions === false ? undefined : new RateLimits(rateLimitOptions, { now, onError });
+  const deviceCookies = resolveDeviceCookies(options.deviceCookie, rateLimits !== undefined, keys, now);
 
   const argon2 = optionalObject<Argon2Params>(options.argon2, 'argon2', Object.keys(DEFAULT_ARGON2));
   const hashing = optionalObject<HashingLimits>(options.hashing, 'hashing', ['concurrency', 'queue']);
@@ -146,6 +152,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
     refreshTokens,
     denylist,
     rateLimits,
+    deviceCookies,
     grants: new GrantRegistry(refreshTokens ? [passwordGrant, refreshTokenGrant] : [passwordGrant]),
     bearer: new BearerCheck({
       keys,
@@ -175,6 +182,56 @@ function signingKeys(options: AuthOptions, now: () => number): KeySet {
   if (options.algorithm !== undefined) throw new TypeError('algorithm goes with secret; with keys each key has its own alg');
   if (options.kid !== undefined) throw new TypeError('kid goes with secret; with keys each key has its own kid');
   return options.keys instanceof KeySet ? options.keys : new KeySet(options.keys, { now });
+}
+
+const DEVICE_COOKIE_OPTIONS = ['secret', 'name', 'maxAge', 'path'] satisfies ReadonlyArray<keyof DeviceCookieOptions>;
+/** RFC 6265bis §5.6.1–5.6.2: user agents cap Max-Age (and Expires) at 400 days. */
+const MAX_DEVICE_COOKIE_AGE = 400 * 86400;
+
+/**
+ * The device cookies, from the `deviceCookie` option. The HMAC key must be
+ * the same on every instance (each must accept the others' cookies), so it
+ * comes from configuration, never from randomness at start-up: the
+ * `deviceCookie.secret` option, or else the signing key (`secret`, or the
+ * active key of `keys`). Either way it goes through HKDF (RFC 5869) with a
+ * label of its own, so the cookie key is never the token key, and a device
+ * cookie's MAC says nothing about either.
+ */
+function resolveDeviceCookies(value: unknown, rateLimited: boolean, keys: KeySet, now: () => number): DeviceCookies | undefined {
+  if (value === false) return undefined;
+  const options = optionalObject<DeviceCookieOptions>(value, 'deviceCookie', DEVICE_COOKIE_OPTIONS) ?? {};
+  if (!rateLimited) {
+    // Without brute-force limits there is no budget for a device to keep.
+    if (value !== undefined) throw new TypeError('deviceCookie needs rateLimits: give deviceCookie: false, or switch rateLimits on');
+    return undefined;
+  }
+  const name = options.name ?? 'ejwt-device';
+  // RFC 6265 §4.1.1: a cookie name is a token. The prefixes are ours to add (RFC 6265bis §4.1.3).
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(name) || /^__(host|secure)-/i.test(name)) {
+    throw new TypeError('deviceCookie.name must be a cookie name (letters, digits, !#$%&\'*+-.^_`|~; at most 64) without a __Host- or __Secure- prefix');
+  }
+  const path = options.path ?? '/';
+  // RFC 6265 §4.1.1 path-value: no CTLs and no ";"; kept to URL path characters.
+  if (typeof path !== 'string' || path.length > 256 || !/^\/[A-Za-z0-9\-._~!$&'()*+,=:@%/]*$/.test(path)) {
+    throw new TypeError('deviceCookie.path must be a URL path starting with "/" (no ";" or spaces)');
+  }
+  const maxAgeSeconds = duration(options.maxAge ?? '90d', 'deviceCookie.maxAge');
+  if (maxAgeSeconds > MAX_DEVICE_COOKIE_AGE) throw new TypeError('deviceCookie.maxAge must be at most 400 days (browsers cap it there)');
+  let material: Buffer;
+  if (options.secret === undefined) {
+    material = keyMaterial(keys.active.key);
+  } else {
+    if (typeof options.secret !== 'string' && !Buffer.isBuffer(options.secret)) throw new TypeError('deviceCookie.secret must be a string or a Buffer');
+    material = Buffer.from(options.secret);
+    if (material.length < 32) throw new TypeError('deviceCookie.secret must be at least 32 bytes');
+  }
+  const key = Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), 'express-jwt-auth device cookie v1', 32));
+  return new DeviceCookies({ key, name, path, maxAgeSeconds }, now);
+}
+
+/** The secret bytes of a signing key: an HMAC secret as it is, a private key as its PKCS #8 DER. */
+function keyMaterial(key: KeyObject): Buffer {
+  return key.type === 'secret' ? key.export() : key.export({ format: 'der', type: 'pkcs8' });
 }
 
 function checkStore(store: unknown, option: string, methods: string[]): void {

@@ -76,10 +76,14 @@ export type FailureReason =
   | 'login.user_disabled'
   /** Password login: the password is over `maxPasswordLength` or not valid Unicode. */
   | 'login.password_invalid'
-  /** This client is blocked from this account after failed logins. */
+  /** This client (an address without a valid device cookie for the account) is blocked from this account after failed logins. */
   | 'login.blocked'
-  /** The account is under a distributed attack and this client never logged into it. */
+  /** This device cookie is blocked from its account after failed logins (OWASP device cookies: the device is locked out alone). */
+  | 'login.device_blocked'
+  /** The account is out of failures for clients without its device cookie (a distributed attack): only its devices may log in for now. */
   | 'login.account_limited'
+  /** The account's own devices, together, are out of failures (someone holding its device cookies keeps guessing). */
+  | 'login.devices_limited'
   /** This client has too many failed logins across accounts. */
   | 'client.failures'
   /** This client sent too many requests to the endpoint. */
@@ -341,6 +345,65 @@ export class UsernameTakenError extends Error {
     super(`username already taken: ${username}`);
     this.name = 'UsernameTakenError';
   }
+}
+
+/** One account in a {@link UsernameCollisionError}. */
+export interface CollidingAccount {
+  readonly id: string;
+  readonly username: string;
+}
+
+/** Accounts whose usernames have one key (`usernameKey`): the key and every account that has it. */
+export interface UsernameCollision {
+  readonly key: string;
+  readonly accounts: readonly CollidingAccount[];
+}
+
+/**
+ * A schema migration that recomputes the stored username keys found accounts
+ * whose usernames are one name under the current `usernameKey` (width
+ * mapping, full case folding, NFC: RFC 8265 §3.3), such as "STRASSE" and
+ * "straße" made by a version that only lower-cased. It stopped and rolled
+ * back: nothing was changed, and no account was merged or removed. `message`
+ * names every account (id and username) and what to do; `collisions` has the
+ * same for programs.
+ *
+ * @example
+ * try {
+ *   await users.ready();
+ * } catch (err) {
+ *   if (err instanceof UsernameCollisionError) for (const { key, accounts } of err.collisions) console.error(key, accounts);
+ *   throw err;
+ * }
+ */
+export class UsernameCollisionError extends Error {
+  readonly collisions: readonly UsernameCollision[];
+  constructor(collisions: readonly UsernameCollision[]) {
+    const groups = collisions.map(({ key, accounts }) => {
+      const names = accounts.map(({ id, username }) => `${quoteName(username)} (id ${quoteName(id)})`);
+      const listed = names.length === 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+      return `  - ${listed} are ${names.length === 2 ? 'both' : 'all'} ${quoteName(key)}`;
+    });
+    super(
+      [
+        'cannot upgrade the users table: the new username rules (RFC 8265: width mapping, full case folding) make these usernames one name, and usernames are unique:',
+        ...groups,
+        'Nothing was changed, and no account was merged or removed. With the version of express-jwt-auth that uses this database now, rename (UserStore.update(id, { username })) or remove all but one account of each group, then start this version again.',
+      ].join('\n'),
+    );
+    this.name = 'UsernameCollisionError';
+    this.collisions = collisions;
+  }
+}
+
+/** A name as a quoted string whose invisible or unusual characters show as \u{…} escapes. */
+function quoteName(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const visible = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(ch) && !/[\p{Default_Ignorable_Code_Point}"\\]/u.test(ch);
+    out += visible ? ch : `\\u{${(ch.codePointAt(0) as number).toString(16).toUpperCase()}}`;
+  }
+  return `"${out}"`;
 }
 
 /** RFC 9110 §10.2.3 Retry-After in whole seconds, at least 1 (0 would invite an immediate retry). */

@@ -2,7 +2,7 @@
 export interface User {
   /** Opaque, stable id; the `sub` claim (RFC 7519 §4.1.2: always a string). */
   id: string;
-  /** Unique regardless of case; stored in NFC. */
+  /** Unique by `usernameKey` (regardless of case, width and Unicode form); stored as `normalizeUsername` makes it. */
   username: string;
   email: string | null;
   /** argon2id PHC string. Never leaves the server: see {@link publicUser}. */

@@ -1,12 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isVerifiedBy } from '../bearer/verified-requests';
-import { AuthError, InvalidGrantError, InvalidRequestError, UsernameConflictError, UsernameTakenError } from '../core/errors';
+import { AuthError, InvalidGrantError, InvalidRequestError, InvalidTokenError, UsernameConflictError, UsernameTakenError } from '../core/errors';
 import { asParams, readParam } from '../core/params';
 import { publicUser } from '../core/user';
 import { usernameProblem } from '../core/usernames';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure } from '../config/hooks';
-import { emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
+import { bumpTokenEpochFrom, emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
+import { verifyCurrentPassword } from '../login/authenticate-password';
 import { runBearer } from './guard';
 import { createBodyParser } from './parse-body';
 import { sendError } from './send-error';
@@ -66,8 +67,22 @@ export function createUpdateMe(auth: ResolvedAuth) {
  * `PUT /users/me/password` with `current_password` and `new_password`. A wrong
  * current password is a 400 reported like a failed login; success is a 204
  * that ends every earlier session (access and refresh tokens alike).
+ *
+ * The change is a compare-and-set on the token epoch of the caller's session:
+ * if a sign-out everywhere, a disable or another password change ended that
+ * session while this request ran, nothing is changed and the answer is the
+ * 401 `invalid_token` the session check would now give (RFC 6750 §3.1). A
+ * login that rehashed the same password meanwhile keeps the epoch, so it does
+ * not get in the way.
  */
 export function createChangePassword(auth: ResolvedAuth) {
+  const sessionEnded = () =>
+    new InvalidTokenError('The session has ended; the password was not changed', {
+      reason: 'session.ended',
+      detail: 'token epoch moved during a password change',
+      realm: auth.bearer.realm,
+    });
+  const gone = () => new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
   return accountRoute(auth, 'changePassword', async (req, res) => {
     const body = bodyOf(req);
     const current = readParam(body, 'current_password');
@@ -77,17 +92,17 @@ export function createChangePassword(auth: ResolvedAuth) {
     }
     const problem = newPasswordProblem(auth.passwords, next);
     if (problem) throw new InvalidRequestError(capitalize(problem));
-    const ip = req.ip ?? 'unknown';
+    // The session check set req.user from the account as it was for this token: its epoch is the token's.
+    const sessionEpoch = req.user!.tokenEpoch;
     const user = await auth.users.findById(req.user!.id);
-    if (!user) throw new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
+    if (!user) throw gone();
+    if (user.tokenEpoch !== sessionEpoch) throw sessionEnded();
     // The current password is a login in all but name: same limits, same counting.
-    await auth.rateLimits?.beginLogin(user.username, ip);
-    if (auth.passwords.isTooLong(current) || !(await auth.passwords.verify(user.passwordHash, current))) {
-      await auth.rateLimits?.loginFailed(user.username, ip);
-      throw new InvalidGrantError('The current password is wrong', { reason: 'login.wrong_password', detail: 'wrong current password' });
-    }
-    await auth.rateLimits?.loginSucceeded(user.username, ip);
-    await endAllSessions(auth.users, user, { passwordHash: await auth.passwords.hash(next) });
+    await verifyCurrentPassword(auth, user, current, { ip: req.ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure) });
+    const changed = await bumpTokenEpochFrom(auth.users, user.id, sessionEpoch, { passwordHash: await auth.passwords.hash(next) });
+    if (!changed) throw (await auth.users.findById(user.id)) ? sessionEnded() : gone();
+    // The new epoch untrusts every earlier device cookie of the account; this client proved the password, so it gets a fresh one.
+    if (auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(changed.username, changed.tokenEpoch, req.secure));
     res.status(204).end();
   });
 }
@@ -112,7 +127,7 @@ export function createRegister(auth: ResolvedAuth) {
     auth,
     'register',
     async (req, res) => {
-      await auth.rateLimits?.request('register', req.ip ?? 'unknown');
+      await auth.rateLimits?.request('register', req.ip);
       const body = bodyOf(req);
       const username = readParam(body, 'username');
       const password = readParam(body, 'password');

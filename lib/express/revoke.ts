@@ -40,7 +40,7 @@ export function createRevokeHandler(auth: ResolvedAuth) {
 
   return async function revoke(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      await auth.rateLimits?.request('revoke', req.ip ?? 'unknown');
+      await auth.rateLimits?.request('revoke', req.ip);
       const params = await readOAuthBody(req, res, parseBody);
       const token = readParam(params, 'token');
       if (token === undefined) throw new InvalidRequestError('Parameter "token" is required');

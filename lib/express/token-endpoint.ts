@@ -54,7 +54,7 @@ export function createTokenHandler(auth: ResolvedAuth) {
   }
 
   async function grant(req: Request, res: Response): Promise<GrantResult> {
-    const ip = req.ip ?? 'unknown';
+    const ip = req.ip;
     await auth.rateLimits?.request('token', ip);
     const params = await readOAuthBody(req, res, parseBody);
     purgeExpired();
@@ -63,7 +63,7 @@ export function createTokenHandler(auth: ResolvedAuth) {
     const handler = auth.grants.find(grantType);
     if (handler === undefined) throw new UnsupportedGrantTypeError();
     const dpopJkt = await proofOfPossession(req);
-    return handler.handle(params, context, { ip, dpopJkt });
+    return handler.handle(params, context, { ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure), dpopJkt });
   }
 
   /** The thumbprint of the key of the request's DPoP proof, checked and spent; undefined without one. */
@@ -90,7 +90,13 @@ export function createTokenHandler(auth: ResolvedAuth) {
       reportFailure(auth.hooks, err, req);
       return sendError(res, err, NO_STORE);
     }
-    if (result.login) reportLogin(auth.hooks, { user: publicUser(result.login.user), scopes: result.login.scopes, request: req });
+    if (result.login) {
+      const { user } = result.login;
+      // A password login makes this client a trusted device of the account (OWASP device cookies).
+      // req.secure follows `trust proxy` behind a TLS-terminating proxy.
+      if (auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(user.username, user.tokenEpoch, req.secure));
+      reportLogin(auth.hooks, { user: publicUser(user), scopes: result.login.scopes, request: req });
+    }
     // RFC 9449 §8.2: the nonce for the client's next proof, with any answer to a DPoP request.
     const nonce = result.body.token_type === 'DPoP' ? auth.dpop.nonce() : undefined;
     res.status(200).set(NO_STORE).set(nonce === undefined ? {} : { 'DPoP-Nonce': nonce }).json(result.body);

@@ -21,7 +21,7 @@ export const passwordGrant: Grant = {
     }
     const requested = readScope(params);
 
-    const user = await authenticatePassword(context.login, username, password, client.ip);
+    const user = await authenticatePassword(context.login, username, password, client);
     // Checked only after the password, so the scopes of an account are never revealed to a guesser.
     // RFC 6749 §3.3: without a scope parameter the user's full scope is the default.
     const scopes = requested ?? [...user.scopes];

@@ -1,5 +1,5 @@
 import type { User } from '../core/user';
-import type { PasswordLogin } from '../login/authenticate-password';
+import type { LoginClient, PasswordLogin } from '../login/authenticate-password';
 import type { AccessTokens } from '../tokens/access-tokens';
 import type { RefreshTokens } from '../tokens/refresh-tokens';
 import type { TokenResponse } from './token-response';
@@ -12,10 +12,8 @@ export interface GrantContext {
   readonly login: PasswordLogin;
 }
 
-/** Who asks, as far as a grant needs to know. */
-export interface GrantClient {
-  /** The client's address (`req.ip`), for the brute-force limits. */
-  readonly ip: string;
+/** Who asks, as far as a grant needs to know: its address and device cookies, for the brute-force limits; its DPoP key. */
+export interface GrantClient extends LoginClient {
   /**
    * The RFC 7638 thumbprint of the key of the request's DPoP proof, already
    * checked (RFC 9449 §4.3) and spent; undefined without one. A grant binds

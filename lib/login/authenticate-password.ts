@@ -2,8 +2,9 @@ import { InvalidGrantError, InvalidRequestError, ServiceUnavailableError, type F
 import type { User } from '../core/user';
 import { MAX_USERNAME_LENGTH, normalizeUsername } from '../core/usernames';
 import type { UserStore } from '../stores/types';
+import type { DeviceCookies, TrustedDevice } from './device-cookies';
 import type { PasswordHasher } from './passwords';
-import type { RateLimits } from './rate-limits';
+import type { LoginAttempt, LoginOutcome, RateLimits } from './rate-limits';
 
 /** What a password login needs. */
 export interface PasswordLogin {
@@ -11,6 +12,24 @@ export interface PasswordLogin {
   readonly passwords: PasswordHasher;
   /** Undefined when brute-force protection is switched off. */
   readonly rateLimits: RateLimits | undefined;
+  /** Undefined when device cookies are switched off (always when brute-force protection is). */
+  readonly deviceCookies: DeviceCookies | undefined;
+}
+
+/** Who is logging in, as far as the brute-force limits need to know. */
+export interface LoginClient {
+  /** The client's address (`req.ip`); an undefined or unparsable one shares a bucket with every other such client. */
+  readonly ip: string | undefined;
+  /** The values of the device cookie the request carried (`DeviceCookies.read`). Default none: an untrusted client. */
+  readonly deviceCookies?: readonly string[];
+}
+
+/** A credential failure: counted, and answered like every other one. */
+class Refusal {
+  constructor(
+    readonly reason: FailureReason,
+    readonly detail: string,
+  ) {}
 }
 
 /**
@@ -18,32 +37,53 @@ export interface PasswordLogin {
  * InvalidGrantError for an unknown user, a wrong password and a disabled
  * user alike (same message, same work: one argon2 verify each), or with
  * InvalidRequestError for an over-long password (before any hashing), or
- * TooManyRequestsError while the account or IP is blocked (also before any
- * hashing). Failures and successes feed the rate limits. A store failure
- * rejects with the store's own error.
+ * TooManyRequestsError while the account or client is blocked (also before
+ * any hashing). A store failure rejects with the store's own error, a full
+ * hashing queue with ServiceUnavailableError (503).
  *
- * A successful login whose hash has outdated parameters saves a new hash.
+ * Only a credential failure counts towards the brute-force limits; a 503 or a
+ * store error gives its count back, so a load spike never locks anyone out.
+ * A valid device cookie for the account, issued in the account's current
+ * token epoch, makes the client trusted: it draws on its own failure budget.
+ *
+ * A successful login whose hash has outdated parameters saves a new hash, as
+ * a compare-and-set: only if the hash and the token epoch are still the ones
+ * it verified. Otherwise someone changed the password or ended the sessions
+ * meanwhile, and the rehash is skipped rather than writing the old password
+ * back over the new one.
+ *
+ * Resolves the record as it was verified, never a newer one: tokens are
+ * issued for the epoch whose password was checked. When a concurrent change
+ * bumped the epoch, those tokens are already dead, which is exactly what the
+ * login would have got had it finished just before the change.
  */
-export async function authenticatePassword(login: PasswordLogin, username: string, password: string, ip: string): Promise<User> {
-  const { users, passwords, rateLimits } = login;
+export async function authenticatePassword(login: PasswordLogin, username: string, password: string, client: LoginClient): Promise<User> {
+  const { users, passwords } = login;
   checkPasswordLength(passwords, password);
-  // Counted before any argon2 work (a blocked client is refused here), so parallel guesses gain nothing.
-  await rateLimits?.beginLogin(username, ip);
-  const failed = async (reason: FailureReason, detail: string) => {
-    await rateLimits?.loginFailed(username, ip);
-    return new InvalidGrantError(undefined, { reason, detail });
-  };
   // No account can have a longer name: answer as for any unknown user, without a store lookup of attacker-sized input.
-  const user = [...username].length > MAX_USERNAME_LENGTH * 2 ? null : await users.findByUsername(normalizeUsername(username));
-  if (!user) {
-    // OWASP Authentication Cheat Sheet: "no such user" must cost what a wrong password costs.
-    await passwords.verifyDummy(password);
-    throw await failed('login.unknown_user', 'unknown user');
+  const find = () => ([...username].length > MAX_USERNAME_LENGTH * 2 ? Promise.resolve(null) : users.findByUsername(normalizeUsername(username)));
+
+  // A device cookie is only looked at with a valid MAC for this account; then the account's epoch decides
+  // whether it still stands (the lookup comes before the count: nothing is counted yet if the store fails).
+  let found: { user: User | null } | undefined;
+  let device = verifiedDevice(login, client, username);
+  if (device) {
+    found = { user: await find() };
+    if (!found.user || found.user.tokenEpoch !== device.epoch) device = undefined;
   }
-  const ok = await passwords.verify(user.passwordHash, password);
-  if (!ok) throw await failed('login.wrong_password', 'wrong password');
-  if (user.disabled) throw await failed('login.user_disabled', 'user disabled');
-  await rateLimits?.loginSucceeded(username, ip);
+  // Counted before any argon2 work (a blocked client is refused here), so parallel guesses gain nothing.
+  const attempt = await login.rateLimits?.beginLogin(username, client.ip, device?.id);
+  const user = await counted(attempt, async (): Promise<User | Refusal> => {
+    const user = found ? found.user : await find();
+    if (!user) {
+      // OWASP Authentication Cheat Sheet: "no such user" must cost what a wrong password costs.
+      await passwords.verifyDummy(password);
+      return new Refusal('login.unknown_user', 'unknown user');
+    }
+    if (!(await passwords.verify(user.passwordHash, password))) return new Refusal('login.wrong_password', 'wrong password');
+    if (user.disabled) return new Refusal('login.user_disabled', 'user disabled');
+    return user;
+  });
 
   if (passwords.needsRehash(user.passwordHash)) {
     let passwordHash: string;
@@ -54,9 +94,56 @@ export async function authenticatePassword(login: PasswordLogin, username: strin
       if (err instanceof ServiceUnavailableError) return user;
       throw err;
     }
-    return (await users.update(user.id, { passwordHash })) ?? user;
+    // The result is not used: null means the record changed (a password change, a sign-out everywhere,
+    // another login's rehash) and nothing was written; the next login tries again if still needed.
+    await users.update(user.id, { passwordHash }, { ifMatch: { passwordHash: user.passwordHash, tokenEpoch: user.tokenEpoch } });
   }
   return user;
+}
+
+/**
+ * Checks the current password of a signed-in `user` (a password change): a
+ * login in all but name, with the same limits and the same counting. Resolves
+ * when it matches; rejects with InvalidGrantError when it does not (a
+ * password over the maximum length included), TooManyRequestsError while
+ * blocked, or the hasher's or store's error.
+ */
+export async function verifyCurrentPassword(login: PasswordLogin, user: User, password: string, client: LoginClient): Promise<void> {
+  const { passwords } = login;
+  let device = verifiedDevice(login, client, user.username);
+  if (device && device.epoch !== user.tokenEpoch) device = undefined;
+  const attempt = await login.rateLimits?.beginLogin(user.username, client.ip, device?.id);
+  await counted(attempt, async (): Promise<User | Refusal> => {
+    if (passwords.isTooLong(password) || !(await passwords.verify(user.passwordHash, password))) {
+      return new Refusal('login.wrong_password', 'wrong current password');
+    }
+    return user;
+  }, 'The current password is wrong');
+}
+
+function verifiedDevice(login: PasswordLogin, client: LoginClient, username: string): TrustedDevice | undefined {
+  if (!login.rateLimits || !login.deviceCookies || !client.deviceCookies?.length) return undefined;
+  return login.deviceCookies.verify(client.deviceCookies, username);
+}
+
+/**
+ * Runs the credential check of a counted attempt, then settles the attempt
+ * before answering (so the next request already sees a block it started):
+ * `failed` for a refusal, `succeeded` for the user, `abandoned` when the
+ * check threw (a full hashing queue, a store error): no credential was
+ * checked, so the attempt costs the client nothing.
+ */
+async function counted(attempt: LoginAttempt | undefined, check: () => Promise<User | Refusal>, description?: string): Promise<User> {
+  let outcome: LoginOutcome = 'abandoned';
+  let result: User | Refusal;
+  try {
+    result = await check();
+    outcome = result instanceof Refusal ? 'failed' : 'succeeded';
+  } finally {
+    await attempt?.settle(outcome);
+  }
+  if (result instanceof Refusal) throw new InvalidGrantError(description, { reason: result.reason, detail: result.detail });
+  return result;
 }
 
 /** Throws InvalidRequestError (400) for a password over the maximum length or not valid Unicode: refused before any hashing. */

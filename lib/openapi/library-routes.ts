@@ -138,6 +138,10 @@ export function bearerResponses(scopes: readonly string[]): Record<string, OpenA
 const userResponse = (description: string): OpenApiResponse => ({ description, content: json(ref('User')) });
 
 const RETRY_AFTER: Record<string, OpenApiHeader> = { 'Retry-After': { description: 'Seconds.', schema: { type: 'integer' } } };
+/** A password login sets the device cookie (the `deviceCookie` option), unless it is switched off. */
+const DEVICE_COOKIE: Record<string, OpenApiHeader> = {
+  'Set-Cookie': { description: 'The device cookie (HttpOnly, SameSite=Strict): this client is now a trusted device of the account, for the brute-force limits.', schema: { type: 'string' } },
+};
 
 /** Routes that hash a password answer 503 when the hashing queue is full (the `hashing` option). */
 const busy = (headers?: Record<string, OpenApiHeader>) => ({
@@ -155,7 +159,7 @@ export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> =
       'A wrong password, an unknown user and a disabled user get the same `invalid_grant`. Client credentials, if sent, are ignored.',
     requestBody: body(ref('TokenRequest')),
     responses: {
-      '200': { description: 'Tokens issued (RFC 6749 §5.1).', headers: NO_STORE_HEADERS, content: json(ref('TokenResponse')) },
+      '200': { description: 'Tokens issued (RFC 6749 §5.1).', headers: { ...NO_STORE_HEADERS, ...DEVICE_COOKIE }, content: json(ref('TokenResponse')) },
       '400': errorResponse(
         'RFC 6749 §5.2: `invalid_request`, `invalid_grant` (wrong credentials or a used, expired or revoked refresh token), `invalid_scope` or `unsupported_grant_type`.',
         NO_STORE_HEADERS,
@@ -196,8 +200,9 @@ export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> =
       properties: { current_password: { type: 'string', format: 'password' }, new_password: { type: 'string', format: 'password' } },
     }),
     responses: {
-      '204': { description: 'Changed; every earlier session is over.' },
+      '204': { description: 'Changed; every earlier session is over, every earlier device cookie untrusted, and this client gets a fresh one.', headers: DEVICE_COOKIE },
       '400': errorResponse('`invalid_request` (new password too short or too long) or `invalid_grant` (wrong current password).'),
+      '429': errorResponse('Too many wrong current passwords; `Retry-After` says when to try again.', RETRY_AFTER),
       ...busy(),
     },
   },

@@ -16,8 +16,10 @@ import { PassportStrategy, type StrategySource } from './strategy';
  * (never the query string), refuses repeated or non-string fields with a 400
  * `invalid_request`, and answers a wrong password, an unknown user and a
  * disabled user identically (401, with `{ error: 'invalid_grant' }` as info).
- * A block is a 429 and a full hashing queue a 503. The body must be parsed
- * already (express.urlencoded or express.json).
+ * A block is a 429 and a full hashing queue a 503, each with `Retry-After`
+ * set on the response. A successful login sets the device cookie (see
+ * `deviceCookie`) on the response, which the app's handler then sends. The
+ * body must be parsed already (express.urlencoded or express.json).
  *
  * @example
  * passport.use(new LocalStrategy(auth)); // or passport.use(auth.localStrategy)
@@ -37,6 +39,9 @@ export class LocalStrategy extends PassportStrategy {
     const refuse = (err: AuthError) => {
       reportFailure(auth.hooks, err, req);
       const info = { message: err.message, error: err.code, ...(err.headers['Retry-After'] && { retryAfter: Number(err.headers['Retry-After']) }) };
+      // Passport's fail() takes no headers: set the error's own (Retry-After on a 429 or 503, RFC 9110 §10.2.3)
+      // on the response first, whether Passport or the app's callback answers.
+      for (const [name, value] of Object.entries(err.headers)) req.res?.setHeader(name, value);
       // Wrong credentials are the usual 401; a malformed request (400), a block (429) or a full queue (503) keeps its status.
       this.fail(info, err.status === 400 && err.code === 'invalid_grant' ? 401 : err.status);
     };
@@ -51,9 +56,11 @@ export class LocalStrategy extends PassportStrategy {
     } catch (err) {
       return refuse(err as AuthError);
     }
-    authenticatePassword(auth, username, password, req.ip ?? 'unknown')
+    authenticatePassword(auth, username, password, { ip: req.ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure) })
       .then(
         (user) => {
+          // Trusted from now on (OWASP device cookies): the app's handler answers on this response, with the cookie.
+          if (auth.deviceCookies) req.res?.append('Set-Cookie', auth.deviceCookies.setCookie(user.username, user.tokenEpoch, req.secure));
           const account = publicUser(user);
           reportLogin(auth.hooks, { user: account, scopes: [...user.scopes], request: req });
           this.success(account);

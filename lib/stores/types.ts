@@ -15,25 +15,59 @@ export interface NewUser {
 export type UserPatch = Partial<Pick<User, 'username' | 'email' | 'passwordHash' | 'scopes' | 'disabled' | 'tokenEpoch'>>;
 
 /**
+ * The credentials a conditional `update` expects to find: each field given
+ * must equal the stored one (`===`); a field left out is not compared.
+ */
+export type UserMatch = Partial<Pick<User, 'passwordHash' | 'tokenEpoch'>>;
+
+/** Options of `UserStore.update`. */
+export interface UserUpdateOptions {
+  /**
+   * Compare-and-set: apply the patch only if the stored record still has
+   * these values, checked and written in one atomic step (one `UPDATE …
+   * WHERE`, or a transaction that holds the write lock from the read to the
+   * write). Otherwise change nothing and resolve null.
+   */
+  ifMatch?: UserMatch;
+}
+
+/**
  * Where accounts live. Every method may reject: the library turns a rejection
  * into a 500 through `next(err)`, never into a 401.
  *
  * Contract:
- * - usernames are stored in NFC and unique regardless of case (compare with
- *   `usernameKey`), and `findByUsername` matches regardless of case;
+ * - usernames are stored as `normalizeUsername` makes them and unique by
+ *   `usernameKey` (case, width and Unicode form do not make two names), and
+ *   `findByUsername` matches by that key;
  * - `create` assigns `id`, `createdAt` and `updatedAt`, and rejects with
  *   `UsernameTakenError` when the name is taken;
  * - `update` changes only the given fields, sets `updatedAt`, returns the new
  *   record or null for an unknown id, rejects with `UsernameTakenError` on a
  *   clash; a failed update changes nothing;
+ * - `update` with `ifMatch` is atomic: when a stored field differs from the
+ *   one given it changes nothing and resolves null (as for an unknown id;
+ *   `findById` tells the two apart), before any username clash is looked
+ *   for. Of concurrent updates that expect one version, exactly one wins. The
+ *   library relies on it for every write of a password hash and every bump
+ *   of the token epoch: a store that ignores it can lose a password change;
  * - returned users are copies: changing one does not change the store;
  * - `close` may be called twice; methods reject after it.
+ *
+ * @example
+ * // Rehash only if no one changed the password or ended the sessions meanwhile.
+ * const saved = await users.update(user.id, { passwordHash: fresh }, {
+ *   ifMatch: { passwordHash: user.passwordHash, tokenEpoch: user.tokenEpoch },
+ * });
+ * if (saved === null) {
+ *   // The record changed (or is gone) since it was read: nothing was written.
+ * }
  */
 export interface UserStore {
   findById(id: string): Promise<User | null>;
   findByUsername(username: string): Promise<User | null>;
   create(user: NewUser): Promise<User>;
-  update(id: string, patch: UserPatch): Promise<User | null>;
+  /** Resolves the updated user, or null for an unknown id or (with `ifMatch`) a record that no longer matches. */
+  update(id: string, patch: UserPatch, options?: UserUpdateOptions): Promise<User | null>;
   /** Resolves true when a user was removed. */
   delete(id: string): Promise<boolean>;
   /** All users ordered by `usernameKey` (code-point order). */

@@ -6,7 +6,7 @@ import { runUsersCli } from '../../../examples/server/users-cli';
 import { createAuth, type Auth } from '../../../lib/create-auth';
 import { PasswordHasher } from '../../../lib/login/passwords';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
-import type { NewUser, UserPatch, UserStore } from '../../../lib/stores/types';
+import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../../../lib/stores/types';
 import type { User } from '../../../lib/core/user';
 import { expectBearerError, testClock } from '../../helpers';
 import { resolvedAuthOf } from '../../../lib/config/handles';
@@ -29,7 +29,7 @@ class BreakableStore implements UserStore {
   }
   findByUsername(username: string) { return this.inner.findByUsername(username); }
   create(user: NewUser) { return this.inner.create(user); }
-  update(id: string, patch: UserPatch) { return this.inner.update(id, patch); }
+  update(id: string, patch: UserPatch, options?: UserUpdateOptions) { return this.inner.update(id, patch, options); }
   delete(id: string) { return this.inner.delete(id); }
   list() { return this.inner.list(); }
   close() { return this.inner.close(); }

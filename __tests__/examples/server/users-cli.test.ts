@@ -1,6 +1,8 @@
 import { CliError, runUsersCli } from '../../../examples/server/users-cli';
 import { PasswordHasher } from '../../../lib/login/passwords';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
+import { authenticatePassword } from '../../../lib/login/authenticate-password';
+import { PausingUserStore } from '../../stores/pausing-user-store';
 
 const PASSWORD = 'first-Pa55word';
 const NEW_PASSWORD = 'second-Pa55word';
@@ -105,6 +107,34 @@ describe('users CLI (runUsersCli)', () => {
     expect((await users.list()).map((u) => u.username)).toEqual(['alice']);
   });
 
+  it.each([
+    ['full-width ａｌｉｃｅ', 'ａｌｉｃｅ'],
+    ['STRASSE beside straße', 'STRASSE', 'straße'],
+    ['ΟΔΟΣ beside οδοσ', 'ΟΔΟΣ', 'οδοσ'],
+  ])('refuses %s as already taken (one key: width, case folding)', async (_name, name, existing = 'alice') => {
+    await run(['add', existing, '--password-stdin']);
+    const error = await cliError(['add', name, '--password-stdin']);
+    expect(error.message).toBe(`username already taken: ${name}`);
+    expect(error.exitCode).toBe(1);
+    expect((await users.list()).map((u) => u.username)).toEqual([existing]);
+  });
+
+  it.each([
+    ['a Cyrillic а', '\u0430lice', /mix scripts/],
+    ['a HANGUL FILLER', 'alice\u3164', /invisible or formatting characters \(U\+3164\)/],
+    ['a COMBINING GRAPHEME JOINER', 'ali\u034Fce', /invisible or formatting characters \(U\+034F\)/],
+    ['a VARIATION SELECTOR-16', 'alice\uFE0F', /invisible or formatting characters \(U\+FE0F\)/],
+    ['a BRAILLE PATTERN BLANK', 'alice\u2800', /invisible or formatting characters \(U\+2800\)/],
+  ])('refuses alice with %s, saying why, before reading the password', async (_name, name, why) => {
+    await run(['add', 'alice', '--password-stdin']);
+    stdinReads = 0;
+    const error = await cliError(['add', name, '--password-stdin']);
+    expect(error.message).toMatch(why);
+    expect(error.exitCode).toBe(1);
+    expect(stdinReads).toBe(0);
+    expect((await users.list()).map((u) => u.username)).toEqual(['alice']);
+  });
+
   it('refuses an invalid scope before reading the password', async () => {
     const error = await cliError(['add', 'alice', '--scopes', 'admin bad"scope', '--password-stdin']);
     expect(error.message).toBe('not a valid scope (RFC 6749 §3.3): "bad\\"scope"');
@@ -146,6 +176,29 @@ describe('users CLI (runUsersCli)', () => {
     const hash = await passwordHashOf('alice');
     expect(await hasher.verify(hash, PASSWORD)).toBe(false);
     expect(await hasher.verify(hash, NEW_PASSWORD)).toBe(true);
+  });
+
+  it('keeps a passwd that lands while a login with the old password rehashes it', async () => {
+    await run(['add', 'alice', '--password-stdin'], `${PASSWORD}\n`);
+    const before = (await users.findByUsername('alice'))!;
+    // The server hashes with other parameters than the CLI did: a login rehashes alice's hash.
+    const serverHasher = new PasswordHasher({ memoryCost: 1024, timeCost: 1 });
+    expect(serverHasher.needsRehash(before.passwordHash)).toBe(true);
+    const pausing = new PausingUserStore(users);
+    const held = pausing.holdNext((patch) => patch.passwordHash !== undefined && patch.tokenEpoch === undefined);
+
+    const login = authenticatePassword({ users: pausing, passwords: serverHasher, rateLimits: undefined, deviceCookies: undefined }, 'alice', PASSWORD, { ip: '192.0.2.1' });
+    await held.reached;
+    await runUsersCli(['passwd', 'alice', '--password-stdin'], pausing, { readStdin: async () => `${NEW_PASSWORD}\n`, out: () => undefined }, hasher);
+    held.release();
+    const loggedIn = await login;
+
+    const after = (await users.findByUsername('alice'))!;
+    expect(await hasher.verify(after.passwordHash, NEW_PASSWORD)).toBe(true);
+    expect(await hasher.verify(after.passwordHash, PASSWORD)).toBe(false);
+    expect(after.tokenEpoch).toBe(before.tokenEpoch + 1);
+    // The login verified the old password at the old epoch: the tokens it gets are of an ended epoch.
+    expect(loggedIn.tokenEpoch).toBe(before.tokenEpoch);
   });
 
   it('refuses passwd for an unknown user and without --password-stdin', async () => {

@@ -1,6 +1,6 @@
 import { PostgresUserStore } from '../../../lib/stores/postgres/users';
-import { LATEST_POSTGRES_SCHEMA_VERSION, MIGRATIONS_TABLE, migrate } from '../../../lib/stores/postgres/schema';
-import { UsernameTakenError } from '../../../lib/core/errors';
+import { LATEST_POSTGRES_SCHEMA_VERSION, MIGRATIONS_TABLE, migrate, migrateTo } from '../../../lib/stores/postgres/schema';
+import { UsernameCollisionError, UsernameTakenError } from '../../../lib/core/errors';
 import { describeUserStoreContract } from '../user-store-contract';
 import { describePostgres, poolFor, schemaName, tablesOf, useTestDatabase } from './helpers';
 
@@ -54,11 +54,114 @@ describePostgres('PostgreSQL user store', () => {
         const schema = await db.newSchema();
         const pool = db.newPool(schema);
         await migrate(pool);
+        // Version 3 made the denylist.
         await pool.query('DROP TABLE access_denylist');
-        await pool.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE version = $1`, [LATEST_POSTGRES_SCHEMA_VERSION]);
+        await pool.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE version = 3`);
 
-        expect(await migrate(pool)).toEqual([LATEST_POSTGRES_SCHEMA_VERSION]);
+        expect(await migrate(pool)).toEqual([3]);
         expect(await tablesOf(pool, schema)).toEqual(TABLES);
+      });
+
+      describe('upgrade of username keys to RFC 8265 (version 4)', () => {
+        /** The key versions 1 to 3 stored: NFC, lower case. */
+        const oldKey = (username: string) => username.normalize('NFC').toLowerCase();
+
+        /** A pool on a new schema at version 3, with these accounts keyed the old way. */
+        async function schemaAtVersion3(accounts: Array<[id: string, username: string]>) {
+          const schema = await db.newSchema();
+          const pool = db.newPool(schema);
+          await migrateTo(pool, 3);
+          for (const [id, username] of accounts) {
+            await pool.query(
+              `INSERT INTO users (id, username, username_key, password_hash, created_at, updated_at) VALUES ($1, $2, $3, 'h', 1000, 1000)`,
+              [id, username, oldKey(username)],
+            );
+          }
+          return pool;
+        }
+
+        async function snapshot(pool: Awaited<ReturnType<typeof schemaAtVersion3>>) {
+          const versions = (await pool.query(`SELECT version FROM ${MIGRATIONS_TABLE} ORDER BY version`)).rows.map((row) => row.version);
+          const rows = (await pool.query('SELECT * FROM users ORDER BY id')).rows;
+          const constraints = (await pool.query(`SELECT conname FROM pg_constraint WHERE conrelid = 'users'::regclass ORDER BY conname`)).rows;
+          return { versions, rows, constraints };
+        }
+
+        it('refuses to upgrade a schema with accounts that become one name, naming them, and leaves it unchanged', async () => {
+          const pool = await schemaAtVersion3([
+            ['u1', 'STRASSE'],
+            ['u2', 'straße'],
+            ['u3', 'ΟΔΟΣ'],
+            ['u5', 'οδοσ'],
+            ['u6', 'ａｌｉｃｅ'],
+            ['u7', 'alice'],
+            ['u8', 'bob'],
+          ]);
+          const before = await snapshot(pool);
+          expect(before.versions).toEqual([1, 2, 3]);
+
+          const error = await migrate(pool).then(() => undefined, (err: unknown) => err);
+
+          expect(error).toBeInstanceOf(UsernameCollisionError);
+          expect((error as UsernameCollisionError).collisions).toEqual([
+            { key: 'alice', accounts: [{ id: 'u7', username: 'alice' }, { id: 'u6', username: 'ａｌｉｃｅ' }] },
+            { key: 'strasse', accounts: [{ id: 'u1', username: 'STRASSE' }, { id: 'u2', username: 'straße' }] },
+            { key: 'οδοσ', accounts: [{ id: 'u3', username: 'ΟΔΟΣ' }, { id: 'u5', username: 'οδοσ' }] },
+          ]);
+          expect((error as Error).message).toContain('"STRASSE" (id "u1") and "straße" (id "u2") are both "strasse"');
+          expect((error as Error).message).toMatch(/Nothing was changed, and no account was merged or removed/);
+          expect(await snapshot(pool)).toEqual(before);
+          // The stores refuse to work on it, with the same report.
+          await expect(new PostgresUserStore(pool).findByUsername('alice')).rejects.toBeInstanceOf(UsernameCollisionError);
+        });
+
+        it('upgrades a schema without such accounts: the new keys find and guard every name', async () => {
+          const pool = await schemaAtVersion3([
+            ['u1', 'ａｌｉｃｅ'],
+            ['u2', 'STRASSE'],
+            ['u3', 'Bob'],
+            ['u4', 'ΟΔΟΣ'],
+          ]);
+          const store = new PostgresUserStore(pool);
+
+          expect(await migrate(pool)).toEqual([4]);
+
+          const { rows } = await pool.query('SELECT id, username, username_key FROM users ORDER BY id');
+          expect(rows).toEqual([
+            { id: 'u1', username: 'ａｌｉｃｅ', username_key: 'alice' },
+            { id: 'u2', username: 'STRASSE', username_key: 'strasse' },
+            { id: 'u3', username: 'Bob', username_key: 'bob' },
+            { id: 'u4', username: 'ΟΔΟΣ', username_key: 'οδοσ' },
+          ]);
+          expect((await store.findByUsername('alice'))?.id).toBe('u1');
+          expect((await store.findByUsername('straße'))?.id).toBe('u2');
+          expect((await store.findByUsername('οδος'))?.id).toBe('u4');
+          await expect(store.create({ username: 'Alice', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+          await expect(store.create({ username: 'straße', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+          // The constraint is back, under its name.
+          await expect(
+            pool.query(`INSERT INTO users (id, username, username_key, password_hash, created_at, updated_at) VALUES ('x', 'x', 'bob', 'h', 0, 0)`),
+          ).rejects.toMatchObject({ code: '23505', constraint: 'users_username_key_unique' });
+        });
+
+        it('moves every key in one statement, so one account may take the stored key of another', async () => {
+          // Keys as another engine's toLowerCase or a hand-made row may have left them.
+          const schema = await db.newSchema();
+          const pool = db.newPool(schema);
+          await migrateTo(pool, 3);
+          await pool.query(
+            `INSERT INTO users (id, username, username_key, password_hash, created_at, updated_at)
+             VALUES ('u1', 'ＢＯＢ', 'ｂｏｂ', 'h', 0, 0), ('u2', 'ｂｏｂ２', 'bob', 'h', 0, 0)`,
+          );
+
+          expect(await migrate(pool)).toEqual([4]);
+
+          const { rows } = await pool.query('SELECT id, username_key FROM users ORDER BY id');
+          expect(rows).toEqual([
+            { id: 'u1', username_key: 'bob' },
+            { id: 'u2', username_key: 'bob2' },
+          ]);
+        });
       });
 
       it('refuses a schema from a newer version of the library', async () => {

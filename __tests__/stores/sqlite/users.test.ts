@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
-import { LATEST_SCHEMA_VERSION } from '../../../lib/stores/sqlite/schema';
-import { UsernameTakenError } from '../../../lib/core/errors';
+import { LATEST_SCHEMA_VERSION, migrate } from '../../../lib/stores/sqlite/schema';
+import { UsernameCollisionError, UsernameTakenError } from '../../../lib/core/errors';
 import { describeUserStoreContract } from '../user-store-contract';
 
 let clock = Date.UTC(2024, 0, 1);
@@ -120,6 +120,128 @@ describe('SqliteUserStore', () => {
     ).toEqual(['access_denylist', 'refresh_families', 'refresh_tokens', 'users']);
   });
 
+  describe('upgrade of username keys to RFC 8265 (schema version 5)', () => {
+    /** The key versions 1 to 4 stored: NFC, lower case. */
+    const oldKey = (username: string) => username.normalize('NFC').toLowerCase();
+
+    /** A file at schema version 4, with these accounts keyed the old way. */
+    function databaseAtVersion4(accounts: Array<[id: string, username: string]>): void {
+      const old = new Database(file);
+      migrate(old, 4);
+      const insert = old.prepare(
+        `INSERT INTO users (id, username, username_key, password_hash, scopes, disabled, token_epoch, created_at, updated_at)
+         VALUES (?, ?, ?, 'h', '', 0, 0, 1000, 1000)`,
+      );
+      for (const [id, username] of accounts) insert.run(id, username, oldKey(username));
+      old.close();
+    }
+
+    function snapshot(): { version: unknown; rows: unknown[] } {
+      const db = new Database(file);
+      try {
+        return { version: db.pragma('user_version', { simple: true }), rows: db.prepare('SELECT * FROM users ORDER BY id').all() };
+      } finally {
+        db.close();
+      }
+    }
+
+    it('refuses to upgrade a database with accounts that become one name, naming them, and leaves it unchanged', () => {
+      databaseAtVersion4([
+        ['u1', 'STRASSE'],
+        ['u2', 'straße'],
+        ['u3', 'ΟΔΟΣ'],
+        ['u4', 'ＳＴＲＡＳＳＥ'],
+        ['u5', 'οδοσ'],
+        ['u6', 'ａｌｉｃｅ'],
+        ['u7', 'Alice'],
+        ['u8', 'bob'],
+      ]);
+      const before = snapshot();
+      expect(before.version).toBe(4);
+
+      let error: unknown;
+      try {
+        track(new SqliteUserStore(file));
+      } catch (err) {
+        error = err;
+      }
+
+      expect(error).toBeInstanceOf(UsernameCollisionError);
+      const { collisions, message } = error as UsernameCollisionError;
+      expect(collisions).toEqual([
+        { key: 'alice', accounts: [{ id: 'u7', username: 'Alice' }, { id: 'u6', username: 'ａｌｉｃｅ' }] },
+        { key: 'strasse', accounts: [{ id: 'u1', username: 'STRASSE' }, { id: 'u2', username: 'straße' }, { id: 'u4', username: 'ＳＴＲＡＳＳＥ' }] },
+        // The old rule lower-cased ΟΔΟΣ to οδος (final sigma), another name than οδοσ then.
+        { key: 'οδοσ', accounts: [{ id: 'u3', username: 'ΟΔΟΣ' }, { id: 'u5', username: 'οδοσ' }] },
+      ]);
+      expect(message).toContain('"STRASSE" (id "u1"), "straße" (id "u2") and "ＳＴＲＡＳＳＥ" (id "u4") are all "strasse"');
+      expect(message).toContain('"ΟΔΟΣ" (id "u3") and "οδοσ" (id "u5") are both "οδοσ"');
+      expect(message).toMatch(/Nothing was changed, and no account was merged or removed/);
+      expect(message).toMatch(/rename .* or remove all but one account of each group/);
+      expect(snapshot()).toEqual(before);
+    });
+
+    it('rolls back the earlier steps of the same upgrade too', () => {
+      const old = new Database(file);
+      migrate(old, 1);
+      for (const [id, username] of [['u1', 'STRASSE'], ['u2', 'straße']]) {
+        old.prepare(`INSERT INTO users (id, username, username_key, password_hash, created_at, updated_at) VALUES (?, ?, ?, 'h', 0, 0)`).run(id, username, oldKey(username));
+      }
+      old.close();
+
+      expect(() => track(new SqliteUserStore(file))).toThrow(UsernameCollisionError);
+
+      const db = track(new Database(file));
+      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all()).toEqual(['users']);
+    });
+
+    it('upgrades a database without such accounts: the new keys find and guard every name', async () => {
+      databaseAtVersion4([
+        ['u1', 'ａｌｉｃｅ'],
+        ['u2', 'STRASSE'],
+        ['u3', 'Bob'],
+        ['u4', 'ΟΔΟΣ'],
+      ]);
+
+      const store = track(new SqliteUserStore(file));
+
+      expect(snapshot().version).toBe(LATEST_SCHEMA_VERSION);
+      const db = track(new Database(file));
+      expect(db.prepare('SELECT id, username, username_key FROM users ORDER BY id').all()).toEqual([
+        { id: 'u1', username: 'ａｌｉｃｅ', username_key: 'alice' },
+        { id: 'u2', username: 'STRASSE', username_key: 'strasse' },
+        { id: 'u3', username: 'Bob', username_key: 'bob' },
+        { id: 'u4', username: 'ΟΔΟΣ', username_key: 'οδοσ' },
+      ]);
+      expect((await store.findByUsername('alice'))?.id).toBe('u1');
+      expect((await store.findByUsername('straße'))?.id).toBe('u2');
+      expect((await store.findByUsername('οδος'))?.id).toBe('u4');
+      await expect(store.create({ username: 'Alice', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+      await expect(store.create({ username: 'straße', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+      expect((await store.list()).map((user) => user.id)).toEqual(['u1', 'u3', 'u2', 'u4']);
+    });
+
+    it('moves keys aside first, so one account may take the stored key of another', () => {
+      // Keys as another engine's toLowerCase or a hand-made row may have left them: u1's new
+      // key is u2's stored key, and u2's key changes too. Set one by one, u1 would clash with u2.
+      const old = new Database(file);
+      migrate(old, 4);
+      const insert = old.prepare(`INSERT INTO users (id, username, username_key, password_hash, created_at, updated_at) VALUES (?, ?, ?, 'h', 0, 0)`);
+      insert.run('u1', 'ＢＯＢ', 'ｂｏｂ');
+      insert.run('u2', 'ｂｏｂ２', 'bob');
+      old.close();
+
+      track(new SqliteUserStore(file));
+
+      const db = track(new Database(file));
+      expect(db.prepare('SELECT id, username_key FROM users ORDER BY id').all()).toEqual([
+        { id: 'u1', username_key: 'bob' },
+        { id: 'u2', username_key: 'bob2' },
+      ]);
+    });
+  });
+
   it('stores the token epoch as an integer column', async () => {
     const db = track(new Database(':memory:'));
     const store = new SqliteUserStore(db);
@@ -144,6 +266,18 @@ describe('SqliteUserStore', () => {
 
     await expect(b.create({ username: 'ALICE', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
     expect((await b.findByUsername('Alice'))?.username).toBe('alice');
+  });
+
+  it('compares and sets across connections to one file: a write expecting a version another connection changed does nothing', async () => {
+    const a = track(new SqliteUserStore(file));
+    const b = track(new SqliteUserStore(file));
+    const alice = await a.create({ username: 'alice', passwordHash: 'h1' });
+    const seenByB = (await b.findById(alice.id))!;
+
+    await a.update(alice.id, { passwordHash: 'h2', tokenEpoch: 1 }, { ifMatch: { tokenEpoch: 0 } });
+
+    expect(await b.update(alice.id, { passwordHash: 'h1-rehashed' }, { ifMatch: { passwordHash: seenByB.passwordHash, tokenEpoch: seenByB.tokenEpoch } })).toBeNull();
+    expect(await b.findById(alice.id)).toMatchObject({ passwordHash: 'h2', tokenEpoch: 1 });
   });
 
   it('uses a database it is given and leaves it open on close', async () => {

@@ -2,7 +2,8 @@ import type { User } from '../../core/user';
 import { normalizeUsername, usernameKey } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
 import { UsernameTakenError } from '../../core/errors';
-import type { NewUser, UserPatch, UserStore } from '../types';
+import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
+import { matchesUser } from '../user-match';
 
 export interface MemoryUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
@@ -47,9 +48,10 @@ export class MemoryUserStore implements UserStore {
     return copy(user);
   }
 
-  async update(id: string, patch: UserPatch): Promise<User | null> {
+  async update(id: string, patch: UserPatch, options: UserUpdateOptions = {}): Promise<User | null> {
     const old = this.users.get(id);
-    if (!old) return null;
+    // Checked and written without an await in between: atomic in one process.
+    if (!old || !matchesUser(old, options.ifMatch)) return null;
     // Stored records are never mutated in place: build the new one, check it,
     // then swap, so a rejected update leaves the old record untouched.
     const next: User = { ...old, updatedAt: new Date(this.now()) };

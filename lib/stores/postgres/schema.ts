@@ -1,4 +1,8 @@
 import type { PgClient as PoolClient, PgPool as Pool } from './pool';
+import { rekeyUsernames, type KeyedRow } from '../username-keys';
+
+/** A schema step: SQL, or JavaScript for a step that computes values (it runs in the migration transaction). */
+type Step = string | ((client: PoolClient) => Promise<void>);
 
 /**
  * Schema steps for every PostgreSQL store of this library, like the SQLite
@@ -12,8 +16,8 @@ import type { PgClient as PoolClient, PgPool as Pool } from './pool';
  * `public`). Times are `bigint` milliseconds since the epoch so they come back
  * exactly as they went in; scopes are `text[]`.
  */
-const MIGRATIONS: readonly string[] = [
-  // 1: accounts. username_key (NFC, lower case: see usernameKey) is unique, so
+const MIGRATIONS: readonly Step[] = [
+  // 1: accounts. username_key (see usernameKey; NFC lower case until step 4) is unique, so
   // the database itself refuses a second "Alice" even when two servers race.
   // COLLATE "C" orders it by code point, as the other stores do.
   `CREATE TABLE users (
@@ -60,10 +64,38 @@ const MIGRATIONS: readonly string[] = [
      expires_at bigint NOT NULL
    );
    CREATE INDEX access_denylist_expires_at ON access_denylist (expires_at);`,
-  // 4: the DPoP key a refresh-token family is bound to (RFC 9449 §5): its RFC 7638
+  // 4: username keys by RFC 8265 (width mapping, full case folding, NFC)
+  // instead of NFC lower case: "STRASSE" and "straße", "ａｌｉｃｅ" and
+  // "alice" become one name. Two accounts whose new keys are equal stop the
+  // migration (UsernameCollisionError, naming both): it never merges or
+  // drops an account.
+  rekeyPostgresUsernames,
+  // 5: the DPoP key a refresh-token family is bound to (RFC 9449 §5): its RFC 7638
   // thumbprint, NULL for an unbound family (every family made before this step).
   `ALTER TABLE refresh_families ADD COLUMN jkt text`,
 ];
+
+/**
+ * Recomputes every `username_key` with the current `usernameKey`. Writes to
+ * `users` wait from the read to the commit, so no row escapes the check; the
+ * unique constraint is dropped and added again around the one UPDATE, since
+ * PostgreSQL checks a non-deferrable constraint row by row and one row's new
+ * key may be another row's old one.
+ */
+async function rekeyPostgresUsernames(client: PoolClient): Promise<void> {
+  await client.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+  const { rows } = await client.query<KeyedRow>('SELECT id, username, username_key FROM users');
+  const changes = rekeyUsernames(rows);
+  if (changes.length === 0) return;
+  await client.query('ALTER TABLE users DROP CONSTRAINT users_username_key_unique');
+  await client.query(
+    `UPDATE users SET username_key = changed.key
+     FROM unnest($1::text[], $2::text[]) AS changed (id, key)
+     WHERE users.id = changed.id`,
+    [changes.map((change) => change.id), changes.map((change) => change.key)],
+  );
+  await client.query('ALTER TABLE users ADD CONSTRAINT users_username_key_unique UNIQUE (username_key)');
+}
 
 /** The schema version `migrate` leaves a database at: the number of steps. */
 export const LATEST_POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -84,14 +116,27 @@ export const MIGRATION_LOCK_KEY = '7305938471120569122';
  * processes start at once: the steps run in one transaction holding an
  * advisory lock, after reading the applied versions again under it, so each
  * step runs once and a failed step leaves nothing behind (PostgreSQL DDL is
- * transactional). Rejects for a schema a newer version of the library made.
+ * transactional). Rejects for a schema a newer version of the library made,
+ * and with UsernameCollisionError, changing nothing, when step 4 finds two
+ * accounts that would have one username key.
  *
  * The stores call it themselves (once per pool, see `ready()`); call it
  * directly to migrate at deploy time instead.
  */
 export async function migrate(pool: Pool): Promise<number[]> {
+  return migrateTo(pool, LATEST_POSTGRES_SCHEMA_VERSION);
+}
+
+/** `migrate`, up to version `target` only: for tests that build an old schema. */
+export async function migrateTo(pool: Pool, target: number): Promise<number[]> {
+  const wanted = (applied: Iterable<number>) => {
+    const have = new Set(applied);
+    const missing: number[] = [];
+    for (let version = 1; version <= target; version++) if (!have.has(version)) missing.push(version);
+    return missing;
+  };
   // Fast path without the lock: every start after the first.
-  if ((await appliedVersions(pool)).length === LATEST_POSTGRES_SCHEMA_VERSION) return [];
+  if (wanted(await appliedVersions(pool)).length === 0) return [];
   return inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     // Created under the lock: two concurrent CREATE TABLE IF NOT EXISTS can
@@ -104,13 +149,12 @@ export async function migrate(pool: Pool): Promise<number[]> {
     );
     // Read again under the lock (READ COMMITTED: this statement sees what a
     // migration that held the lock before us committed).
-    const applied = new Set(await appliedVersions(client));
-    const missing: number[] = [];
-    for (let version = 1; version <= LATEST_POSTGRES_SCHEMA_VERSION; version++) {
-      if (!applied.has(version)) missing.push(version);
-    }
+    const missing = wanted(await appliedVersions(client));
+    // A step that rejects rolls back every step of this call (PostgreSQL DDL is transactional).
     for (const version of missing) {
-      await client.query(MIGRATIONS[version - 1]!);
+      const step = MIGRATIONS[version - 1]!;
+      if (typeof step === 'string') await client.query(step);
+      else await step(client);
       await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version) VALUES ($1)`, [version]);
     }
     return missing;

@@ -4,7 +4,7 @@ import { normalizeUsername, usernameKey } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
 import { ensureMigrated, hasSqlState, toMs, UNIQUE_VIOLATION } from './schema';
 import { UsernameTakenError } from '../../core/errors';
-import type { NewUser, UserPatch, UserStore } from '../types';
+import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
 
 export interface PostgresUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
@@ -13,7 +13,7 @@ export interface PostgresUserStoreOptions {
 
 const COLUMNS = 'id, username, email, password_hash, scopes, disabled, token_epoch, created_at, updated_at';
 
-/** The constraint that keeps usernames unique regardless of case (see postgres-schema.ts). */
+/** The constraint that keeps usernames unique by `usernameKey` (see schema.ts). */
 const USERNAME_CONSTRAINT = 'users_username_key_unique';
 
 /** A selected `users` row; pg returns bigint as a string. */
@@ -35,9 +35,9 @@ interface UserRow {
  * is created or upgraded on first use, once per pool (see `ready()` and
  * `migrate`); pass the same pool to the refresh-token and denylist stores.
  *
- * Usernames are unique regardless of case through a UNIQUE constraint on
- * their key, so two servers creating "alice" and "Alice" at the same moment
- * get one account and one `UsernameTakenError`.
+ * Usernames are unique by `usernameKey` (case, width, Unicode form) through
+ * a UNIQUE constraint on the key, so two servers creating "alice" and "Alice"
+ * at the same moment get one account and one `UsernameTakenError`.
  *
  * @example
  * const pool = new Pool({ connectionString: process.env.DATABASE_URL });
@@ -114,8 +114,11 @@ export class PostgresUserStore implements UserStore {
   /**
    * One UPDATE of only the given columns, so it is atomic on its own and a
    * concurrent update of other fields is not overwritten with stale values.
+   * `ifMatch` goes into its WHERE clause: a concurrent UPDATE of the row makes
+   * this one wait for the row lock and then test the WHERE clause again on the
+   * committed row (READ COMMITTED), so the compare and the set are one step.
    */
-  async update(id: string, patch: UserPatch): Promise<User | null> {
+  async update(id: string, patch: UserPatch, options: UserUpdateOptions = {}): Promise<User | null> {
     await this.open();
     if (id.includes('\0')) return null;
     const values: unknown[] = [id];
@@ -136,9 +139,25 @@ export class PostgresUserStore implements UserStore {
     if (patch.disabled !== undefined) set('disabled', patch.disabled);
     if (patch.tokenEpoch !== undefined) set('token_epoch', patch.tokenEpoch);
     set('updated_at', this.now());
+    const where = ['id = $1'];
+    const compare = (column: string, value: unknown) => {
+      values.push(value);
+      where.push(`${column} = $${values.length}`);
+    };
+    const { ifMatch } = options;
+    if (ifMatch?.passwordHash !== undefined) {
+      // No stored hash has a NUL (text cannot hold one): it cannot match.
+      if (ifMatch.passwordHash.includes('\0')) return null;
+      compare('password_hash', ifMatch.passwordHash);
+    }
+    if (ifMatch?.tokenEpoch !== undefined) {
+      // token_epoch is an integer column: any other number cannot match (and would be a type error).
+      if (!Number.isInteger(ifMatch.tokenEpoch) || Math.abs(ifMatch.tokenEpoch) > 0x7fffffff) return null;
+      compare('token_epoch', ifMatch.tokenEpoch);
+    }
     try {
       const { rows } = await this.pool.query<UserRow>(
-        `UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
+        `UPDATE users SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`,
         values,
       );
       return rows[0] ? fromRow(rows[0]) : null;

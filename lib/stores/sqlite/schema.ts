@@ -1,5 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database';
+import { rekeyUsernames, type KeyedRow } from '../username-keys';
+
+/** A schema step: SQL, or JavaScript for a step that computes values (it runs in the migration transaction). */
+type Step = string | ((db: Database.Database) => void);
 
 /**
  * Schema steps for every SQLite store of this library. The stores share one
@@ -12,7 +16,7 @@ import type { SqliteDatabase } from './database';
  * has shipped. No `IF NOT EXISTS`, so a step that ran twice would fail loudly
  * instead of hiding a bug.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly Step[] = [
   // 1: accounts.
   `CREATE TABLE users (
      id            TEXT PRIMARY KEY,
@@ -55,10 +59,30 @@ const MIGRATIONS: readonly string[] = [
      jti        TEXT PRIMARY KEY,
      expires_at INTEGER NOT NULL
    )`,
-  // 5: the DPoP key a refresh-token family is bound to (RFC 9449 §5): its RFC 7638
+  // 5: username keys by RFC 8265 (width mapping, full case folding, NFC)
+  // instead of NFC lower case: "STRASSE" and "straße", "ａｌｉｃｅ" and
+  // "alice" become one name. Two accounts whose new keys are equal stop the
+  // migration (UsernameCollisionError, naming both): it never merges or
+  // drops an account.
+  rekeySqliteUsernames,
+  // 6: the DPoP key a refresh-token family is bound to (RFC 9449 §5): its RFC 7638
   // thumbprint, NULL for an unbound family (every family made before this step).
   `ALTER TABLE refresh_families ADD COLUMN jkt TEXT`,
 ];
+
+/**
+ * Recomputes every `username_key` with the current `usernameKey`. The keys
+ * that change are first moved aside to values no key can have (a NUL and the
+ * row's id), so the UNIQUE index never sees a key that two rows hold only for
+ * the moment: one row's new key may be another row's old one.
+ */
+function rekeySqliteUsernames(db: Database.Database): void {
+  const rows = db.prepare('SELECT id, username, username_key FROM users').safeIntegers(false).all() as KeyedRow[];
+  const changes = rekeyUsernames(rows);
+  const setKey = db.prepare('UPDATE users SET username_key = ? WHERE id = ?');
+  for (const { id } of changes) setKey.run(`\u0000${id}`, id);
+  for (const { id, key } of changes) setKey.run(key, id);
+}
 
 /** The schema version `migrate` leaves a database at: the number of steps. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
@@ -66,12 +90,15 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 /**
  * Brings the schema of every table to the latest version, once, even with
  * several stores or processes opening the file. Cheap when up to date: every
- * store calls it from its constructor.
+ * store calls it from its constructor. Throws UsernameCollisionError, leaving
+ * the database as it was, when step 5 finds two accounts that would have one
+ * username key. `target` (a lower version) is for tests that build an old
+ * database.
  */
-export function migrate(database: SqliteDatabase): void {
+export function migrate(database: SqliteDatabase, target: number = LATEST_SCHEMA_VERSION): void {
   const db = database as Database.Database;
   // Fast path without the write lock: every open after the first one.
-  if (schemaVersion(db) === LATEST_SCHEMA_VERSION) return;
+  if (schemaVersion(db) === target) return;
   db.transaction(() => {
     // Read again under the write lock: another process may have migrated meanwhile.
     const version = schemaVersion(db);
@@ -80,9 +107,14 @@ export function migrate(database: SqliteDatabase): void {
         `database schema version ${version} is newer than this version of the library supports (${LATEST_SCHEMA_VERSION})`,
       );
     }
-    for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
+    if (version >= target) return;
+    // A step that throws rolls back every step of this call: the database stays at `version`.
+    for (const step of MIGRATIONS.slice(version, target)) {
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
     // PRAGMA takes no bound parameters; the value is our own integer.
-    db.pragma(`user_version = ${LATEST_SCHEMA_VERSION}`);
+    db.pragma(`user_version = ${target}`);
   }).immediate();
 }
 

@@ -5,7 +5,8 @@ import { normalizeUsername, usernameKey } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
 import { migrate, prepareStatement } from './schema';
 import { UsernameTakenError } from '../../core/errors';
-import type { NewUser, UserPatch, UserStore } from '../types';
+import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
+import { matchesUser } from '../user-match';
 
 export interface SqliteUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
@@ -60,7 +61,7 @@ export class SqliteUserStore implements UserStore {
   private readonly insertRow: Database.Statement<[UserRow]>;
   private readonly updateRow: Database.Statement<[UserRow]>;
   private readonly deleteRow: Database.Statement<[string]>;
-  private readonly updateTx: Database.Transaction<(id: string, patch: UserPatch) => User | null>;
+  private readonly updateTx: Database.Transaction<(id: string, patch: UserPatch, options: UserUpdateOptions) => User | null>;
 
   constructor(database: string | SqliteDatabase = ':memory:', options: SqliteUserStoreOptions = {}) {
     this.ownsDb = typeof database === 'string';
@@ -92,10 +93,13 @@ export class SqliteUserStore implements UserStore {
       throw err;
     }
 
-    this.updateTx = this.db.transaction((id: string, patch: UserPatch): User | null => {
+    this.updateTx = this.db.transaction((id: string, patch: UserPatch, options: UserUpdateOptions): User | null => {
       const row = this.selectById.get(id);
       if (!row) return null;
       const next = fromRow(row);
+      // Compared under the write lock that IMMEDIATE took before the read, so
+      // no other connection can write between the compare and the set.
+      if (!matchesUser(next, options.ifMatch)) return null;
       next.updatedAt = new Date(this.now());
       if (patch.username !== undefined) next.username = normalizeUsername(patch.username);
       if (patch.email !== undefined) next.email = patch.email;
@@ -124,11 +128,12 @@ export class SqliteUserStore implements UserStore {
     return user;
   }
 
-  async update(id: string, patch: UserPatch): Promise<User | null> {
+  async update(id: string, patch: UserPatch, options: UserUpdateOptions = {}): Promise<User | null> {
     // IMMEDIATE takes the write lock before the read: a deferred transaction
     // that reads and then writes can fail with SQLITE_BUSY in WAL mode when
     // another connection writes in between, and no busy timeout helps then.
-    return this.updateTx.immediate(id, patch);
+    // The lock also makes `ifMatch` a true compare-and-set across connections.
+    return this.updateTx.immediate(id, patch, options);
   }
 
   async delete(id: string): Promise<boolean> {

@@ -9,6 +9,9 @@ import type { VerifierOptions } from '../lib/config/verifier-options';
 import { AUDIENCE, ISSUER, b64, claims, setup, type Fixture } from './helpers';
 import { forge, startJwksServer, type JwksServer } from './jose/key-helpers';
 import type { FailureReason } from '../lib/core/errors';
+import { issueAccessToken } from '../lib/grants/token-response';
+import { resolvedAuthOf } from '../lib/config/handles';
+import { ath, clientKey, makeProof } from './dpop-helpers';
 
 const INVALID_TOKEN = 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"';
 
@@ -179,5 +182,65 @@ describe('createVerifier: a verify-only service', () => {
     const make = () => createVerifier({ jwksUri: 'https://issuer.example/jwks.json', issuer: ISSUER, audience: AUDIENCE, ...(override as Partial<VerifierOptions>) });
     expect(make).toThrow(TypeError);
     expect(make).toThrow(option);
+  });
+});
+
+describe('createVerifier: DPoP options', () => {
+  it('checks them like createAuth does', () => {
+    const options = { jwksUri: 'https://issuer.example/jwks.json', issuer: 'https://issuer.example', audience: 'api' };
+    expect(() => createVerifier({ ...options, dpop: 'yes' as never })).toThrow(new TypeError('dpop must be "off", "allowed" or "required"'));
+    expect(() => createVerifier({ ...options, dpopMaxAge: 601 })).toThrow(new TypeError('dpopMaxAge must be a whole number of seconds from 1 to 600'));
+    expect(() => createVerifier({ ...options, dpop: 'required' }).authenticate({ dpop: 'nope' as never })).toThrow(
+      new TypeError('authenticate: dpop must be "off", "allowed" or "required"'),
+    );
+  });
+});
+
+describe('createVerifier: DPoP-bound tokens from the issuer (RFC 9449 §7)', () => {
+  const issuerKey = generateKey('ES256');
+  const client = clientKey('EdDSA');
+  let issuer: Fixture;
+  let jwks: JwksServer;
+  let app: express.Express;
+  let failures: FailureEvent[];
+
+  beforeEach(async () => {
+    issuer = await setup({ secret: undefined, keys: { active: issuerKey }, dpop: 'allowed' });
+    jwks = await startJwksServer({ keys: [toPublicJwk(issuerKey)] });
+    failures = [];
+    const verifier = createVerifier({ jwksUri: jwks.url, issuer: ISSUER, audience: AUDIENCE, now: issuer.clock.now, dpop: 'allowed', onFailure: (e) => failures.push(e) });
+    app = express();
+    app.get('/orders', verifier.requireScopes('read'), (req, res) => void res.json({ owner: req.auth!.claims.sub }));
+  });
+  afterEach(async () => {
+    await jwks.close();
+  });
+
+  const bound = () => issueAccessToken(resolvedAuthOf(issuer.auth), issuer.alice, ['read'], client.jkt).token;
+  const get = (authorization: string, dpop?: string) => {
+    const req = request(app).get('/orders').set('Host', 'orders.example').set('Authorization', authorization);
+    return dpop === undefined ? req : req.set('DPoP', dpop);
+  };
+  const proofFor = (token: string) => makeProof(client, { htm: 'GET', htu: 'http://orders.example/orders', iat: issuer.clock.seconds(), ath: ath(token) });
+
+  it("admits the issuer's DPoP-bound token with its proof", async () => {
+    const token = bound();
+    const res = await get(`DPoP ${token}`, proofFor(token));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ owner: issuer.alice.id });
+  });
+
+  it('refuses it as Bearer, and a replayed proof, as the issuer would', async () => {
+    const token = bound();
+    const asBearer = await get(`Bearer ${token}`);
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_token", .*, DPoP realm="api", algs="RS256 PS256 ES256 EdDSA"$/);
+    expect(failures.at(-1)?.reason).toBe('token.dpop_bound');
+    const proof = proofFor(token);
+    expect((await get(`DPoP ${token}`, proof)).status).toBe(200);
+    const replayed = await get(`DPoP ${token}`, proof);
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.error).toBe('invalid_dpop_proof');
+    expect(failures.at(-1)?.reason).toBe('dpop.replayed');
   });
 });

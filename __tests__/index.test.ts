@@ -20,6 +20,7 @@ describe('the public API', () => {
         'AuthError',
         'CredentialsRequiredError',
         'InsufficientScopeError',
+        'InvalidDpopProofError',
         'InvalidGrantError',
         'InvalidRequestError',
         'InvalidScopeError',
@@ -30,6 +31,7 @@ describe('the public API', () => {
         'KeySet',
         'LocalStrategy',
         'MemoryDenylistStore',
+        'MemoryDpopReplayStore',
         'MemoryRefreshTokenStore',
         'MemoryUserStore',
         'MethodNotAllowedError',
@@ -38,6 +40,7 @@ describe('the public API', () => {
         'ServiceUnavailableError',
         'TooManyRequestsError',
         'UnsupportedGrantTypeError',
+        'UseDpopNonceError',
         'UsernameCollisionError',
         'UsernameConflictError',
         'UsernameTakenError',
@@ -61,7 +64,7 @@ describe('the public API', () => {
     ],
     ['express-jwt-auth/sqlite', sqlite, ['SqliteDenylistStore', 'SqliteRefreshTokenStore', 'SqliteUserStore', 'openSqlite']],
     ['express-jwt-auth/postgres', postgres, ['LATEST_POSTGRES_SCHEMA_VERSION', 'PostgresDenylistStore', 'PostgresRefreshTokenStore', 'PostgresUserStore', 'migratePostgres']],
-    ['express-jwt-auth/redis', redis, ['RedisDenylistStore']],
+    ['express-jwt-auth/redis', redis, ['RedisDenylistStore', 'RedisDpopReplayStore']],
   ])('%s exports exactly these values, none of them undefined', (_entry, module, names) => {
     expect(Object.keys(module).sort()).toEqual(names);
     expect(Object.entries(module).filter(([, value]) => value === undefined).map(([name]) => name)).toEqual([]);

@@ -9,7 +9,9 @@ export { createAuth, type Auth, type AuthMiddleware } from './create-auth';
 export { createVerifier, type Verifier } from './create-verifier';
 export type { AuthOptions } from './config/auth-options';
 export type { VerifierOptions } from './config/verifier-options';
-export type { BearerOptions } from './config/bearer-options';
+export type { BearerOptions, DpopNonceOptions } from './config/bearer-options';
+export type { RouteOptions } from './express/guard';
+export type { DpopPolicy, AuthScheme } from './core/dpop-policy';
 export type { FailureEvent, LoginEvent } from './config/hooks';
 export type { JwksHandlerOptions } from './express/jwks';
 export type { OpenApi, OpenApiDocumentOptions, OpenApiPathItem, OAuth2PasswordScheme, RouteHandler } from './openapi/create-openapi';
@@ -34,6 +36,8 @@ export {
   InvalidRequestError,
   InvalidScopeError,
   InvalidTokenError,
+  InvalidDpopProofError,
+  UseDpopNonceError,
   JwksUnavailableError,
   MethodNotAllowedError,
   PayloadTooLargeError,
@@ -47,6 +51,7 @@ export {
   type CollidingAccount,
   type AuthErrorCode,
   type AuthErrorOptions,
+  type DpopErrorSite,
   type FailureReason,
 } from './core/errors';
 
@@ -72,6 +77,7 @@ export type {
   RefreshTokenRecord,
   RotateOutcome,
   DenylistStore,
+  DpopReplayStore,
 } from './stores/types';
 export { decideRotation, type RotationDecision } from './stores/refresh-rotation';
-export { MemoryUserStore, MemoryRefreshTokenStore, MemoryDenylistStore, type MemoryUserStoreOptions } from './stores/memory';
+export { MemoryUserStore, MemoryRefreshTokenStore, MemoryDenylistStore, MemoryDpopReplayStore, type MemoryUserStoreOptions } from './stores/memory';

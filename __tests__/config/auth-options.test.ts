@@ -110,3 +110,42 @@ describe('resolveAuthOptions: keys instead of secret', () => {
     expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(message);
   });
 });
+
+describe('resolveAuthOptions: DPoP (RFC 9449)', () => {
+  const base = (): AuthOptions => ({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE, users: new MemoryUserStore() });
+
+  it.each([
+    ['dpop must be "off", "allowed" or "required"', { dpop: 'on' }],
+    ['dpop must be "off", "allowed" or "required"', { dpop: true }],
+    ['dpopAlgorithms must list some of RS256, PS256, ES256, EdDSA', { dpopAlgorithms: ['HS256'] }],
+    ['dpopAlgorithms must list some of RS256, PS256, ES256, EdDSA', { dpopAlgorithms: ['none'] }],
+    ['dpopAlgorithms must list some of RS256, PS256, ES256, EdDSA', { dpopAlgorithms: [] }],
+    ['dpopAlgorithms must list some of RS256, PS256, ES256, EdDSA', { dpopAlgorithms: 'ES256' }],
+    ['dpopMaxAge must be a whole number of seconds from 1 to 600', { dpopMaxAge: 0 }],
+    ['dpopMaxAge must be a whole number of seconds from 1 to 600', { dpopMaxAge: 3600 }],
+    ['dpopReplayStore must implement claim', { dpopReplayStore: {} }],
+    ['dpopNonce must be an object', { dpopNonce: true }],
+    ['dpopNonce.secret must be at least 32 bytes: a string, Buffer or secret KeyObject', { dpopNonce: { secret: 'short' } }],
+    ['dpopNonce.secret must be at least 32 bytes: a string, Buffer or secret KeyObject', { dpopNonce: { secret: 42 } }],
+    ['dpopNonce.lifetime must be a whole number of seconds from 10 to 3600', { dpopNonce: { lifetime: 5 } }],
+    ['dpopNonce.lifetim is not an option (did you mean dpopNonce.lifetime?)', { dpopNonce: { lifetim: 60 } }],
+    ['dPoP is not an option (did you mean dpop?)', { dPoP: 'allowed' }],
+  ])('throws a TypeError: %s', (message, override) => {
+    expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(new TypeError(message));
+  });
+
+  it('applies the documented defaults: off, every asymmetric algorithm, no nonces', () => {
+    const { dpop, bearer } = resolveAuthOptions(base());
+    expect(dpop.policy).toBe('off');
+    expect(bearer.policy).toBe('off');
+    expect(dpop.algorithms).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA']);
+    expect(dpop.nonce()).toBeUndefined();
+  });
+
+  it('hands out nonces with dpopNonce, from a random secret when none is given', () => {
+    const a = resolveAuthOptions({ ...base(), dpop: 'allowed', dpopNonce: {} });
+    const b = resolveAuthOptions({ ...base(), dpop: 'allowed', dpopNonce: {} });
+    expect(a.dpop.nonce()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a.dpop.nonce()).not.toBe(b.dpop.nonce());
+  });
+});

@@ -575,6 +575,34 @@ describe('server nonces (RFC 9449 §8)', () => {
   });
 });
 
+describe('store faults are 500s through next(err), never a way in', () => {
+  it('fails closed when the replay store cannot be reached', async () => {
+    const f = await dpopSetup({ dpopReplayStore: { claim: () => Promise.reject(new Error('redis down')) } });
+    const token = f.tokenFor();
+    const res = await f.login(alice);
+    expect(res.status).toBe(500);
+    expect(f.appErrors).toEqual([new Error('redis down')]);
+    expect((await f.get('/users/me', `Bearer ${token}`)).status).toBe(200);
+  });
+
+  it('refuses to refresh through a refresh-token store that drops the DPoP binding (a family without jkt)', async () => {
+    const inner = new MemoryRefreshTokenStore();
+    const lossy = Object.assign(Object.create(inner) as MemoryRefreshTokenStore, {
+      find: async (hash: string) => {
+        const found = await inner.find(hash);
+        if (!found) return null;
+        const { jkt: _dropped, ...family } = found.family;
+        return { token: found.token, family: family as typeof found.family };
+      },
+    });
+    const f = await dpopSetup({ refreshTokenStore: lossy });
+    const tokens = await f.boundTokens();
+    const res = await f.refresh(tokens.refresh_token);
+    expect(res.status).toBe(500);
+    expect(String(f.appErrors[0])).toMatch(/family without jkt/);
+  });
+});
+
 describe('the replay cache shared by two instances', () => {
   it('refuses a proof replayed to another instance sharing the replay store', async () => {
     const dpopReplayStore = new MemoryDpopReplayStore();

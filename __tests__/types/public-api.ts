@@ -99,3 +99,13 @@ auth.openapi.operation('/users/me');
 // @ts-expect-error [TS2322] a response needs a description
 auth.openapi.operation(auth.authenticate(), { responses: { '200': {} } });
 export const document: OpenApiDocument = auth.openapi.document({ info: { title: 'API', version: '1' }, paths: {}, tokenUrl: '/token' });
+
+// DPoP: the policy is one of three words, per app and per route; proofs are asymmetric.
+// @ts-expect-error [TS2322] dpop is "off", "allowed" or "required"
+createAuth({ ...base, dpop: 'sometimes' });
+// @ts-expect-error [TS2820] DPoP proofs are never HMAC
+createAuth({ ...base, dpop: 'allowed', dpopAlgorithms: ['HS256'] });
+export const strict = auth.authenticate({ dpop: 'required' });
+export const strictAdmin = auth.requireScopes('admin', 'read', { dpop: 'required' });
+// @ts-expect-error [TS2322] a route's dpop is one of the three words too
+auth.authenticate({ dpop: 'maybe' });

@@ -1,6 +1,7 @@
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { ResolvedAuth } from '../config/auth-options';
-import { bearerResponses, LIBRARY_OPERATIONS, SCHEMAS, tokenRequestSchema } from './library-routes';
+import type { DpopPolicy } from '../core/dpop-policy';
+import { bearerResponses, DPOP_SCHEME, dpopParameter, dpopSecurityScheme, dpopTokenOperation, LIBRARY_OPERATIONS, SCHEMAS, tokenRequestSchema } from './library-routes';
 import { PROTECTED_KINDS, routeMark, type RouteKind, type RouteMark } from './marks';
 
 type JsonSchema = OpenAPIV3_1.SchemaObject;
@@ -88,6 +89,8 @@ const DESCRIBES = Symbol('express-jwt-auth.operation');
 interface Described {
   kind: RouteKind;
   scopes: readonly string[];
+  /** The operation accepts the DPoP scheme, so the document must define it. */
+  dpop: boolean;
 }
 
 const METHODS: readonly OpenApiMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -114,16 +117,28 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
     if (handlers.length > 1) throw new TypeError(`operation: route has two handlers (${handlers.map((m) => m.kind).join(', ')})`);
     const kind = handlers[0]?.kind ?? (marks.some((mark) => mark.kind === 'requireScopes') ? 'requireScopes' : 'authenticate');
     const scopes = [...new Set(marks.flatMap((mark) => mark.scopes))];
-    const isProtected = marks.some((mark) => PROTECTED_KINDS.has(mark.kind));
+    const guards = marks.filter((mark) => PROTECTED_KINDS.has(mark.kind));
+    const isProtected = guards.length > 0;
+    const dpop = routePolicy(guards);
+    const algs = auth.dpop.algorithms;
 
-    const base = structuredClone(LIBRARY_OPERATIONS[kind]);
+    const library = structuredClone(LIBRARY_OPERATIONS[kind]);
+    const base = kind === 'token' ? dpopTokenOperation(library, auth.dpop.policy) : library;
+    const parameters = [...(base.parameters ?? []), ...(isProtected && dpop !== 'off' ? [dpopParameter(dpop === 'required', true)] : []), ...(extra.parameters ?? [])];
     const result: OpenApiOperation = {
       ...base,
       ...extra,
-      responses: { ...(isProtected ? bearerResponses(scopes) : {}), ...base.responses, ...extra.responses },
-      ...(isProtected && { security: [{ [SECURITY_SCHEME]: scopes }] }),
+      ...(parameters.length > 0 && { parameters }),
+      responses: { ...(isProtected ? bearerResponses(scopes, dpop, algs) : {}), ...base.responses, ...extra.responses },
+      // RFC 9449 §7.1: the schemes the route accepts, as alternatives; the scopes hold for either.
+      ...(isProtected && {
+        security: [
+          ...(dpop !== 'required' ? [{ [SECURITY_SCHEME]: scopes }] : []),
+          ...(dpop !== 'off' ? [{ [DPOP_SCHEME]: scopes }] : []),
+        ],
+      }),
     };
-    const described: Described = { kind, scopes };
+    const described: Described = { kind, scopes, dpop: isProtected && dpop !== 'off' };
     Object.defineProperty(result, DESCRIBES, { value: described, enumerable: false });
     return result;
   }
@@ -151,6 +166,7 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
 
     const tokenPaths: string[] = [];
     const used = new Set<string>();
+    let dpopUsed = false;
     for (const [path, item] of Object.entries(paths)) {
       if (!path.startsWith('/')) throw new TypeError(`document: path "${path}" must start with "/"`);
       for (const method of METHODS) {
@@ -158,6 +174,7 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
         if (!described) continue;
         if (described.kind === 'token') tokenPaths.push(path);
         for (const scope of described.scopes) used.add(scope);
+        dpopUsed ||= described.dpop;
       }
     }
     const tokenUrl = options.tokenUrl ?? tokenPaths[0];
@@ -172,12 +189,42 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
       // Our path items are 3.1 throughout; openapi-types types Document.paths with 3.0 operations.
       paths: paths as OpenAPIV3_1.PathsObject,
       components: {
-        securitySchemes: { [SECURITY_SCHEME]: securityScheme(tokenUrl, used) },
-        schemas: { ...structuredClone(SCHEMAS), TokenRequest: tokenRequestSchema(auth.grants), ...options.schemas },
+        securitySchemes: {
+          [SECURITY_SCHEME]: securityScheme(tokenUrl, used),
+          ...(dpopUsed && { [DPOP_SCHEME]: dpopSecurityScheme(auth.dpop.algorithms) }),
+        },
+        schemas: { ...schemas(), TokenRequest: tokenRequestSchema(auth.grants), ...options.schemas },
       },
       ...(options.tags && { tags: options.tags }),
     };
   }
 
+  /** The library's schemas; TokenResponse's token_type says "DPoP" too when the token endpoint binds tokens (RFC 9449 §5). */
+  function schemas(): Record<string, JsonSchema> {
+    const copy = structuredClone(SCHEMAS) as Record<string, JsonSchema>;
+    if (auth.dpop.policy !== 'off') {
+      copy.TokenResponse.properties!.token_type = {
+        type: 'string',
+        enum: ['Bearer', 'DPoP'],
+        description: '"DPoP" when the request carried a DPoP proof: the access token is bound to its key (`cnf.jkt`) and needs a proof with every use.',
+      };
+    }
+    return copy;
+  }
+
   return { operation, securityScheme, document };
+}
+
+/**
+ * The DPoP policy a chain of guards enforces (RFC 9449 §7): a scheme is
+ * accepted only if every guard accepts it, since each runs in turn.
+ */
+function routePolicy(guards: readonly RouteMark[]): DpopPolicy {
+  const bearer = guards.every((mark) => mark.dpop !== 'required');
+  const dpop = guards.every((mark) => mark.dpop !== 'off');
+  if (bearer && dpop) return 'allowed';
+  if (dpop) return 'required';
+  if (bearer) return 'off';
+  // Guards that contradict each other admit nothing; describe the last one, which answers the client.
+  return guards.at(-1)?.dpop ?? 'off';
 }

@@ -1,4 +1,5 @@
 import type { OpenAPIV3_1 } from 'openapi-types';
+import type { DpopPolicy } from '../core/dpop-policy';
 import type { GrantRegistry } from '../grants/registry';
 import type { RouteKind } from './marks';
 
@@ -118,20 +119,84 @@ function body(schema: JsonSchema | OpenAPIV3_1.ReferenceObject, description?: st
   };
 }
 
-/** The answers of any route behind a bearer token. */
-export function bearerResponses(scopes: readonly string[]): Record<string, OpenApiResponse> {
+/** The answers of any route behind a bearer token, under its DPoP policy (RFC 9449 §7.1: the challenges it sends). */
+export function bearerResponses(scopes: readonly string[], dpop: DpopPolicy = 'off', algs: readonly string[] = []): Record<string, OpenApiResponse> {
+  // The challenge as the client sees it: Bearer, DPoP (with algs) or both, the error on the scheme it used.
+  const algsParam = `algs="${algs.join(' ')}"`;
+  const example = (error: string, extra = '') =>
+    dpop === 'off'
+      ? `Bearer realm="api", error="${error}"${extra}`
+      : dpop === 'required'
+        ? `DPoP realm="api", error="${error}"${extra}, ${algsParam}`
+        : `Bearer realm="api", error="${error}"${extra}, DPoP realm="api", ${algsParam}`;
+  const dpopErrors =
+    dpop === 'off'
+      ? ''
+      : ' With the DPoP scheme, on its challenge: `invalid_dpop_proof` (the `DPoP` proof fails a check of RFC 9449 §4.3, or was used before) or `use_dpop_nonce` (retry with the nonce in `DPoP-Nonce`, §8); a DPoP-bound token sent as Bearer is `invalid_token`.';
   return {
-    '400': errorResponse('`invalid_request`: a malformed Authorization header, or the token sent more than once.', challenge('Bearer realm="api", error="invalid_request"')),
+    '400': errorResponse('`invalid_request`: a malformed Authorization header, or the token sent more than once.', challenge(example('invalid_request'))),
     '401': errorResponse(
-      'No access token (no `error` in the body), or `invalid_token`: expired, revoked, signed by someone else, or its user disabled.',
-      challenge('Bearer realm="api", error="invalid_token"'),
+      `No access token (no \`error\` in the body), or \`invalid_token\`: expired, revoked, signed by someone else, or its user disabled.${dpopErrors}`,
+      dpop === 'off' ? challenge(example('invalid_token')) : { ...challenge(example('invalid_token')), ...DPOP_NONCE },
     ),
     ...(scopes.length > 0 && {
       '403': errorResponse(
         `\`insufficient_scope\`: the token lacks ${scopes.map((s) => `\`${s}\``).join(', ')}.`,
-        challenge(`Bearer realm="api", error="insufficient_scope", scope="${scopes.join(' ')}"`),
+        challenge(example('insufficient_scope', `, scope="${scopes.join(' ')}"`)),
       ),
     }),
+  };
+}
+
+/** The name of the DPoP security scheme in `components.securitySchemes`: the HTTP authentication scheme's own (RFC 9449 §7.1). */
+export const DPOP_SCHEME = 'DPoP';
+
+/** The DPoP security scheme (OpenAPI 3.1 §4.8.27, type http: DPoP is in the IANA HTTP Authentication Scheme Registry). */
+export function dpopSecurityScheme(algs: readonly string[]): OpenAPIV3_1.HttpSecurityScheme {
+  return {
+    type: 'http',
+    scheme: 'DPoP',
+    description:
+      'RFC 9449: an access token bound to the client\'s key (ask the token endpoint with a `DPoP` proof; it answers `token_type: "DPoP"`), ' +
+      `sent as \`Authorization: DPoP <token>\` with a fresh proof in the \`DPoP\` header of every request. Proof algorithms: ${algs.join(', ')}.`,
+  };
+}
+
+const DPOP_NONCE: Record<string, OpenApiHeader> = {
+  'DPoP-Nonce': { description: 'RFC 9449 §8: the nonce to put in the next DPoP proof, when the server hands them out.', schema: { type: 'string' } },
+};
+
+/** The `DPoP` request header (RFC 9449 §4): a proof for this request, at a protected route (`atResource`, with `ath`) or the token endpoint. */
+export function dpopParameter(required: boolean, atResource: boolean): OpenAPIV3_1.ParameterObject {
+  return {
+    name: 'DPoP',
+    in: 'header',
+    required,
+    description: atResource
+      ? 'A DPoP proof JWT (RFC 9449 §4.2) for this request: `htm`, `htu`, `iat`, a fresh `jti`, `ath` (the access token\'s hash) and, when the server hands them out, its `DPoP-Nonce`.'
+      : 'A DPoP proof JWT (RFC 9449 §4.2) for this request: the issued access token is bound to its key (`token_type: "DPoP"`), and so is the refresh token.',
+    schema: { type: 'string' },
+  };
+}
+
+/** What DPoP adds to the token endpoint's operation under `dpop` (nothing when off). */
+export function dpopTokenOperation(operation: OpenApiOperation, dpop: DpopPolicy): OpenApiOperation {
+  if (dpop === 'off') return operation;
+  const responses = operation.responses ?? {};
+  const badRequest = responses['400'] as OpenApiResponse;
+  const ok = responses['200'] as OpenApiResponse;
+  return {
+    ...operation,
+    parameters: [...(operation.parameters ?? []), dpopParameter(dpop === 'required', false)],
+    responses: {
+      ...responses,
+      '200': { ...ok, headers: { ...ok.headers, ...DPOP_NONCE } },
+      '400': {
+        ...badRequest,
+        description: `${badRequest.description} With DPoP (RFC 9449 §5, §8): \`invalid_dpop_proof\` (the proof fails a check, was used before${dpop === 'required' ? ', or is missing' : ''}) or \`use_dpop_nonce\` (retry with the nonce in \`DPoP-Nonce\`); a DPoP-bound refresh token without a proof of its key is \`invalid_grant\`.`,
+        headers: { ...badRequest.headers, ...DPOP_NONCE },
+      },
+    },
   };
 }
 

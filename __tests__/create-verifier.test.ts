@@ -234,7 +234,7 @@ describe('createVerifier: DPoP-bound tokens from the issuer (RFC 9449 §7)', () 
     const token = bound();
     const asBearer = await get(`Bearer ${token}`);
     expect(asBearer.status).toBe(401);
-    expect(asBearer.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_token", .*, DPoP realm="api", algs="RS256 PS256 ES256 EdDSA"$/);
+    expect(asBearer.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_token", .*, DPoP realm="api", algs="RS256 PS256 ES256 EdDSA Ed25519"$/);
     expect(failures.at(-1)?.reason).toBe('token.dpop_bound');
     const proof = proofFor(token);
     expect((await get(`DPoP ${token}`, proof)).status).toBe(200);

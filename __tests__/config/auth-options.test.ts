@@ -138,7 +138,7 @@ describe('resolveAuthOptions: DPoP (RFC 9449)', () => {
     const { dpop, bearer } = resolveAuthOptions(base());
     expect(dpop.policy).toBe('off');
     expect(bearer.policy).toBe('off');
-    expect(dpop.algorithms).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA']);
+    expect(dpop.algorithms).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']);
     expect(dpop.nonce()).toBeUndefined();
   });
 

@@ -17,7 +17,7 @@ import { AUDIENCE, ISSUER, PASSWORD, SECRET, passwordHash, setup, testClock } fr
 
 const HOST = 'api.example';
 const url = (path: string) => `http://${HOST}${path}`;
-const ALGS = 'algs="RS256 PS256 ES256 EdDSA"';
+const ALGS = 'algs="RS256 PS256 ES256 EdDSA Ed25519"';
 /** RFC 9449 §7.1: an error of the DPoP scheme, beside the bare Bearer challenge when both are accepted. */
 const dpopError = (error: string, description: string, bearer = true) =>
   `DPoP realm="api", error="${error}", error_description="${description}", ${ALGS}${bearer ? ', Bearer realm="api"' : ''}`;
@@ -92,6 +92,20 @@ describe('the token endpoint with DPoP (RFC 9449 §5)', () => {
       expect(payloadOf(res.body.access_token).cnf).toEqual({ jkt: key.jkt });
       expect((await f.me(res.body.access_token, key)).status).toBe(200);
     }
+  });
+
+  it('takes alg Ed25519, the fully-specified name of EdDSA over Ed25519 (RFC 9864 §2.2), as oauth4webapi sends it', async () => {
+    const f = await dpopSetup();
+    const key = clientKey('EdDSA');
+    const res = await f.tokenRequest(
+      { grant_type: 'password', username: 'alice', password: PASSWORD },
+      f.proof(key, { htm: 'POST', htu: url('/token') }, { header: { alg: 'Ed25519' } }),
+    );
+    expect(res.status).toBe(200);
+    expect(payloadOf(res.body.access_token).cnf).toEqual({ jkt: key.jkt });
+    // Ed25519 names one curve: a P-256 key under it is refused.
+    const wrong = await f.tokenRequest({ grant_type: 'password', username: 'alice', password: PASSWORD }, f.proof(alice, { htm: 'POST', htu: url('/token') }, { header: { alg: 'Ed25519' } }));
+    expect(wrong.body).toEqual({ error: 'invalid_dpop_proof', error_description: 'The DPoP proof jwk does not fit its alg' });
   });
 
   it('still issues Bearer tokens without a DPoP header when DPoP is allowed', async () => {
@@ -306,7 +320,7 @@ describe('protected routes with DPoP (RFC 9449 §7)', () => {
   it('refuses an HMAC alg with a symmetric jwk (kty oct)', async () => {
     const secret = Buffer.from('s'.repeat(32));
     const res = await f.me(token, alice, {}, { header: { alg: 'HS256', jwk: { kty: 'oct', k: secret.toString('base64url') } }, signAlg: 'HS256', signWith: secret });
-    expectDpop401(res, 'invalid_dpop_proof', 'The DPoP proof alg must be one of RS256, PS256, ES256, EdDSA');
+    expectDpop401(res, 'invalid_dpop_proof', 'The DPoP proof alg must be one of RS256, PS256, ES256, EdDSA, Ed25519');
   });
 
   it.each([
@@ -420,9 +434,9 @@ describe('the dpop policy', () => {
     const f = await dpopSetup({ dpopAlgorithms: ['EdDSA'] });
     const res = await f.login(alice);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'invalid_dpop_proof', error_description: 'The DPoP proof alg must be one of EdDSA' });
+    expect(res.body).toEqual({ error: 'invalid_dpop_proof', error_description: 'The DPoP proof alg must be one of EdDSA, Ed25519' });
     const none = await f.get('/users/me');
-    expect(none.headers['www-authenticate']).toBe('Bearer realm="api", DPoP realm="api", algs="EdDSA"');
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="api", DPoP realm="api", algs="EdDSA Ed25519"');
   });
 
   it('honours dpopMaxAge', async () => {

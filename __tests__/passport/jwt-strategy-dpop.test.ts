@@ -13,7 +13,7 @@ import { setup, type Fixture } from '../helpers';
  */
 describe('JwtStrategy with DPoP', () => {
   const client = clientKey('ES256');
-  const ALGS = 'algs="RS256 PS256 ES256 EdDSA"';
+  const ALGS = 'algs="RS256 PS256 ES256 EdDSA Ed25519"';
   let f: Fixture;
   let app: express.Express;
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuthOptions } from 'express-jwt-auth';
-import { RedisDenylistStore } from 'express-jwt-auth/redis';
+import { RedisDenylistStore, RedisDpopReplayStore } from 'express-jwt-auth/redis';
 import { SCOPES } from './app';
 import { auditLog } from './audit-log';
 import type { ServerConfig } from './config';
@@ -30,6 +30,11 @@ export function exampleAuthOptions(
     // REDIS_URL: the denylist and the rate-limit counters are shared by every instance.
     denylist: redis ? new RedisDenylistStore(redis, `${config.redisKeyPrefix}:deny:`) : stores.denylist,
     rateLimits: { redis, maxFailures: config.loginMaxFailures, keyPrefix: config.redisKeyPrefix },
+    // DPOP (default allowed): DPoP-bound tokens beside Bearer ones. With REDIS_URL every instance shares
+    // the replay cache, so a proof replayed to another instance is refused; DPOP_NONCE_SECRET adds nonces.
+    dpop: config.dpop,
+    ...(redis && { dpopReplayStore: new RedisDpopReplayStore(redis, `${config.redisKeyPrefix}:dpop:`) }),
+    ...(config.dpopNonceSecret !== undefined && { dpopNonce: { secret: config.dpopNonceSecret } }),
     onError: (err, context) => logger.error({ err: errorMessage(err) }, context),
     scopes: { ...SCOPES },
     // One warn line per refused request with its reason, one info line per login.

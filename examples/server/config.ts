@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { JWS_ALGORITHMS, type JwsAlgorithm } from 'express-jwt-auth';
+import { JWS_ALGORITHMS, type DpopPolicy, type JwsAlgorithm } from 'express-jwt-auth';
 import { LOG_LEVELS, type LogLevel } from './logger';
 
 /** The example server's settings, from the environment. */
@@ -28,6 +28,10 @@ export interface ServerConfig {
   redisKeyPrefix: string;
   /** REFRESH_TOKEN_GRACE: seconds a rotated refresh token may be presented once more. Default 5. */
   refreshTokenGrace: number;
+  /** DPOP: off, allowed or required (RFC 9449 sender-constrained tokens). Default allowed. */
+  dpop: DpopPolicy;
+  /** DPOP_NONCE_SECRET: when set (32 characters or more, the same on every instance), DPoP proofs must carry a server nonce. Default none. */
+  dpopNonceSecret: string | undefined;
 }
 
 /** A setting that cannot work; main prints its message and exits 1. */
@@ -74,6 +78,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!Number.isSafeInteger(refreshTokenGrace) || refreshTokenGrace < 0 || refreshTokenGrace > 60) {
     throw new ConfigError('REFRESH_TOKEN_GRACE must be a whole number of seconds from 0 to 60');
   }
+  const dpop = (env.DPOP || 'allowed') as DpopPolicy;
+  if (!['off', 'allowed', 'required'].includes(dpop)) throw new ConfigError(`DPOP must be off, allowed or required, not "${env.DPOP}"`);
+  const dpopNonceSecret = env.DPOP_NONCE_SECRET || undefined;
+  // Never echoed: it is a secret.
+  if (dpopNonceSecret !== undefined && Buffer.byteLength(dpopNonceSecret) < 32) throw new ConfigError('DPOP_NONCE_SECRET must be at least 32 bytes');
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -91,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     loginMaxFailures,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'ejwt',
     refreshTokenGrace,
+    dpop,
+    dpopNonceSecret,
   };
 }
 

@@ -44,7 +44,7 @@ export class DpopCheck {
   constructor(options: DpopCheckOptions) {
     this.options = options;
     this.policy = options.policy;
-    this.algorithms = options.proofs.rules.algorithms;
+    this.algorithms = options.proofs.identifiers;
   }
 
   /**

@@ -78,11 +78,19 @@ const KEY_CACHE_SIZE = 1000;
  */
 export class DpopProofs {
   readonly rules: DpopProofRules;
+  /**
+   * The `alg` values accepted, for the `algs` of the challenge: the rules'
+   * algorithms, with `Ed25519` beside `EdDSA` (RFC 9864 §2.2: the
+   * fully-specified name of EdDSA over Ed25519, which clients such as
+   * oauth4webapi send).
+   */
+  readonly identifiers: readonly string[];
   // Header segment → the key it names, validated. Insertion order makes it an LRU.
   private readonly keys = new Map<string, { key: JwtKey; jkt: string }>();
 
   constructor(rules: DpopProofRules) {
     this.rules = rules;
+    this.identifiers = Object.freeze(rules.algorithms.flatMap((alg) => (alg === 'EdDSA' ? ['EdDSA', 'Ed25519'] : [alg])));
   }
 
   verify(proof: string, context: DpopProofContext): VerifiedDpopProof {
@@ -114,13 +122,13 @@ export class DpopProofs {
     if (header.crit !== undefined) throw refuse('The DPoP proof has a crit header');
 
     // §4.3 (5): an asymmetric algorithm we accept: never none, never HMAC (RFC 8725 §3.1).
-    const { algorithms } = this.rules;
-    if (!algorithms.includes(header.alg as AsymmetricAlgorithm)) {
-      throw refuse(`The DPoP proof alg must be one of ${algorithms.join(', ')}`, `alg ${describe(header.alg)}`);
+    if (typeof header.alg !== 'string' || !this.identifiers.includes(header.alg)) {
+      throw refuse(`The DPoP proof alg must be one of ${this.identifiers.join(', ')}`, `alg ${describe(header.alg)}`);
     }
+    const alg = (header.alg === 'Ed25519' ? 'EdDSA' : header.alg) as AsymmetricAlgorithm;
 
     // §4.3 (7), before (6) so that no private key is ever imported: a public key that fits alg.
-    const { key, jkt } = this.keyOf(jws.token.slice(0, jws.token.indexOf('.')), header, refuse);
+    const { key, jkt } = this.keyOf(jws.token.slice(0, jws.token.indexOf('.')), header.jwk, alg, refuse);
 
     // §4.3 (6): signed by that key.
     if (!verifySignature(jws.signingInput, jws.signature, key)) throw refuse('The DPoP proof signature does not verify with its jwk');
@@ -157,7 +165,8 @@ export class DpopProofs {
   /** The key of the `jwk` header, checked, and its thumbprint; cached by header segment. */
   private keyOf(
     segment: string,
-    header: Record<string, unknown>,
+    jwk: unknown,
+    alg: AsymmetricAlgorithm,
     refuse: (description: string, detail?: string) => InvalidDpopProofError,
   ): { key: JwtKey; jkt: string } {
     const cached = this.keys.get(segment);
@@ -166,14 +175,13 @@ export class DpopProofs {
       this.keys.set(segment, cached);
       return cached;
     }
-    const { jwk, alg } = header;
     if (!isPlainObject(jwk)) throw refuse('The DPoP proof jwk must be a public key', 'no jwk');
     if (hasPrivateMembers(jwk)) throw refuse('The DPoP proof jwk must not contain a private key');
     let key: JwtKey;
     try {
       // Only the public members of its kty are read (publicKeyFromJwk); asymmetricKey makes the key fit
       // alg (RSA ≥ 2048 bits, P-256, Ed25519 of large order) and names it by its RFC 7638 thumbprint.
-      key = asymmetricKey(publicKeyFromJwk(jwk), alg as AsymmetricAlgorithm, undefined, 'jwk');
+      key = asymmetricKey(publicKeyFromJwk(jwk), alg, undefined, 'jwk');
     } catch (err) {
       const unreadable = err instanceof TypeError && /^JWK /.test(err.message);
       throw refuse(unreadable ? 'The DPoP proof jwk must be a public key' : 'The DPoP proof jwk does not fit its alg', (err as Error).message);

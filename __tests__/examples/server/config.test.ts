@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       loginMaxFailures: 5,
       redisKeyPrefix: 'ejwt',
       refreshTokenGrace: 5,
+      dpop: 'allowed',
+      dpopNonceSecret: undefined,
     });
   });
 
@@ -45,6 +47,8 @@ describe('loadConfig', () => {
       LOGIN_MAX_FAILURES: '3',
       REDIS_KEY_PREFIX: 'app1',
       REFRESH_TOKEN_GRACE: '0',
+      DPOP: 'required',
+      DPOP_NONCE_SECRET: 'n'.repeat(32),
     });
     expect(config).toEqual({
       port: 0,
@@ -63,7 +67,15 @@ describe('loadConfig', () => {
       loginMaxFailures: 3,
       redisKeyPrefix: 'app1',
       refreshTokenGrace: 0,
+      dpop: 'required',
+      dpopNonceSecret: 'n'.repeat(32),
     });
+  });
+
+  it('refuses a DPOP other than off, allowed or required, and a short DPOP_NONCE_SECRET without echoing it', () => {
+    expect(() => loadConfig({ DPOP: 'on' })).toThrow(new ConfigError('DPOP must be off, allowed or required, not "on"'));
+    expect(() => loadConfig({ DPOP_NONCE_SECRET: 'hunter2' })).toThrow(new ConfigError('DPOP_NONCE_SECRET must be at least 32 bytes'));
+    expect(loadConfig({ DPOP: 'off' }).dpop).toBe('off');
   });
 
   it('refuses a REDIS_URL that is not redis:// and a LOGIN_MAX_FAILURES below 1', () => {

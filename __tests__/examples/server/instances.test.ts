@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres/helpers';
 import { killAll, listening, ROOT, runNode } from '../processes';
+import { ath, clientKey, makeProof } from '../../dpop-helpers';
 
 /**
  * Two example-server processes on different ports against one PostgreSQL
@@ -99,6 +101,36 @@ const PASSWORD = 'shared-instance-Pa55word';
     const res = await me(b, tokens.access_token);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('refuses on B a DPoP proof already used on A: the replay cache is shared through Redis', async () => {
+    // Behind one load balancer both instances answer to one name: the proof's htu is that name.
+    const key = clientKey();
+    const iat = () => Math.floor(Date.now() / 1000);
+    const at = (base: string, path: string, init: { method: string; headers: Record<string, string>; body?: string }) => {
+      const { port } = new URL(base);
+      return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path, method: init.method, headers: { Host: 'api.example', ...init.headers } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        });
+        req.on('error', reject).end(init.body);
+      });
+    };
+    const tokens = await at(a, '/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', DPoP: makeProof(key, { htm: 'POST', htu: 'http://api.example/token', iat: iat() }) },
+      body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: PASSWORD }).toString(),
+    });
+    expect(tokens.status).toBe(200);
+    const { access_token: token, token_type: type } = JSON.parse(tokens.body) as { access_token: string; token_type: string };
+    expect(type).toBe('DPoP');
+    const proof = makeProof(key, { htm: 'GET', htu: 'http://api.example/users/me', iat: iat(), ath: ath(token) });
+    const me = (base: string) => at(base, '/users/me', { method: 'GET', headers: { Authorization: `DPoP ${token}`, DPoP: proof } });
+    expect((await me(a)).status).toBe(200);
+    const replayed = await me(b);
+    expect(replayed.status).toBe(401);
+    expect(replayed.headers['www-authenticate']).toMatch(/^DPoP realm="api", error="invalid_dpop_proof", error_description="The DPoP proof was already used"/);
   });
 
   it('counts failed logins on A towards the lock on B', async () => {

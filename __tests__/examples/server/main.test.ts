@@ -17,7 +17,7 @@ const WAIT_MS = 10_000;
 const STACK_LINE = '    at ';
 
 /** Every variable the example reads, removed from the inherited environment (jest sets NODE_ENV=test). */
-const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL'];
+const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL', 'DPOP', 'DPOP_NONCE_SECRET'];
 
 function envWith(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -212,7 +212,8 @@ describe('example server and users CLI as processes', () => {
 
     const noToken = await get(server, '/users/me');
     expect(noToken.status).toBe(401);
-    expect(noToken.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+    // DPOP defaults to allowed: both schemes are offered (RFC 9449 §7.1).
+    expect(noToken.headers.get('www-authenticate')).toBe('Bearer realm="api", DPoP realm="api", algs="RS256 PS256 ES256 EdDSA Ed25519"');
 
     // A refused login is logged on stderr as one JSON line without the password.
     const wrong = await login(server, 'alice', 'wrong-e2e-Pa55word');

@@ -78,7 +78,7 @@ if (!url) {
         const replayed = await me(b);
         expect(replayed.status).toBe(401);
         expect(replayed.headers['www-authenticate']).toBe(
-          'DPoP realm="api", error="invalid_dpop_proof", error_description="The DPoP proof was already used", algs="RS256 PS256 ES256 EdDSA", Bearer realm="api"',
+          'DPoP realm="api", error="invalid_dpop_proof", error_description="The DPoP proof was already used", algs="RS256 PS256 ES256 EdDSA Ed25519", Bearer realm="api"',
         );
         expect(replayed.body.error).toBe('invalid_dpop_proof');
         expect(failures.at(-1)?.reason).toBe('dpop.replayed');

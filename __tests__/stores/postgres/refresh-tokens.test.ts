@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { PostgresUserStore } from '../../../lib/stores/postgres/users';
 import { PostgresDenylistStore } from '../../../lib/stores/postgres/denylist';
 import { PostgresRefreshTokenStore } from '../../../lib/stores/postgres/refresh-tokens';
+import { LATEST_POSTGRES_SCHEMA_VERSION, migrate, migrateTo } from '../../../lib/stores/postgres/schema';
 import type { RefreshFamily, RefreshTokenRecord, RotateOutcome } from '../../../lib/stores/types';
 import { describePostgres, useTestDatabase } from './helpers';
 import { describeRefreshTokenStoreContract } from '../refresh-tokens-contract';
@@ -284,6 +285,30 @@ describePostgres('PostgreSQL refresh-token store', () => {
       await expect(closed.find(first.hash)).rejects.toThrow(/closed/);
       await expect(closed.rotate(first.hash, token(first.familyId, T0), T0, GRACE)).rejects.toThrow(/closed/);
       expect((await store.find(first.hash))?.token).toEqual(first);
+    });
+
+    it('upgrades a schema from before DPoP: existing families come back unbound (jkt null) and keep working', async () => {
+      const schema = await db.newSchema();
+      const pool = db.newPool(schema);
+      await migrateTo(pool, LATEST_POSTGRES_SCHEMA_VERSION - 1);
+      const fam = family();
+      const first = token(fam.id, T0);
+      await pool.query(
+        `INSERT INTO refresh_families (id, user_id, scopes, epoch, created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)`,
+        [fam.id, fam.userId, fam.scopes, fam.createdAt, fam.expiresAt],
+      );
+      await pool.query(
+        `INSERT INTO refresh_tokens (hash, family_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+        [first.hash, fam.id, first.createdAt, first.expiresAt],
+      );
+
+      expect(await migrate(pool)).toEqual([LATEST_POSTGRES_SCHEMA_VERSION]);
+      const upgraded = new PostgresRefreshTokenStore(pool);
+      expect((await upgraded.find(first.hash))?.family).toEqual(fam);
+      const bound = family({ jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+      const second = token(bound.id, T0);
+      await upgraded.createFamily(bound, second);
+      expect((await upgraded.find(second.hash))?.family.jkt).toBe(bound.jkt);
     });
   });
 });

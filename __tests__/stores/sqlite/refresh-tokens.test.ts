@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import { SqliteDenylistStore } from '../../../lib/stores/sqlite/denylist';
 import { SqliteRefreshTokenStore } from '../../../lib/stores/sqlite/refresh-tokens';
-import { LATEST_SCHEMA_VERSION } from '../../../lib/stores/sqlite/schema';
+import { LATEST_SCHEMA_VERSION, migrate } from '../../../lib/stores/sqlite/schema';
 import { openSqlite } from '../../../lib/stores/sqlite/database';
 import type { RefreshFamily, RefreshTokenRecord } from '../../../lib/stores/types';
 import { describeRefreshTokenStoreContract } from '../refresh-tokens-contract';
@@ -260,6 +260,28 @@ describe('openSqlite', () => {
     const db = openSqlite(':memory:');
     try {
       expect(db.memory).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('SqliteRefreshTokenStore schema upgrade for DPoP', () => {
+  it('upgrades a database from before DPoP: existing families come back unbound (jkt null) and keep working', async () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, LATEST_SCHEMA_VERSION - 1);
+      const fam = family();
+      const first = token(fam.id, T0);
+      db.prepare('INSERT INTO refresh_families (id, user_id, scopes, epoch, created_at, expires_at) VALUES (?, ?, ?, 0, ?, ?)').run(
+        fam.id, fam.userId, fam.scopes.join(' '), fam.createdAt, fam.expiresAt,
+      );
+      db.prepare('INSERT INTO refresh_tokens (hash, family_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(first.hash, fam.id, first.createdAt, first.expiresAt);
+
+      const store = new SqliteRefreshTokenStore(db);
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+      expect((await store.find(first.hash))?.family).toEqual(fam);
+      expect((await store.rotate(first.hash, token(fam.id, T0 + HOUR), T0 + HOUR, GRACE)).outcome).toBe('rotated');
     } finally {
       db.close();
     }

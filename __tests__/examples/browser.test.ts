@@ -119,7 +119,8 @@ describeWithBrowser('Swagger UI at /docs in Chromium', () => {
     expect(new URLSearchParams(tokenRequest.postData() ?? '').get('grant_type')).toBe('password');
     await modal().getByRole('button', { name: 'Remove authorization' }).waitFor();
     expect(await modal().innerText()).toContain('Authorized');
-    await modal().locator('button.btn-done').click();
+    // One Close button per scheme (OAuth2, and DPoP with DPOP=allowed): any closes the dialog.
+    await modal().locator('button.btn-done').first().click();
 
     const operation = page.locator('#operations-account-get_users_me');
     await operation.locator('.opblock-summary').click();
@@ -142,7 +143,8 @@ describeWithBrowser('Swagger UI at /docs in Chromium', () => {
   it('shows invalid_grant for a wrong password after logging out', async () => {
     await page.locator('.auth-wrapper').getByRole('button', { name: /authorize/i }).click();
     await modal().getByRole('button', { name: 'Remove authorization' }).click();
-    await modal().locator('button.btn-done').click();
+    // One Close button per scheme (OAuth2, and DPoP with DPOP=allowed): any closes the dialog.
+    await modal().locator('button.btn-done').first().click();
 
     await authorize('alice', WRONG_PASSWORD);
     const error = modal().locator('.errors');

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateKey } from '../../lib/jose/keys';
 import { forge } from '../jose/key-helpers';
+import { ath, clientKey, makeProof } from '../dpop-helpers';
+
+const ALGS = 'algs="RS256 PS256 ES256 EdDSA Ed25519"';
 
 /**
  * The example issuer (JWT_ALGORITHM=ES256) and the example resource server
@@ -19,7 +22,7 @@ const RESOURCE_MAIN = path.join(ROOT, 'build/examples/resource-server/main.js');
 const PASSWORD = 'alice-e2e-Pa55word';
 const WAIT_MS = 10_000;
 /** Every variable the examples read, removed from the inherited environment. */
-const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHM', 'JWT_KEYS_DIR', 'ISSUER_JWKS_URL', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL'];
+const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHM', 'JWT_KEYS_DIR', 'ISSUER_JWKS_URL', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL', 'DPOP', 'DPOP_NONCE_SECRET'];
 
 const children = new Set<ChildProcessWithoutNullStreams>();
 
@@ -117,11 +120,29 @@ describe('examples/resource-server verifying the example server through its JWKS
     const forged = forge(header, claims, 'ES256', generateKey('ES256').key);
     const refused = await hello(forged);
     expect(refused.status).toBe(401);
-    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid"');
+    expect(refused.headers.get('www-authenticate')).toBe(`Bearer realm="api", error="invalid_token", error_description="The access token is invalid", DPoP realm="api", ${ALGS}`);
     expect(await refused.json()).toEqual({ error: 'invalid_token', error_description: 'The access token is invalid' });
 
     const noToken = await fetch(`${resource.url}/hello`);
     expect(noToken.status).toBe(401);
-    expect(noToken.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+    expect(noToken.headers.get('www-authenticate')).toBe(`Bearer realm="api", DPoP realm="api", ${ALGS}`);
+
+    // DPoP (DPOP defaults to allowed on both): a token bound at the issuer, used at the resource server with a proof for it.
+    const key = clientKey('ES256');
+    const now = () => Math.floor(Date.now() / 1000);
+    const boundLogin = await fetch(`${issuer.url}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', DPoP: makeProof(key, { htm: 'POST', htu: `${issuer.url}/token`, iat: now() }) },
+      body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: PASSWORD }).toString(),
+    });
+    const bound = (await boundLogin.json()) as { access_token: string; token_type: string };
+    expect(bound.token_type).toBe('DPoP');
+    const withProof = await fetch(`${resource.url}/hello`, {
+      headers: { Authorization: `DPoP ${bound.access_token}`, DPoP: makeProof(key, { htm: 'GET', htu: `${resource.url}/hello`, iat: now(), ath: ath(bound.access_token) }) },
+    });
+    expect(withProof.status).toBe(200);
+    const asBearer = await hello(bound.access_token);
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.headers.get('www-authenticate')).toMatch(/^Bearer realm="api", error="invalid_token", error_description="The access token is DPoP-bound/);
   });
 });

@@ -10,7 +10,9 @@ import { ConfigError, loadResourceConfig } from './config';
  */
 function main(): void {
   const config = loadResourceConfig();
-  const verifier = createVerifier({ jwksUri: config.jwksUrl, issuer: config.issuer, audience: config.audience });
+  // DPOP (default allowed): the issuer's DPoP-bound tokens too, each with its proof. One process, so the
+  // default in-memory replay cache; several instances would share a RedisDpopReplayStore.
+  const verifier = createVerifier({ jwksUri: config.jwksUrl, issuer: config.issuer, audience: config.audience, dpop: config.dpop });
   const app = createResourceApp({ verifier });
   const server = app.listen(config.port, config.host, (err?: Error) => {
     if (err) {

@@ -158,7 +158,8 @@ export function dpopSecurityScheme(algs: readonly string[]): OpenAPIV3_1.HttpSec
     scheme: 'DPoP',
     description:
       'RFC 9449: an access token bound to the client\'s key (ask the token endpoint with a `DPoP` proof; it answers `token_type: "DPoP"`), ' +
-      `sent as \`Authorization: DPoP <token>\` with a fresh proof in the \`DPoP\` header of every request. Proof algorithms: ${algs.join(', ')}.`,
+      `sent as \`Authorization: DPoP <token>\` with a fresh proof in the \`DPoP\` header of every request. Proof algorithms: ${algs.join(', ')}. ` +
+      'An API console such as Swagger UI cannot make proofs: authorize there with the OAuth2 scheme (Bearer tokens).',
   };
 }
 

@@ -98,6 +98,20 @@ describe('DpopProofs', () => {
     );
   });
 
+  it('refuses RSA keys that would make verification slow: over 4096 bits, or an exponent other than 65537', () => {
+    const rsaProofs = new DpopProofs({ ...proofs.rules, algorithms: ['RS256'] });
+    const big = generateKeyPairSync('rsa', { modulusLength: 4160 });
+    const odd = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10003 });
+    for (const pair of [big, odd]) {
+      const jwk = pair.publicKey.export({ format: 'jwk' });
+      const proof = makeProof({ ...key, alg: 'RS256', privateKey: pair.privateKey, jwk: { e: jwk.e!, kty: 'RSA', n: jwk.n! } }, claims());
+      expect(() => rsaProofs.verify(proof, context)).toThrow('The DPoP proof jwk must be an RSA key of at most 4096 bits with e = 65537');
+    }
+    const ok = generateKeyPairSync('rsa', { modulusLength: 4096 });
+    const jwk = ok.publicKey.export({ format: 'jwk' });
+    expect(rsaProofs.verify(makeProof({ ...key, alg: 'RS256', privateKey: ok.privateKey, jwk: { e: jwk.e!, kty: 'RSA', n: jwk.n! } }, claims()), context).jti).toEqual(expect.any(String));
+  });
+
   it('refuses a payload that is not a JSON object, and claims of the wrong type', () => {
     const [header] = makeProof(key, claims()).split('.');
     expect(() => proofs.verify(`${header}.${Buffer.from('[1]').toString('base64url')}.c2ln`, context)).toThrow('The DPoP proof is not a well-formed JWT');

@@ -54,6 +54,9 @@ export interface VerifiedDpopProof {
   readonly replayUntil: number;
 }
 
+/** base64url characters of a 4096-bit RSA modulus (512 bytes). */
+const RSA_MAX_N_CHARS = Math.ceil((4096 / 8) * 4 / 3);
+
 /** Proof headers whose key passed the checks, so a client's next proofs skip the import and the thumbprint. */
 const KEY_CACHE_SIZE = 1000;
 
@@ -177,6 +180,12 @@ export class DpopProofs {
     }
     if (!isPlainObject(jwk)) throw refuse('The DPoP proof jwk must be a public key', 'no jwk');
     if (hasPrivateMembers(jwk)) throw refuse('The DPoP proof jwk must not contain a private key');
+    // A key anyone can make costs us one verification per proof: bound it. RSA verification grows with
+    // the modulus and the exponent (a 3072-bit e is as slow as a private-key operation), so RSA keys
+    // are 2048 to 4096 bits with e = 65537, which every client library generates.
+    if (jwk.kty === 'RSA' && (jwk.e !== 'AQAB' || typeof jwk.n !== 'string' || jwk.n.length > RSA_MAX_N_CHARS)) {
+      throw refuse('The DPoP proof jwk must be an RSA key of at most 4096 bits with e = 65537', 'RSA key too large or unusual exponent');
+    }
     let key: JwtKey;
     try {
       // Only the public members of its kty are read (publicKeyFromJwk); asymmetricKey makes the key fit

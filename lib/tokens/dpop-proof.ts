@@ -140,7 +140,8 @@ export class DpopProofs {
     if (htm !== context.method) throw refuse('The DPoP proof htm does not match the request method', `htm ${describe(htm)}, request ${context.method}`);
     const expected = normalizeHtu(context.url);
     if (expected === undefined || normalizeHtu(htu) !== expected) {
-      throw refuse('The DPoP proof htu does not match the request URL', `htu ${describe(htu)}, request ${describe(context.url)}`);
+      // Without query or fragment in the log line either: they may hold what a URL should not.
+      throw refuse('The DPoP proof htu does not match the request URL', `htu ${describe(normalizeHtu(htu) ?? 'not an http(s) URL')}, request ${describe(expected)}`);
     }
 
     // §4.3 (10), §8: the server's nonce, when it hands them out.

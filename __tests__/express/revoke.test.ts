@@ -19,10 +19,16 @@ describe('revoke() (RFC 7009)', () => {
   const refresh = (token: string) => request(f.app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: token });
   const me = (token: string) => request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
 
+  /**
+   * RFC 7009 §2.2: 200 whatever the token was. The body is an empty JSON object, not an empty body:
+   * clients ignore it, but some (simple-oauth2's revokeAll) refuse a body that is not JSON.
+   */
   function expectOk(res: request.Response) {
     expect(res.status).toBe(200);
-    expect(res.text).toBe('');
+    expect(res.headers['content-type']).toMatch(/^application\/json\b/);
+    expect(res.text).toBe('{}');
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.pragma).toBe('no-cache');
   }
 
   it('revokes a refresh token and its whole family', async () => {

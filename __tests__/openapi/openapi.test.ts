@@ -121,6 +121,16 @@ describe('auth.openapi', () => {
     expect(Object.keys(register.responses ?? {}).sort()).toEqual(['201', '400', '409', '429', '503']);
   });
 
+  it('describes what revoke answers: an empty JSON object with no-store, and its 400, 413 and 429 (RFC 7009 §2.2)', async () => {
+    const { auth } = await makeAuth();
+    const revoke: Json = auth.openapi.operation(auth.revoke());
+    const ok = revoke.responses?.['200'];
+    expect(ok.headers).toEqual({ 'Cache-Control': expect.any(Object), Pragma: expect.any(Object) });
+    expect(ok.content?.['application/json'].schema).toEqual({ type: 'object', additionalProperties: false, maxProperties: 0 });
+    expect(Object.keys(revoke.responses ?? {}).sort()).toEqual(['200', '400', '413', '429']);
+    expect(revoke.responses?.['429'].headers).toHaveProperty('Retry-After');
+  });
+
   it('lists scopes routes use without descriptions when the scopes option is absent', async () => {
     const { auth } = await makeAuth();
     const doc: Json = auth.openapi.document({

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { expectOAuthError, PASSWORD, setup, sign, claims, type Fixture } from '../helpers';
+import { expectMethodNotAllowed, expectOAuthError, NOT_POST, PASSWORD, requestWith, setup, sign, claims, type Fixture } from '../helpers';
 import { resolvedAuthOf } from '../../lib/config/handles';
 import { generateKey } from '../../lib/jose/keys';
 import { highSTwin } from '../jose/key-helpers';
@@ -92,6 +92,11 @@ describe('revoke() (RFC 7009)', () => {
     const forged = sign({ ...claims(f.alice.id, f.clock.seconds()), jti }, 'another-secret-that-is-32-bytes-long!!');
     expectOk(await revoke({ token: forged }));
     expect((await me(access_token)).status).toBe(200);
+  });
+
+  it.each(NOT_POST)('answers %s with 405 and Allow: POST where the README mounts it (RFC 7009 §2.1)', async (method) => {
+    expectMethodNotAllowed(await requestWith(f.app, method, '/revoke'), method);
+    expect(f.failures.map((event) => event.reason)).toEqual(['request.method']);
   });
 
   it('refuses a request without a token as invalid_request', async () => {

@@ -2,7 +2,7 @@ import * as jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { PasswordHasher } from '../../lib/login/passwords';
 import { MemoryUserStore } from '../../lib/stores/memory/users';
-import { AUDIENCE, ISSUER, PASSWORD, SECRET, setup, type Fixture } from '../helpers';
+import { AUDIENCE, ISSUER, NOT_POST, PASSWORD, SECRET, expectMethodNotAllowed, requestWith, setup, type Fixture } from '../helpers';
 
 describe('token()', () => {
   let f: Fixture;
@@ -235,13 +235,9 @@ describe('token()', () => {
     expect(verify).toHaveBeenCalledTimes(2);
   });
 
-  it('answers 405 to a method other than POST (RFC 6749 §3.2)', async () => {
-    f.app.all('/token-any', f.auth.token());
-    const res = await request(f.app).get('/token-any');
-    expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('POST');
-    expect(res.body.error).toBe('invalid_request');
-    expectNoStore(res);
+  it.each(NOT_POST)('answers %s with 405 and Allow: POST where the README mounts it (RFC 6749 §3.2)', async (method) => {
+    expectMethodNotAllowed(await requestWith(f.app, method, '/token'), method);
+    expect(f.failures.map((event) => event.reason)).toEqual(['request.method']);
   });
 
   it('answers 500 through next(err) when the store fails', async () => {

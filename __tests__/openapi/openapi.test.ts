@@ -30,7 +30,7 @@ async function makeAuth(scopes?: Record<string, string>) {
 function guardedApi(auth: Auth, guard: RequestHandler) {
   const token = auth.token();
   const app = express();
-  app.post('/token', token);
+  app.all('/token', token);
   app.get('/reports', guard, ok);
   const doc: Json = auth.openapi.document({
     info: { title: 'Reports', version: '1' },

@@ -52,9 +52,11 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
   const register = auth.register();
   const admin = auth.requireScopes('admin');
 
-  app.post('/token', token);
+  // app.all, not app.post: the handlers answer any other method with 405 and Allow: POST
+  // (RFC 6749 §3.2, RFC 7009 §2.1) rather than leaving it to the 404 below.
+  app.all('/token', token);
   // Logout: revoke the refresh token (its whole family) and, if wanted, the access token.
-  app.post('/revoke', revoke);
+  app.all('/revoke', revoke);
 
   app.get('/users/me', signedIn, (req, res) => {
     res.json(req.user);

@@ -8,7 +8,7 @@ import { PasswordHasher } from '../../../lib/login/passwords';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../../../lib/stores/types';
 import type { User } from '../../../lib/core/user';
-import { expectBearerError, testClock } from '../../helpers';
+import { expectBearerError, expectMethodNotAllowed, NOT_POST, requestWith, testClock } from '../../helpers';
 import { resolvedAuthOf } from '../../../lib/config/handles';
 
 const SECRET = 'example-app-test-secret-of-more-than-32-bytes';
@@ -152,6 +152,11 @@ describe('example server app', () => {
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_token');
     expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  it.each(NOT_POST)('answers %s /token and /revoke with 405 and Allow: POST, not the 404 of an unknown route', async (method) => {
+    expectMethodNotAllowed(await requestWith(app, method, '/token'), method);
+    expectMethodNotAllowed(await requestWith(app, method, '/revoke'), method);
   });
 
   it('answers an unknown route with 404 JSON {error:"not_found"}', async () => {

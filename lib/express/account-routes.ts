@@ -9,8 +9,8 @@ import { reportFailure } from '../config/hooks';
 import { bumpTokenEpochFrom, emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
 import { verifyCurrentPassword } from '../login/authenticate-password';
 import { runBearer } from './guard';
-import { createBodyParser } from './parse-body';
-import { sendError } from './send-error';
+import { createBodyParser, UNREAD_BODY } from './parse-body';
+import { NO_STORE, sendError } from './send-error';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -41,7 +41,7 @@ function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requir
 
 function bodyOf(req: Request): Record<string, unknown> {
   const body = asParams(req.body);
-  if (!body) throw new InvalidRequestError('Send a JSON or form-encoded body');
+  if (!body) throw new InvalidRequestError(UNREAD_BODY);
   return body;
 }
 
@@ -59,7 +59,8 @@ export function createUpdateMe(auth: ResolvedAuth) {
     }
     const updated = await auth.users.update(req.user!.id, { email: email as string | null });
     if (!updated) throw new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
-    res.status(200).json(publicUser(updated));
+    // Account data: no shared or browser cache may keep it (RFC 9111 §5.2.2.5; OWASP ASVS 8.2.1).
+    res.status(200).set(NO_STORE).json(publicUser(updated));
   });
 }
 
@@ -137,7 +138,7 @@ export function createRegister(auth: ResolvedAuth) {
       if (problem) throw new InvalidRequestError(capitalize(problem));
       try {
         const user = await auth.users.create({ username, email: email ?? null, passwordHash: await auth.passwords.hash(password) });
-        res.status(201).json(publicUser(user));
+        res.status(201).set(NO_STORE).json(publicUser(user)); // account data, like updateMe's answer
       } catch (err) {
         if (err instanceof UsernameTakenError) throw new UsernameConflictError({ cause: err });
         throw err;

@@ -38,6 +38,22 @@ export function isPostgresUrl(databaseUrl: string): boolean {
   return /^postgres(ql)?:\/\/./.test(databaseUrl);
 }
 
+const DATABASE_URL_FORMS =
+  'DATABASE_URL must be sqlite:<file> (for example sqlite:data/example.db), sqlite::memory: or postgres://user:password@host:5432/database (also postgresql://)';
+
+/**
+ * Why `databaseUrl` cannot be used, or undefined when it can. The message
+ * names the accepted forms and echoes nothing of the value: a URL may hold a
+ * password, and so may whatever was pasted by mistake.
+ */
+export function databaseUrlProblem(databaseUrl: string): string | undefined {
+  if (/^sqlite:./.test(databaseUrl) || isPostgresUrl(databaseUrl)) return undefined;
+  // data/example.db, ./users.sqlite, C:\data\users.db: a file meant for SQLite.
+  // (A scheme has two characters or more; one letter and a colon is a Windows drive.)
+  const filePath = !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(databaseUrl) && /[\\/]|\.(db|sqlite3?)$/i.test(databaseUrl);
+  return filePath ? `${DATABASE_URL_FORMS}; a file path needs the sqlite: prefix` : DATABASE_URL_FORMS;
+}
+
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** A duration setting in seconds: whole seconds, or "15m", "1h", "30d"; undefined when it is not one. */
@@ -60,12 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const registration = env.ALLOW_REGISTRATION ?? '';
   if (!['', '0', '1'].includes(registration)) throw new ConfigError('ALLOW_REGISTRATION must be 1 (on) or 0 (off)');
   const databaseUrl = env.DATABASE_URL || `sqlite:${dataDir}/example.db`;
-  if (!/^sqlite:./.test(databaseUrl) && !isPostgresUrl(databaseUrl)) {
-    // Only the scheme is echoed: the rest of a URL may hold a password.
-    throw new ConfigError(
-      `DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres://user:password@host:5432/database (for example sqlite:data/example.db), not "${databaseUrl.split(':')[0]}:…"`,
-    );
-  }
+  const databaseProblem = databaseUrlProblem(databaseUrl);
+  if (databaseProblem) throw new ConfigError(databaseProblem);
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) throw new ConfigError('REDIS_URL must be redis://host:port (or rediss://)');
   const loginMaxFailures = env.LOGIN_MAX_FAILURES ? Number(env.LOGIN_MAX_FAILURES) : 5;

@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import type { DenylistStore, RefreshTokenStore, UserStore } from 'express-jwt-auth';
 import { PostgresDenylistStore, PostgresRefreshTokenStore, PostgresUserStore } from 'express-jwt-auth/postgres';
 import { openSqlite, SqliteDenylistStore, SqliteRefreshTokenStore, SqliteUserStore } from 'express-jwt-auth/sqlite';
-import { ConfigError, isPostgresUrl } from './config';
+import { ConfigError, databaseUrlProblem, isPostgresUrl } from './config';
 
 /** The example's three stores, on one database. */
 export interface Stores {
@@ -16,13 +16,10 @@ export interface Stores {
 
 /** The SQLite file DATABASE_URL names (`sqlite:<file>` or `sqlite::memory:`), its folder created. */
 function sqliteFile(databaseUrl: string): string {
-  if (!databaseUrl.startsWith('sqlite:')) {
-    throw new ConfigError(
-      `DATABASE_URL must start with "sqlite:", "postgres://" or "postgresql://" (for example sqlite:data/example.db), not "${databaseUrl.split(':')[0]}:"`,
-    );
-  }
+  if (databaseUrl === 'sqlite:') throw new ConfigError('DATABASE_URL names no file: use sqlite:<file> or sqlite::memory:');
+  const problem = databaseUrlProblem(databaseUrl);
+  if (problem) throw new ConfigError(problem);
   const file = databaseUrl.slice('sqlite:'.length);
-  if (file === '') throw new ConfigError('DATABASE_URL names no file: use sqlite:<file> or sqlite::memory:');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   return file;
 }

@@ -76,8 +76,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
   });
 
+  const FORMS = 'DATABASE_URL must be sqlite:<file> (for example sqlite:data/example.db), sqlite::memory: or postgres://user:password@host:5432/database (also postgresql://)';
+
   it('refuses a DATABASE_URL that is neither sqlite nor postgres, and ALLOW_REGISTRATION other than 0 or 1', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/db' })).toThrow(/DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres:\/\//);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/db' })).toThrow(new ConfigError(FORMS));
     expect(() => loadConfig({ DATABASE_URL: 'postgres:db' })).toThrow(/DATABASE_URL must be sqlite/);
     expect(() => loadConfig({ ALLOW_REGISTRATION: 'yes' })).toThrow(/ALLOW_REGISTRATION/);
   });
@@ -87,10 +89,28 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://app@db/auth' }).databaseUrl).toBe('postgresql://app@db/auth');
   });
 
-  it('does not echo a refused DATABASE_URL beyond its scheme, since it may hold a password', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://app:s3cret@db/auth' })).toThrow(/not "mysql:…"$/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://app:s3cret@db/auth' })).not.toThrow(/s3cret/);
+  it('names the accepted forms and the missing sqlite: prefix for a bare file path', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'data/example.db' })).toThrow(new ConfigError(`${FORMS}; a file path needs the sqlite: prefix`));
+    expect(() => loadConfig({ DATABASE_URL: './users.sqlite' })).toThrow(/a file path needs the sqlite: prefix$/);
+    expect(() => loadConfig({ DATABASE_URL: 'C:\\data\\users.db' })).toThrow(/a file path needs the sqlite: prefix$/);
   });
+
+  it.each(['mysql://app:s3cret@db/auth', 'app:s3cret@db:5432/auth', 's3cret', 'postgres:app:s3cret@db', '/srv/s3cret.db'])(
+    'echoes nothing of a refused DATABASE_URL=%s, since it may hold a password',
+    (url) => {
+      const error = (() => {
+        try {
+          loadConfig({ DATABASE_URL: url });
+        } catch (err) {
+          return err as Error;
+        }
+        throw new Error('accepted');
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message.startsWith(FORMS)).toBe(true);
+      expect(error.message).not.toMatch(/s3cret|app:|mysql/);
+    },
+  );
 
   it('refuses a LOG_LEVEL pino does not know, naming LOG_LEVEL and the levels it takes', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(ConfigError);
@@ -174,10 +194,11 @@ describe('openUserStore', () => {
   });
 
   it.each(['postgres:users', 'mysql://db/users', 'data/example.db', 'SQLITE:x.db'])(
-    'refuses DATABASE_URL=%s with a ConfigError asking for sqlite:',
+    'refuses DATABASE_URL=%s with a ConfigError naming the accepted forms and echoing none of it',
     (url) => {
       expect(() => openUserStore(url)).toThrow(ConfigError);
-      expect(() => openUserStore(url)).toThrow(/sqlite:/);
+      expect(() => openUserStore(url)).toThrow(/^DATABASE_URL must be sqlite:<file> \(for example sqlite:data\/example\.db\), sqlite::memory: or postgres:\/\//);
+      expect(() => openUserStore(url)).not.toThrow(/users|x\.db|mysql|SQLITE/);
     },
   );
 

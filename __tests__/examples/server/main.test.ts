@@ -285,6 +285,18 @@ describe('example server and users CLI as processes', () => {
     expect(noName.stderr).toMatch(/^users: add needs a username\n/);
     expect(noName.stderr).not.toContain(STACK_LINE);
 
+    const noCommand = await runCli([], env);
+    expect(noCommand.code).toBe(2);
+    expect(noCommand.stdout).toBe('');
+    expect(noCommand.stderr).toMatch(/^users: no command given\nusage: /);
+
+    const unknownOption = await runCli(['add', 'alice', `--password=${PASSWORD}`], env);
+    expect(unknownOption).toEqual({ code: 2, stdout: '', stderr: 'users: unknown option --password: passwords are read from standard input, with --password-stdin\n' });
+
+    const empty = await runCli(['add', 'alice', '--password-stdin'], env, '');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/^users: standard input was empty: /);
+
     const short = await runCli(['add', 'alice', '--password-stdin'], env, 'short\n');
     expect(short.code).toBe(1);
     expect(short.stderr).toBe('users: the password must have at least 8 characters\n');

@@ -26,6 +26,16 @@ const userList: OpenAPIV3_1.ResponseObject = {
 };
 
 /**
+ * For answers that carry account data: no browser or shared cache may keep
+ * them (RFC 9111 §5.2.2.5; OWASP ASVS 8.2.1). The library's own account
+ * answers (PATCH /users/me, POST /users) set it themselves.
+ */
+function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.set('Cache-Control', 'no-store');
+  next();
+}
+
+/**
  * The example API: the FastAPI security tutorial's routes on express-jwt-auth,
  * with its OpenAPI document at /openapi.json and Swagger UI at /docs.
  * (The auth object's hooks are where failures and logins get logged; see main.ts.)
@@ -58,7 +68,7 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
   // Logout: revoke the refresh token (its whole family) and, if wanted, the access token.
   app.all('/revoke', revoke);
 
-  app.get('/users/me', signedIn, (req, res) => {
+  app.get('/users/me', signedIn, noStore, (req, res) => {
     res.json(req.user);
   });
   app.patch('/users/me', updateMe);
@@ -66,7 +76,7 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
   app.delete('/users/me/sessions', signOutEverywhere);
   if (allowRegistration) app.post('/users', register);
 
-  app.get('/admin/users', admin, async (_req, res) => {
+  app.get('/admin/users', admin, noStore, async (_req, res) => {
     res.json((await users.list()).map(publicUser));
   });
 

@@ -109,6 +109,7 @@ describe('example server app', () => {
     expect(me.body).toMatchObject({ username: 'alice', email: null, scopes: ['admin'], disabled: false, id: expect.any(String) });
     expect(me.body).not.toHaveProperty('passwordHash');
     expect(me.text).not.toContain('$argon2');
+    expect(me.headers['cache-control']).toBe('no-store'); // account data: no cache may keep it
   });
 
   it('refuses GET /users/me without a token with 401 and a bare Bearer challenge', async () => {
@@ -131,6 +132,14 @@ describe('example server app', () => {
     expect(res.body.map((u: { username: string }) => u.username)).toEqual(['alice', 'bob']);
     for (const user of res.body) expect(user).not.toHaveProperty('passwordHash');
     expect(res.text).not.toContain('$argon2');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers PATCH /users/me with no-store too: every answer with account data', async () => {
+    const token = await tokenOf('alice', ALICE_PASSWORD);
+    const res = await request(app).patch('/users/me').set('Authorization', `Bearer ${token}`).send({ email: 'alice@example.com' });
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 
   it('refuses GET /admin/users to bob, who lacks admin, with 403 insufficient_scope naming scope "admin"', async () => {

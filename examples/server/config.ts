@@ -28,6 +28,10 @@ export interface ServerConfig {
   redisKeyPrefix: string;
   /** REFRESH_TOKEN_GRACE: seconds a rotated refresh token may be presented once more. Default 5. */
   refreshTokenGrace: number;
+  /** HEADERS_TIMEOUT_MS: milliseconds a client has to send the request line and headers. Default 10000. */
+  headersTimeoutMs: number;
+  /** REQUEST_TIMEOUT_MS: milliseconds a client has to send the whole request, body included. Default 30000. */
+  requestTimeoutMs: number;
 }
 
 /** A setting that cannot work; main prints its message and exits 1. */
@@ -86,6 +90,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!Number.isSafeInteger(refreshTokenGrace) || refreshTokenGrace < 0 || refreshTokenGrace > 60) {
     throw new ConfigError('REFRESH_TOKEN_GRACE must be a whole number of seconds from 0 to 60');
   }
+  // Short enough that slow clients cannot hold sockets for minutes (Node's defaults: 60 s and 300 s),
+  // long enough for a 16 kB body over a poor mobile link.
+  const headersTimeoutMs = milliseconds(env, 'HEADERS_TIMEOUT_MS', 10_000);
+  const requestTimeoutMs = milliseconds(env, 'REQUEST_TIMEOUT_MS', 30_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    // Node refuses the same (ERR_OUT_OF_RANGE): the headers are part of the request.
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -103,7 +115,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     loginMaxFailures,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'ejwt',
     refreshTokenGrace,
+    headersTimeoutMs,
+    requestTimeoutMs,
   };
+}
+
+/** A setting in whole milliseconds, at least 1, or `fallback` when unset. */
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const ms = /^\d{1,9}$/.test(value.trim()) ? Number(value) : 0;
+  if (ms < 1) throw new ConfigError(`${name} must be a whole number of milliseconds, at least 1`);
+  return ms;
 }
 
 /** The signing-key settings, read apart from loadConfig (JWT_ALGORITHM, JWT_KEYS_DIR). */

@@ -2,6 +2,7 @@ import { createAuth, type HmacAlgorithm } from 'express-jwt-auth';
 import { createApp } from './app';
 import { exampleAuthOptions } from './auth-options';
 import { ConfigError, loadConfig, loadKeysConfig } from './config';
+import { createHttpServer } from './http-server';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
 import { resolveSigningKeys } from './signing-keys';
@@ -24,12 +25,15 @@ async function main(): Promise<void> {
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const auth = createAuth(exampleAuthOptions(config, signing, stores, logger, redis));
   const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration });
-  // Express 5 calls this back with the error when listening fails (port taken, say).
-  const server = app.listen(config.port, config.host, (err?: Error) => {
-    if (err) {
-      say(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
-      process.exit(1);
-    }
+  // Short request timeouts, so slow clients cannot hold sockets (see http-server.ts).
+  const server = createHttpServer(app, config);
+  const cannotListen = (err: Error) => {
+    say(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
+    process.exit(1);
+  };
+  server.once('error', cannotListen); // the port is taken, say
+  server.listen(config.port, config.host, () => {
+    server.off('error', cannotListen);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

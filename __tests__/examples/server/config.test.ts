@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       loginMaxFailures: 5,
       redisKeyPrefix: 'ejwt',
       refreshTokenGrace: 5,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -45,6 +47,8 @@ describe('loadConfig', () => {
       LOGIN_MAX_FAILURES: '3',
       REDIS_KEY_PREFIX: 'app1',
       REFRESH_TOKEN_GRACE: '0',
+      HEADERS_TIMEOUT_MS: '5000',
+      REQUEST_TIMEOUT_MS: '20000',
     });
     expect(config).toEqual({
       port: 0,
@@ -63,6 +67,8 @@ describe('loadConfig', () => {
       loginMaxFailures: 3,
       redisKeyPrefix: 'app1',
       refreshTokenGrace: 0,
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 20_000,
     });
   });
 
@@ -111,6 +117,16 @@ describe('loadConfig', () => {
       expect(error.message).not.toMatch(/s3cret|app:|mysql/);
     },
   );
+
+  it.each([
+    [{ HEADERS_TIMEOUT_MS: '0' }, /^HEADERS_TIMEOUT_MS must be a whole number of milliseconds, at least 1/],
+    [{ HEADERS_TIMEOUT_MS: '10s' }, /^HEADERS_TIMEOUT_MS must be a whole number of milliseconds/],
+    [{ REQUEST_TIMEOUT_MS: '-1' }, /^REQUEST_TIMEOUT_MS must be a whole number of milliseconds/],
+    [{ REQUEST_TIMEOUT_MS: '5000' }, /^HEADERS_TIMEOUT_MS \(10000\) must not be more than REQUEST_TIMEOUT_MS \(5000\)/],
+  ])('refuses the timeouts %j with a ConfigError naming the variable', (settings, message) => {
+    expect(() => loadConfig(settings)).toThrow(ConfigError);
+    expect(() => loadConfig(settings)).toThrow(message);
+  });
 
   it('refuses a LOG_LEVEL pino does not know, naming LOG_LEVEL and the levels it takes', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(ConfigError);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { slowClient } from '../processes';
 
 /**
  * The example server and the users CLI as real processes, from the compiled
@@ -17,7 +18,20 @@ const WAIT_MS = 10_000;
 const STACK_LINE = '    at ';
 
 /** Every variable the example reads, removed from the inherited environment (jest sets NODE_ENV=test). */
-const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL'];
+const SETTINGS = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'ACCESS_TOKEN_TTL',
+  'NODE_ENV',
+  'LOG_LEVEL',
+  'HEADERS_TIMEOUT_MS',
+  'REQUEST_TIMEOUT_MS',
+];
 
 function envWith(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -268,6 +282,20 @@ describe('example server and users CLI as processes', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toContain(STACK_LINE);
+  });
+
+  it('cuts off a slow-loris client with 408 once HEADERS_TIMEOUT_MS or REQUEST_TIMEOUT_MS is over', async () => {
+    const server = await startServer({ ...env, HEADERS_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '600' });
+    const port = Number(new URL(server.url).port);
+    const headers = await slowClient(port, 'GET /health HTTP/1.1\r\nHost: x\r\n', 'X-Padding: aaaa\r\n', 20, 5_000);
+    expect(headers.response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(headers.ms).toBeLessThan(2_000);
+    const head = 'POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n';
+    const body = await slowClient(port, head, 'a', 20, 5_000);
+    expect(body.response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(body.ms).toBeLessThan(2_500);
+    // The server itself is fine.
+    expect((await get(server, '/health')).status).toBe(200);
   });
 
   it('exits 1 with "cannot listen" when the port is taken', async () => {

@@ -37,6 +37,21 @@ export function passwordHash(): Promise<string> {
   return aliceHash;
 }
 
+/**
+ * A user store whose records come back without `tokenEpoch`: an older schema,
+ * or a store of your own that forgot the field. Tokens issued from such a
+ * record carry no `epoch` either, so only an explicit check of the record's
+ * epoch keeps "sign out everywhere" from silently doing nothing.
+ */
+export class EpochlessUserStore extends MemoryUserStore {
+  private static strip(user: User | null): User | null {
+    if (user) delete (user as Partial<User>).tokenEpoch;
+    return user;
+  }
+  override async findById(id: string) { return EpochlessUserStore.strip(await super.findById(id)); }
+  override async findByUsername(name: string) { return EpochlessUserStore.strip(await super.findByUsername(name)); }
+}
+
 export interface Fixture {
   app: Express;
   auth: Auth;

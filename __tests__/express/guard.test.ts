@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { MemoryUserStore } from '../../lib/stores/memory/users';
-import { expectBearerError, SECRET, b64, claims, setup, sign, signRaw, without, type Fixture } from '../helpers';
+import { EpochlessUserStore, expectBearerError, SECRET, b64, claims, setup, sign, signRaw, without, type Fixture } from '../helpers';
 import type { FailureReason } from '../../lib/core/errors';
 import net from 'node:net';
 
@@ -234,6 +234,20 @@ describe('authenticate()', () => {
     const token = sign({ ...claims(f.alice.id, f.clock.seconds()), aud: 'other' });
     await me(`Bearer ${token}`);
     expect(JSON.stringify({ reason: f.failures[0].reason, error: f.failures[0].error.toJSON(), headers: f.failures[0].error.headers })).not.toContain(token);
+  });
+});
+
+describe('authenticate() with a user store whose records lack tokenEpoch', () => {
+  it('refuses the token (fails closed), so that sign-out everywhere cannot silently do nothing', async () => {
+    const f = await setup({}, new EpochlessUserStore());
+    const record = (await f.users.findById(f.alice.id))!;
+    expect(record.tokenEpoch).toBeUndefined();
+    // Issued from that record, the token has no epoch claim either: undefined === undefined would admit it.
+    const token = f.tokenFor(record);
+    expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())).not.toHaveProperty('epoch');
+    const res = await request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
+    expectBearerError(res, 401, 'invalid_token');
+    expect(f.failures.map((event) => event.reason)).toEqual(['session.ended']);
   });
 });
 

@@ -3,7 +3,8 @@ import { hashToken } from '../../lib/tokens/refresh-tokens';
 import { MemoryRefreshTokenStore } from '../../lib/stores/memory/refresh-tokens';
 import { SqliteRefreshTokenStore } from '../../lib/stores/sqlite/refresh-tokens';
 import { openSqlite } from '../../lib/stores/sqlite/database';
-import { expectOAuthError, PASSWORD, setup, type Fixture } from '../helpers';
+import { EpochlessUserStore, expectOAuthError, PASSWORD, setup, type Fixture } from '../helpers';
+import { resolvedAuthOf } from '../../lib/config/handles';
 
 describe('token() with grant_type=refresh_token', () => {
   let f: Fixture;
@@ -195,5 +196,20 @@ describe('token() with grant_type=refresh_token', () => {
     expect(res.body.refresh_token).toBeUndefined();
     const grant = await request(g.app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'x' });
     expectOAuthError(grant, 400, 'unsupported_grant_type');
+  });
+});
+
+describe('grant_type=refresh_token with a user store whose records lack tokenEpoch', () => {
+  it('refuses the refresh token (fails closed) and ends its family, so sign-out everywhere cannot silently do nothing', async () => {
+    const f = await setup({}, new EpochlessUserStore());
+    const record = (await f.users.findById(f.alice.id))!;
+    expect(record.tokenEpoch).toBeUndefined();
+    // A family started from that record has no epoch either: undefined === undefined would let it rotate.
+    const { token, family } = await resolvedAuthOf(f.auth).refreshTokens!.start(record.id, record.scopes, record.tokenEpoch);
+    expect(family.epoch).toBeUndefined();
+    const res = await request(f.app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: token });
+    expectOAuthError(res, 400, 'invalid_grant');
+    expect(f.failures.map((event) => event.reason)).toEqual(['session.ended']);
+    expect((await resolvedAuthOf(f.auth).refreshTokens!.find(token))!.family.revokedAt).not.toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import express from 'express';
 import request from 'supertest';
 import { MemoryUserStore } from '../../lib/stores/memory/users';
 import { EpochlessUserStore, expectBearerError, SECRET, b64, claims, setup, sign, signRaw, without, type Fixture } from '../helpers';
@@ -234,6 +235,65 @@ describe('authenticate()', () => {
     const token = sign({ ...claims(f.alice.id, f.clock.seconds()), aud: 'other' });
     await me(`Bearer ${token}`);
     expect(JSON.stringify({ reason: f.failures[0].reason, error: f.failures[0].error.toJSON(), headers: f.failures[0].error.headers })).not.toContain(token);
+  });
+});
+
+describe('authenticate() and a token in a form body (RFC 6750 §2.2)', () => {
+  /** A fixture whose app parses form and JSON bodies before the guard, as an app with a form would. */
+  async function withBodyRoutes(allowBodyToken: boolean) {
+    const f = await setup({ allowBodyToken });
+    const guarded = [express.urlencoded({ extended: false }), express.json(), f.auth.authenticate()];
+    const handler = (req: express.Request, res: express.Response) => {
+      res.json({ user: req.user?.username });
+    };
+    f.app.post('/notes', ...guarded, handler);
+    f.app.get('/notes', ...guarded, handler);
+    return f;
+  }
+  const form = (token: string) => `title=hello&access_token=${encodeURIComponent(token)}`;
+
+  it('ignores a body token without allowBodyToken: a request with nothing else has no credentials', async () => {
+    const f = await withBodyRoutes(false);
+    const res = await request(f.app).post('/notes').type('form').send(form(f.tokenFor()));
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+    expect(f.failures.map((event) => event.reason)).toEqual(['credentials.missing']);
+  });
+
+  it('accepts a token in a form-encoded POST body with allowBodyToken', async () => {
+    const f = await withBodyRoutes(true);
+    const res = await request(f.app).post('/notes').type('form').send(form(f.tokenFor()));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ user: 'alice' });
+  });
+
+  it('never reads a body token on GET, even with allowBodyToken', async () => {
+    const f = await withBodyRoutes(true);
+    const res = await request(f.app).get('/notes').type('form').send(form(f.tokenFor()));
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+  });
+
+  it('reads no token from a JSON body, only from a form-encoded one', async () => {
+    const f = await withBodyRoutes(true);
+    const res = await request(f.app).post('/notes').send({ access_token: f.tokenFor() });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+  });
+
+  it('refuses a token in both the body and the Authorization header as invalid_request (RFC 6750 §2)', async () => {
+    const f = await withBodyRoutes(true);
+    const token = f.tokenFor();
+    const res = await request(f.app).post('/notes').set('Authorization', `Bearer ${token}`).type('form').send(form(token));
+    expectBearerError(res, 400, 'invalid_request');
+    expect(res.body.error_description).toBe('Access token sent more than once');
+  });
+
+  it('refuses an access_token field given twice in the body as invalid_request', async () => {
+    const f = await withBodyRoutes(true);
+    const token = f.tokenFor();
+    const res = await request(f.app).post('/notes').type('form').send(`access_token=${token}&access_token=${token}`);
+    expectBearerError(res, 400, 'invalid_request');
   });
 });
 

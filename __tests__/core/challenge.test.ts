@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { bearerChallenge } from '../../lib/core/challenge';
+import { FUZZ_RUNS, fuzzParameters } from '../fuzz/arbitraries';
 import { InsufficientScopeError, InvalidTokenError } from '../../lib/core/errors';
 
 /**
@@ -63,7 +64,7 @@ describe('bearerChallenge', () => {
       fc.property(text, fc.option(text, { nil: undefined }), fc.option(text, { nil: undefined }), fc.option(text, { nil: undefined }), (realm, error, description, scope) => {
         expect(bearerChallenge({ realm, error, description, scope })).toMatch(CHALLENGE);
       }),
-      { numRuns: 500, examples: HOSTILE.map((value): [string, string, string, string] => [value, value, value, value]) },
+      fuzzParameters<[string, string | undefined, string | undefined, string | undefined]>(FUZZ_RUNS, HOSTILE.map((value): [string, string, string, string] => [value, value, value, value])),
     );
   });
 });

@@ -109,6 +109,12 @@ describe('token()', () => {
     expectTokenError(await form({ username: 'alice', password: PASSWORD }), 400, 'invalid_request');
   });
 
+  it('names a missing grant_type in a description RFC 6749 §5.2 allows (no double quotes)', async () => {
+    const res = await form({ username: 'alice' });
+    expectTokenError(res, 400, 'invalid_request');
+    expect(res.body.error_description).toBe("Parameter 'grant_type' is required");
+  });
+
   it('refuses another grant type as unsupported_grant_type', async () => {
     expectTokenError(await form({ grant_type: 'client_credentials' }), 400, 'unsupported_grant_type');
   });

@@ -8,7 +8,7 @@ export interface ChallengeParams {
 
 // RFC 6750 §3: error_description and scope use only %x20-21 / %x23-5B / %x5D-7E,
 // so a description is reduced to that set rather than escaped.
-const NOT_NQSCHAR = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+export const NOT_NQSCHAR = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 
 // RFC 9110 §5.6.4: a quoted-string holds no control characters (CR and LF above all, which would
 // split the header); characters beyond ASCII cannot be sent in a header by Node at all.

@@ -1,4 +1,4 @@
-import { bearerChallenge } from './challenge';
+import { bearerChallenge, NOT_NQSCHAR } from './challenge';
 
 /** The RFC error codes a client can receive (RFC 6749 §5.2, RFC 6750 §3.1), plus this library's two own. */
 export type AuthErrorCode =
@@ -138,7 +138,9 @@ export abstract class AuthError extends Error {
     // the cost of a rejection (see bench/RESULTS.md).
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    // RFC 6749 §5.2 / RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E only (no quote,
+    // backslash or control), in the JSON body as in the challenge.
+    super(description.replace(NOT_NQSCHAR, ''), options.cause === undefined ? undefined : { cause: options.cause });
     Error.stackTraceLimit = stackTraceLimit;
     this.name = new.target.name;
     this.reason = options.reason ?? defaultReason;

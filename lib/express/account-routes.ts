@@ -50,8 +50,8 @@ export function createUpdateMe(auth: ResolvedAuth) {
   return accountRoute(auth, 'updateMe', async (req, res) => {
     const body = bodyOf(req);
     const unknown = Object.keys(body).find((field) => field !== 'email');
-    if (unknown !== undefined) throw new InvalidRequestError(`Field "${unknown}" cannot be changed here`);
-    if (!Object.hasOwn(body, 'email')) throw new InvalidRequestError('Nothing to change: send "email"');
+    if (unknown !== undefined) throw new InvalidRequestError(/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(unknown) ? `Field '${unknown}' cannot be changed here` : 'Only email can be changed here');
+    if (!Object.hasOwn(body, 'email')) throw new InvalidRequestError("Nothing to change: send 'email'");
     const email = body.email === null || body.email === '' ? null : body.email;
     if (email !== null) {
       const problem = emailProblem(email);
@@ -89,7 +89,7 @@ export function createChangePassword(auth: ResolvedAuth) {
     const current = readParam(body, 'current_password');
     const next = readParam(body, 'new_password');
     if (current === undefined || next === undefined) {
-      throw new InvalidRequestError('Parameters "current_password" and "new_password" are required');
+      throw new InvalidRequestError("Parameters 'current_password' and 'new_password' are required");
     }
     const problem = newPasswordProblem(auth.passwords, next);
     if (problem) throw new InvalidRequestError(capitalize(problem));
@@ -133,7 +133,7 @@ export function createRegister(auth: ResolvedAuth) {
       const username = readParam(body, 'username');
       const password = readParam(body, 'password');
       const email = readParam(body, 'email');
-      if (username === undefined || password === undefined) throw new InvalidRequestError('Parameters "username" and "password" are required');
+      if (username === undefined || password === undefined) throw new InvalidRequestError("Parameters 'username' and 'password' are required");
       const problem = usernameProblem(username) ?? newPasswordProblem(auth.passwords, password) ?? (email === undefined ? undefined : emailProblem(email));
       if (problem) throw new InvalidRequestError(capitalize(problem));
       try {

@@ -44,7 +44,7 @@ export function createRevokeHandler(auth: ResolvedAuth) {
       await auth.rateLimits?.request('revoke', req.ip);
       const params = await readOAuthBody(req, res, parseBody);
       const token = readParam(params, 'token');
-      if (token === undefined) throw new InvalidRequestError('Parameter "token" is required');
+      if (token === undefined) throw new InvalidRequestError("Parameter 'token' is required");
       // RFC 7009 §2.1: an unknown or wrong hint must not stop the search.
       const order = readParam(params, 'token_type_hint') === 'refresh_token'
         ? [revokeRefreshToken, revokeAccessToken]

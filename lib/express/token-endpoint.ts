@@ -54,7 +54,7 @@ export function createTokenHandler(auth: ResolvedAuth) {
     const params = await readOAuthBody(req, res, parseBody);
     purgeExpired();
     const grantType = readParam(params, 'grant_type');
-    if (grantType === undefined) throw new InvalidRequestError('Parameter "grant_type" is required');
+    if (grantType === undefined) throw new InvalidRequestError("Parameter 'grant_type' is required");
     const handler = auth.grants.find(grantType);
     if (handler === undefined) throw new UnsupportedGrantTypeError();
     return handler.handle(params, context, { ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure) });

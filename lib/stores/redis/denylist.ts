@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { DenylistStore } from '../types';
+import { RedisDataGuard, type RedisDataGuardOptions } from './data-guard';
 
 // Keeps the later expiry, atomically: a second revocation never shortens the first.
 const ADD = `
@@ -18,6 +19,17 @@ return #jtis`;
 /** Extra lifetime of a key past its token's expiry, for clocks that differ between instances. */
 const SLACK_MS = 3600_000;
 
+/** Options of a RedisDenylistStore. */
+export interface RedisDenylistStoreOptions {
+  /** Prefix of every key the store writes. Default "ejwt:deny:". */
+  prefix?: string;
+  /**
+   * What finds a Redis that lost its data: a RedisDataGuard to share with other stores on the same Redis, or
+   * the options of one of the store's own, whose marker is `<prefix>marker`. Default a guard of its own.
+   */
+  guard?: RedisDataGuard | RedisDataGuardOptions;
+}
+
 /**
  * The access-token denylist in Redis, shared by every instance: one key per
  * `jti` holding its expiry, which Redis also deletes on its own an hour after
@@ -28,17 +40,37 @@ const SLACK_MS = 3600_000;
  * made then rejects, and the request fails closed as a 500 rather than
  * waiting, or letting a revoked token through.
  *
+ * Revocations live only as long as Redis keeps them: run it with persistence
+ * (AOF) and `maxmemory-policy noeviction`. A Redis that lost its data anyway
+ * (restarted empty, flushed) is found by its `guard` (see RedisDataGuard):
+ * `has` then rejects with StoreUntrustedError, again a 500, until every token
+ * revoked before the loss has expired.
+ *
  * @example
  * const redis = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, commandTimeout: 500 });
- * createAuth({ ..., denylist: new RedisDenylistStore(redis) });
+ * const denylist = new RedisDenylistStore(redis, { guard: { onEvent: (e) => logger[e.level](e.message) } });
+ * createAuth({ ..., denylist });
  */
 export class RedisDenylistStore implements DenylistStore {
+  /** What finds a Redis that lost its data. */
+  readonly guard: RedisDataGuard;
   private readonly redis: Redis;
   private readonly prefix: string;
+  private readonly ownGuard: boolean;
 
-  constructor(redis: Redis, prefix = 'ejwt:deny:') {
+  /** `options` may also be the prefix alone, as before. */
+  constructor(redis: Redis, options: RedisDenylistStoreOptions | string = {}) {
+    const { prefix = 'ejwt:deny:', guard } = typeof options === 'string' ? { prefix: options } : options;
+    if (typeof prefix !== 'string' || prefix === '') throw new TypeError('prefix must be a non-empty string');
     this.redis = redis;
     this.prefix = prefix;
+    this.ownGuard = !(guard instanceof RedisDataGuard);
+    this.guard = guard instanceof RedisDataGuard ? guard : new RedisDataGuard(redis, { key: `${prefix}marker`, ...guard });
+  }
+
+  /** createAuth tells the store how long a token can be accepted (accessTokenTtl + clockTolerance): the guard's window. */
+  setTokenLifetime(seconds: number): void {
+    this.guard.coverTokensFor(seconds);
   }
 
   async add(jti: string, expiresAt: number): Promise<void> {
@@ -47,11 +79,18 @@ export class RedisDenylistStore implements DenylistStore {
   }
 
   async has(jti: string, now: number): Promise<boolean> {
-    const expiresAt = await this.redis.get(this.prefix + jti);
+    // The marker in the same round trip: a Redis that came back empty must not answer "not revoked".
+    const [marker, expiresAt] = await this.redis.mget(this.guard.key, this.prefix + jti);
+    await this.guard.ensureTrusted(marker);
     return expiresAt !== null && Number(expiresAt) > now;
   }
 
   async purgeExpired(now: number): Promise<number> {
     return Number(await this.redis.eval(PURGE, 1, `${this.prefix}index`, String(now), this.prefix));
+  }
+
+  /** Stops the background checks of its own guard (a shared guard is closed by its owner). The client stays open. */
+  close(): void {
+    if (this.ownGuard) this.guard.close();
   }
 }

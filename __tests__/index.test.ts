@@ -59,7 +59,7 @@ describe('the public API', () => {
       ],
     ],
     ['express-jwt-auth/sqlite', sqlite, ['SqliteDenylistStore', 'SqliteRefreshTokenStore', 'SqliteUserStore', 'openSqlite']],
-    ['express-jwt-auth/postgres', postgres, ['LATEST_POSTGRES_SCHEMA_VERSION', 'PostgresDenylistStore', 'PostgresRefreshTokenStore', 'PostgresUserStore', 'migratePostgres']],
+    ['express-jwt-auth/postgres', postgres, ['LATEST_POSTGRES_SCHEMA_VERSION', 'POSTGRES_TIMEOUT_DEFAULTS', 'PostgresDenylistStore', 'PostgresRefreshTokenStore', 'PostgresUserStore', 'migratePostgres', 'postgresPoolOptions']],
     ['express-jwt-auth/redis', redis, ['RedisDataGuard', 'RedisDenylistStore']],
   ])('%s exports exactly these values, none of them undefined', (_entry, module, names) => {
     expect(Object.keys(module).sort()).toEqual(names);

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const auth = createAuth(exampleAuthOptions(config, signing, stores, logger, redis));
-  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration });
+  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration, trustProxy: config.trustProxy });
   // Express 5 calls this back with the error when listening fails (port taken, say).
   const server = app.listen(config.port, config.host, (err?: Error) => {
     if (err) {

@@ -17,7 +17,7 @@ const WAIT_MS = 10_000;
 const STACK_LINE = '    at ';
 
 /** Every variable the example reads, removed from the inherited environment (jest sets NODE_ENV=test). */
-const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL'];
+const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL', 'TRUST_PROXY'];
 
 function envWith(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -263,6 +263,7 @@ describe('example server and users CLI as processes', () => {
     ['PORT=http', { PORT: 'http' }, /^cannot start: PORT must be a port number/],
     ['a DATABASE_URL neither sqlite nor postgres', { DATABASE_URL: 'mysql://localhost/users' }, /^cannot start: DATABASE_URL must be sqlite:<file>/],
     ['an unreachable PostgreSQL DATABASE_URL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, /^cannot start: cannot open the PostgreSQL database: .*ECONNREFUSED/m],
+    ['a TRUST_PROXY it cannot read', { TRUST_PROXY: 'proxy.internal' }, /^cannot start: TRUST_PROXY must be true, false, a hop count, or a comma-separated list .*"proxy\.internal" is none of these\n$/],
   ])('refuses to start with %s: exit 1, one line, no stack trace', async (_name, settings, message) => {
     const result = await failedStart({ ...env, ...settings });
     expect(result.code).toBe(1);

@@ -4,9 +4,12 @@ import { exampleAuthOptions } from './auth-options';
 import { ConfigError, loadConfig, loadKeysConfig } from './config';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
-import { resolveSigningKeys } from './signing-keys';
+import { reloadSigningKeys, resolveSigningKeys } from './signing-keys';
 import { DatabaseUnavailableError, errorMessage, openStores } from './store';
 import { connectRedis } from './redis';
+
+/** How often the signing keys are read again (besides on SIGHUP). */
+const KEYS_RELOAD_INTERVAL_MS = 60_000;
 
 /** `npm start`: the example server on SQLite, or PostgreSQL when DATABASE_URL is postgres://… */
 async function main(): Promise<void> {
@@ -35,6 +38,24 @@ async function main(): Promise<void> {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     process.stdout.write(`listening on http://${host}:${port}\n`);
   });
+  if (keys) {
+    // keys.json is read again on SIGHUP and every minute: a key staged by `keys stage` is published, one
+    // promoted by `keys rotate` signs, and expired ones are deleted, with no restart.
+    let lastProblem: string | undefined;
+    const reload = () => {
+      try {
+        for (const line of reloadSigningKeys(keys, keysConfig)) logger.info(line);
+        lastProblem = undefined;
+      } catch (err) {
+        // The keys in use stay as they are; said once per distinct problem, not every minute.
+        const problem = errorMessage(err);
+        if (problem !== lastProblem) logger.error({ err: problem }, 'keys not reloaded');
+        lastProblem = problem;
+      }
+    };
+    process.on('SIGHUP', reload);
+    setInterval(reload, KEYS_RELOAD_INTERVAL_MS).unref();
+  }
   const stop = () =>
     server.close(() => {
       redis?.disconnect();

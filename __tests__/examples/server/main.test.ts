@@ -11,13 +11,14 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'build/examples/server/main.js');
 const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
+const KEYS_CLI = path.join(ROOT, 'build/examples/server/keys-cli.js');
 const PASSWORD = 'alice-e2e-Pa55word';
 const WAIT_MS = 10_000;
 /** What a Node stack trace line looks like. */
 const STACK_LINE = '    at ';
 
 /** Every variable the example reads, removed from the inherited environment (jest sets NODE_ENV=test). */
-const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL', 'TRUST_PROXY'];
+const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL', 'TRUST_PROXY', 'JWT_ALGORITHM', 'JWT_KEYS_DIR'];
 
 function envWith(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -269,6 +270,29 @@ describe('example server and users CLI as processes', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toContain(STACK_LINE);
+  });
+
+  it('reloads its keys on SIGHUP: a staged key is published in the JWKS, and signs after rotate, with no restart', async () => {
+    const keysEnv = { ...env, JWT_ALGORITHM: 'ES256' };
+    const server = await startServer(keysEnv);
+    const jwksKids = async () => ((await (await get(server, '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const [first] = await jwksKids();
+    const keysCli = async (args: string[]) => {
+      const child = new Child(KEYS_CLI, args, keysEnv);
+      expect(await child.exited()).toEqual({ code: 0, signal: null });
+    };
+
+    await keysCli(['stage']);
+    server.child.proc.kill('SIGHUP');
+    const [, staged] = await server.child.waitFor('stderr', /keys reloaded: ES256 key ([\w-]+) is staged/);
+    expect(await jwksKids()).toEqual([first, staged]);
+
+    await keysCli(['rotate']);
+    server.child.proc.kill('SIGHUP');
+    await server.child.waitFor('stderr', new RegExp(`keys reloaded: ES256 key ${staged} signs now`));
+    // The JWKS lists the signing key first; the old one still verifies the tokens it signed.
+    expect(await jwksKids()).toEqual([staged, first]);
+    expect(server.child.exit).toBeUndefined();
   });
 
   it('exits 1 with "cannot listen" when the port is taken', async () => {

@@ -187,6 +187,31 @@ const ready = (redis: Redis) => new Promise<void>((resolve) => redis.once('ready
     expect((f.appErrors.at(-1) as Error).message).toMatch(/app:deny:marker holds "garbage"/);
   });
 
+  it('refuses a revoked token after Redis came back from an older snapshot (the marker survived, the revocation did not)', async () => {
+    const { f, events, redis } = await instance();
+    expect((await me(f, f.tokenFor())).status).toBe(200);
+    const admin = await client();
+    // An RDB snapshot taken before the revocation: what a crash with `save` points, or a restored backup, brings back.
+    await admin.save();
+    const revoked = f.tokenFor();
+    await revoke(f, revoked);
+    expectBearerError(await me(f, revoked), 401, 'invalid_token');
+
+    const reconnected = ready(redis);
+    await server.restart();
+    await reconnected;
+    expect(await redis.get('app:deny:marker')).not.toBeNull();
+
+    await expectFailsClosed(f, revoked);
+    const lost = events.find((e) => e.kind === 'data_lost');
+    expect(lost?.message).toMatch(/^Redis went back in time: its write counter app:deny:marker:writes is 0, below the 1 this instance saw/);
+    expect(lost?.untrustedUntil).toBe(f.clock.now() + 930_000);
+
+    // Leave no snapshot behind for the other tests' restarts.
+    await admin.flushall();
+    await admin.save();
+  });
+
   it('shares one guard, and one marker, between stores on one Redis', async () => {
     const redis = await client();
     const guard = new RedisDataGuard(redis, { key: 'app:marker' });
@@ -194,6 +219,9 @@ const ready = (redis: Redis) => new Promise<void>((resolve) => redis.once('ready
     const other = new RedisDenylistStore(redis, { prefix: 'app:other:', guard });
     expect(denylist.guard).toBe(guard);
     expect(other.guard).toBe(guard);
+    // Its reads and the stores' writes go through one connection, in order.
+    const another = await client();
+    expect(() => new RedisDenylistStore(another, { guard })).toThrow(new TypeError('guard must use the same Redis client as the store'));
     await denylist.has('x', Date.now());
     expect(await redis.get('app:marker')).toBe('0');
     denylist.close();

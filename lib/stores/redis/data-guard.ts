@@ -51,6 +51,15 @@ if current then return {0, current} end
 redis.call('SET', KEYS[1], ARGV[1])
 return {1, ARGV[1]}`;
 
+/** Raises the marker's untrusted-until time, never lowers it; answers what it holds now. */
+const DISTRUST = `
+local current = tonumber(redis.call('GET', KEYS[1]))
+if current == nil or current < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return ARGV[1]
+end
+return tostring(current)`;
+
 /** createAuth's defaults: a 15-minute access token plus 30 s of clock tolerance. */
 const DEFAULT_TRUST_WINDOW = 930;
 
@@ -86,7 +95,10 @@ const DEFAULT_TRUST_WINDOW = 930;
 export class RedisDataGuard {
   /** The marker key. */
   readonly key: string;
-  private readonly redis: Redis;
+  /** The write counter: every write of a store increments it (INCR, no TTL), so a Redis that went back in time shows. */
+  readonly writesKey: string;
+  /** The client it reads with: the stores sharing it must use this client too (their writes and its reads stay in order). */
+  readonly redis: Redis;
   private trustWindowMs: number;
   private readonly missingAtStart: 'new' | 'lost';
   private readonly checkConfig: boolean;
@@ -105,6 +117,8 @@ export class RedisDataGuard {
   private reportedLoss: number | undefined;
   /** The last read found the data untrusted: the next one that finds it trusted says so. */
   private distrusted = false;
+  /** The highest write counter this instance has seen (written or read): a lower one later means lost writes. */
+  private highestWrites = 0;
   private closed = false;
 
   constructor(redis: Redis, options: RedisDataGuardOptions = {}) {
@@ -113,6 +127,7 @@ export class RedisDataGuard {
     this.redis = redis;
     this.key = options.key ?? 'ejwt:marker';
     if (typeof this.key !== 'string' || this.key === '') throw new TypeError('key must be a non-empty string');
+    this.writesKey = `${this.key}:writes`;
     this.trustWindowMs = 1000 * seconds(options.trustWindow ?? DEFAULT_TRUST_WINDOW, 'trustWindow');
     this.missingAtStart = options.missingAtStart ?? 'new';
     if (this.missingAtStart !== 'new' && this.missingAtStart !== 'lost') throw new TypeError('missingAtStart must be "new" or "lost"');
@@ -154,16 +169,24 @@ export class RedisDataGuard {
 
   /** Reads the marker now and acts on it (reporting a loss); rejects only when Redis cannot be read. */
   async check(): Promise<void> {
-    await this.observe(await this.redis.get(this.key));
+    const [marker, writes] = await this.redis.mget(this.key, this.writesKey);
+    await this.observe(marker ?? null, writes ?? null);
+  }
+
+  /** A store tells the guard the write counter its write returned (see `writesKey`). */
+  noteWrite(writes: number): void {
+    if (Number.isSafeInteger(writes)) this.highestWrites = Math.max(this.highestWrites, writes);
   }
 
   /**
    * Resolves when the data can be trusted; rejects with StoreUntrustedError
-   * when not. `marker` is the marker's value when the caller has just read it
-   * (in the same MGET as its own key); otherwise the guard reads it.
+   * when not. `marker` and `writes` are the values of `key` and `writesKey`
+   * when the caller has just read them (in the same MGET as its own key);
+   * otherwise the guard reads them.
    */
-  async ensureTrusted(marker?: string | null): Promise<void> {
-    await this.observe(marker === undefined ? await this.redis.get(this.key) : marker);
+  async ensureTrusted(marker?: string | null, writes?: string | null): Promise<void> {
+    if (marker === undefined) await this.check();
+    else await this.observe(marker, writes ?? null);
     const until = this.untrustedUntil;
     if (this.now() < until) {
       const when = until === Infinity ? 'until an operator says so' : `until ${new Date(until).toISOString()}`;
@@ -183,7 +206,8 @@ export class RedisDataGuard {
    */
   async trustNow(): Promise<void> {
     await this.redis.set(this.key, '0');
-    await this.observe('0');
+    this.highestWrites = 0;
+    await this.check();
   }
 
   /** Stops the background checks and the reconnect listener. May be called twice. */
@@ -194,11 +218,14 @@ export class RedisDataGuard {
     this.redis.off('ready', this.onReady);
   }
 
-  private async observe(marker: string | null): Promise<void> {
+  private async observe(marker: string | null, writes: string | null): Promise<void> {
     const first = !this.seen;
     let value = marker;
     let claimed = false;
+    let wentBack: string | undefined;
     if (value === null) {
+      // Everything is gone, the counter with it: count afresh.
+      this.highestWrites = 0;
       const fresh = first && this.missingAtStart === 'new';
       const [won, current] = (await this.redis.eval(CLAIM, 1, this.key, fresh ? '0' : String(this.now() + this.trustWindowMs))) as [number, string];
       claimed = won === 1;
@@ -209,6 +236,18 @@ export class RedisDataGuard {
           level: 'info',
           message: `no marker key ${this.key} in Redis at this instance's first contact: taken as a new, empty Redis, and the marker written (a loss while no instance ran cannot be told from this)`,
         });
+      }
+    } else {
+      const count = writes === null ? 0 : Number(writes);
+      if (Number.isSafeInteger(count) && count < this.highestWrites) {
+        // Fewer writes than this instance saw: Redis came back from an older snapshot or AOF, or failed over
+        // to a replica that lagged; revocations made since are gone, though the marker is there.
+        wentBack = `Redis went back in time: its write counter ${this.writesKey} is ${count}, below the ${this.highestWrites} this instance saw (an older snapshot, writes lost in a crash, or a lagging replica promoted)`;
+        value = (await this.redis.eval(DISTRUST, 1, this.key, String(this.now() + this.trustWindowMs))) as string;
+        claimed = true;
+        this.highestWrites = count;
+      } else if (Number.isSafeInteger(count)) {
+        this.highestWrites = Math.max(this.highestWrites, count);
       }
     }
     this.seen = true;
@@ -222,7 +261,7 @@ export class RedisDataGuard {
     const until = this.untrustedUntil;
     if (this.now() < until) {
       this.distrusted = true;
-      if (this.reportedLoss !== until) {
+      if (this.reportedLoss !== until || wentBack !== undefined) {
         this.reportedLoss = until;
         const when = until === Infinity ? 'until an operator SETs it to 0' : `until ${new Date(until).toISOString()}`;
         this.report({
@@ -232,7 +271,9 @@ export class RedisDataGuard {
           message:
             this.unreadable !== undefined
               ? `the marker key ${this.key} holds ${JSON.stringify(this.unreadable)}, not a time: denylist checks fail ${when}`
-              : claimed
+              : wentBack !== undefined
+                ? `${wentBack}: revoked tokens could pass, so denylist checks fail ${when} (the longest token lifetime)`
+                : claimed
                 ? `Redis lost its data (the marker key ${this.key} was missing): revoked tokens could pass, so denylist checks fail ${when} (the longest token lifetime); restore the data and run trustNow() to end it sooner`
                 : `another instance found that Redis lost its data (marker key ${this.key}): denylist checks fail ${when}`,
         });

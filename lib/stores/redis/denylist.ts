@@ -2,13 +2,15 @@ import type { Redis } from 'ioredis';
 import type { DenylistStore } from '../types';
 import { RedisDataGuard, type RedisDataGuardOptions } from './data-guard';
 
-// Keeps the later expiry, atomically: a second revocation never shortens the first.
+// Keeps the later expiry, atomically: a second revocation never shortens the first. Counts the write
+// (KEYS[3], the guard's write counter) and answers the count, so a Redis that loses it later shows.
 const ADD = `
+local writes = redis.call('INCR', KEYS[3])
 local current = redis.call('GET', KEYS[1])
-if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+if current and tonumber(current) >= tonumber(ARGV[1]) then return writes end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
-return 1`;
+return writes`;
 
 const PURGE = `
 local jtis = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -64,6 +66,8 @@ export class RedisDenylistStore implements DenylistStore {
     if (typeof prefix !== 'string' || prefix === '') throw new TypeError('prefix must be a non-empty string');
     this.redis = redis;
     this.prefix = prefix;
+    // One connection for the store's writes and the guard's reads: the write counter is compared in order.
+    if (guard instanceof RedisDataGuard && guard.redis !== redis) throw new TypeError('guard must use the same Redis client as the store');
     this.ownGuard = !(guard instanceof RedisDataGuard);
     this.guard = guard instanceof RedisDataGuard ? guard : new RedisDataGuard(redis, { key: `${prefix}marker`, ...guard });
   }
@@ -75,13 +79,14 @@ export class RedisDenylistStore implements DenylistStore {
 
   async add(jti: string, expiresAt: number): Promise<void> {
     const ttl = Math.max(expiresAt - Date.now(), 0) + SLACK_MS;
-    await this.redis.eval(ADD, 2, this.prefix + jti, `${this.prefix}index`, String(expiresAt), String(ttl), jti);
+    const writes = await this.redis.eval(ADD, 3, this.prefix + jti, `${this.prefix}index`, this.guard.writesKey, String(expiresAt), String(ttl), jti);
+    this.guard.noteWrite(Number(writes));
   }
 
   async has(jti: string, now: number): Promise<boolean> {
     // The marker in the same round trip: a Redis that came back empty must not answer "not revoked".
-    const [marker, expiresAt] = await this.redis.mget(this.guard.key, this.prefix + jti);
-    await this.guard.ensureTrusted(marker);
+    const [marker, writes, expiresAt] = await this.redis.mget(this.guard.key, this.guard.writesKey, this.prefix + jti);
+    await this.guard.ensureTrusted(marker ?? null, writes ?? null);
     return expiresAt !== null && Number(expiresAt) > now;
   }
 

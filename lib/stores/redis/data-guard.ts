@@ -77,6 +77,13 @@ const DEFAULT_TRUST_WINDOW = 930;
  * data is untrusted, and every store using it rejects with
  * `StoreUntrustedError` (the request fails closed: a 500) until then.
  *
+ * A Redis can also lose only its latest writes (restarted from an older RDB
+ * snapshot, the last second of an `appendfsync everysec` AOF after a power
+ * cut, a replica promoted before it caught up): the marker is still there.
+ * So every write also increments a counter (`<key>:writes`, no TTL), read
+ * with the marker; a counter below the highest this instance has seen is a
+ * loss too, handled the same way.
+ *
  * Trusted again when every access token that could have been revoked before
  * the loss has expired: `trustWindow` (accessTokenTtl + clockTolerance) after
  * the loss was found. The loss happened before it was found, so no token
@@ -85,8 +92,9 @@ const DEFAULT_TRUST_WINDOW = 930;
  * every instance keeps the same window, including one started later.
  *
  * Limits: a loss while no instance is running looks like a new Redis (see
- * `missingAtStart`); a Redis Cluster is not supported (the denylist reads the
- * marker and its key in one MGET).
+ * `missingAtStart`), and lost writes only show to an instance that saw them
+ * (one started after the loss cannot know); a Redis Cluster is not supported
+ * (the denylist reads the marker, the counter and its key in one MGET).
  *
  * @example
  * const guard = new RedisDataGuard(redis, { key: 'myapp:marker', onEvent: (e) => logger[e.level]({ kind: e.kind }, e.message) });

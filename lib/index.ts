@@ -38,6 +38,7 @@ export {
   MethodNotAllowedError,
   PayloadTooLargeError,
   ServiceUnavailableError,
+  StoreUntrustedError,
   TooManyRequestsError,
   UnsupportedGrantTypeError,
   UsernameConflictError,

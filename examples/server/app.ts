@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { publicUser, type Auth, type OpenApiPathItem, type UserStore } from 'express-jwt-auth';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { serveDocs } from './docs';
+import type { TrustProxy } from './config';
 import { createLogger } from './logger';
 import { requestLog } from './request-log';
 
@@ -18,6 +19,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Mount `POST /users` (self-registration). Default false. */
   allowRegistration?: boolean;
+  /** Express's `trust proxy` (TRUST_PROXY): which X-Forwarded-For hops to believe for `req.ip`. Default false. */
+  trustProxy?: TrustProxy;
 }
 
 const userList: OpenAPIV3_1.ResponseObject = {
@@ -40,9 +43,12 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
  * with its OpenAPI document at /openapi.json and Swagger UI at /docs.
  * (The auth object's hooks are where failures and logins get logged; see main.ts.)
  */
-export function createApp({ auth, users, logger = createLogger(), allowRegistration = false }: AppOptions) {
+export function createApp({ auth, users, logger = createLogger(), allowRegistration = false, trustProxy = false }: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip keys the login rate limits and goes into the audit log: without a proxy it must be the peer's
+  // address (false); behind proxies, only the hops we run may speak for the client (see the README).
+  app.set('trust proxy', trustProxy);
   app.use(requestLog(logger));
 
   app.get('/health', (_req, res) => {

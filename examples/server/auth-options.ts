@@ -28,7 +28,11 @@ export function exampleAuthOptions(
     users: stores.users,
     refreshTokenStore: stores.refreshTokens,
     // REDIS_URL: the denylist and the rate-limit counters are shared by every instance.
-    denylist: redis ? new RedisDenylistStore(redis, `${config.redisKeyPrefix}:deny:`) : stores.denylist,
+    // Its guard finds a Redis that lost its data (restarted empty, flushed) and keeps checks closed until
+    // every token revoked before could have expired; what it finds goes to the log.
+    denylist: redis
+      ? new RedisDenylistStore(redis, { prefix: `${config.redisKeyPrefix}:deny:`, guard: { onEvent: (e) => logger[e.level]({ kind: e.kind }, e.message) } })
+      : stores.denylist,
     rateLimits: { redis, maxFailures: config.loginMaxFailures, keyPrefix: config.redisKeyPrefix },
     onError: (err, context) => logger.error({ err: errorMessage(err) }, context),
     scopes: { ...SCOPES },

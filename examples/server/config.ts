@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { JWS_ALGORITHMS, type JwsAlgorithm } from 'express-jwt-auth';
 import { LOG_LEVELS, type LogLevel } from './logger';
@@ -32,6 +33,51 @@ export interface ServerConfig {
   headersTimeoutMs: number;
   /** REQUEST_TIMEOUT_MS: milliseconds a client has to send the whole request, body included. Default 30000. */
   requestTimeoutMs: number;
+  /** TRUST_PROXY: Express's `trust proxy` setting (whose X-Forwarded-For decides `req.ip`). Default false: none. */
+  trustProxy: TrustProxy;
+}
+
+/** What Express's `trust proxy` takes from TRUST_PROXY: all or nothing, a hop count, or the proxies' addresses and subnets. */
+export type TrustProxy = boolean | number | string[];
+
+/** The names proxy-addr (Express's `trust proxy`) gives to address ranges. */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY in one of Express's forms: unset, empty or `false` (no proxy:
+ * `req.ip` is the peer's address), `true` (trust every hop: only when the one
+ * proxy in front always overwrites X-Forwarded-For), a hop count (`1`: one
+ * proxy), or a comma-separated list of addresses, CIDR subnets and the names
+ * loopback, linklocal, uniquelocal (the proxies to trust). Anything else is a
+ * ConfigError naming TRUST_PROXY and the part it could not read.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (!Number.isSafeInteger(hops) || hops > 1000) throw new ConfigError(`TRUST_PROXY must be a hop count up to 1000, not "${text}"`);
+    return hops;
+  }
+  const items = text.split(',').map((item) => item.trim());
+  for (const item of items) {
+    if (!isTrustedProxyItem(item)) {
+      throw new ConfigError(
+        `TRUST_PROXY must be true, false, a hop count, or a comma-separated list of IP addresses, CIDR subnets and the names ${TRUST_PROXY_NAMES.join(', ')}; "${item}" is none of these`,
+      );
+    }
+  }
+  return items;
+}
+
+function isTrustedProxyItem(item: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(item)) return true;
+  const [address, prefix, ...rest] = item.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** A setting that cannot work; main prints its message and exits 1. */
@@ -117,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     refreshTokenGrace,
     headersTimeoutMs,
     requestTimeoutMs,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }
 

@@ -5,9 +5,12 @@ import { ConfigError, loadConfig, loadKeysConfig } from './config';
 import { createHttpServer } from './http-server';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
-import { resolveSigningKeys } from './signing-keys';
+import { reloadSigningKeys, resolveSigningKeys } from './signing-keys';
 import { DatabaseUnavailableError, errorMessage, openStores } from './store';
 import { connectRedis } from './redis';
+
+/** How often the signing keys are read again (besides on SIGHUP). */
+const KEYS_RELOAD_INTERVAL_MS = 60_000;
 
 /** `npm start`: the example server on SQLite, or PostgreSQL when DATABASE_URL is postgres://… */
 async function main(): Promise<void> {
@@ -24,7 +27,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const auth = createAuth(exampleAuthOptions(config, signing, stores, logger, redis));
-  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration });
+  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration, trustProxy: config.trustProxy });
   // Short request timeouts, so slow clients cannot hold sockets (see http-server.ts).
   const server = createHttpServer(app, config);
   const cannotListen = (err: Error) => {
@@ -39,6 +42,24 @@ async function main(): Promise<void> {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     process.stdout.write(`listening on http://${host}:${port}\n`);
   });
+  if (keys) {
+    // keys.json is read again on SIGHUP and every minute: a key staged by `keys stage` is published, one
+    // promoted by `keys rotate` signs, and expired ones are deleted, with no restart.
+    let lastProblem: string | undefined;
+    const reload = () => {
+      try {
+        for (const line of reloadSigningKeys(keys, keysConfig)) logger.info(line);
+        lastProblem = undefined;
+      } catch (err) {
+        // The keys in use stay as they are; said once per distinct problem, not every minute.
+        const problem = errorMessage(err);
+        if (problem !== lastProblem) logger.error({ err: problem }, 'keys not reloaded');
+        lastProblem = problem;
+      }
+    };
+    process.on('SIGHUP', reload);
+    setInterval(reload, KEYS_RELOAD_INTERVAL_MS).unref();
+  }
   const stop = () =>
     server.close(() => {
       redis?.disconnect();

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
 import type { DenylistStore, RefreshTokenStore, UserStore } from 'express-jwt-auth';
-import { PostgresDenylistStore, PostgresRefreshTokenStore, PostgresUserStore } from 'express-jwt-auth/postgres';
+import { PostgresDenylistStore, PostgresRefreshTokenStore, PostgresUserStore, postgresPoolOptions } from 'express-jwt-auth/postgres';
 import { openSqlite, SqliteDenylistStore, SqliteRefreshTokenStore, SqliteUserStore } from 'express-jwt-auth/sqlite';
 import { ConfigError, databaseUrlProblem, isPostgresUrl } from './config';
 
@@ -40,8 +40,9 @@ export function errorMessage(err: unknown): string {
  * borrow it, and `close()` ends it.
  */
 function openPool(databaseUrl: string): Pool {
-  // Without a timeout an unreachable host would hang the start.
-  const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  // Every wait bounded (postgresPoolOptions: connect 5 s, statement 5 s, no answer 6 s, TCP keepalive), so a
+  // database that hangs (paused, a frozen VM, a dead network path) fails requests with a 500 instead of holding them.
+  const pool = new Pool({ connectionString: databaseUrl, ...postgresPoolOptions() });
   // A pooled idle connection that breaks (the server restarted, say) emits
   // 'error' on the pool, which would end the process if nothing listened;
   // the pool drops it and opens a new one when needed.

@@ -288,6 +288,27 @@ export class JwksUnavailableError extends Error {
   }
 }
 
+/**
+ * A store found that its backend lost data it relies on (a Redis that
+ * restarted without persistence, or was flushed: revocations it held are
+ * gone) and refuses to answer until that data can be trusted again, at
+ * `until`. The server's fault, not the client's: a 500 through `next(err)`,
+ * never a 401 (or, for the denylist under `denylistFailOpen`, the request
+ * passes and `onError` is told).
+ */
+export class StoreUntrustedError extends Error {
+  /** For Express's default error handler and apps that read `err.status`. */
+  readonly status = 500;
+  constructor(
+    message: string,
+    /** When the store trusts its data again (ms since the epoch); Infinity until an operator says so. */
+    readonly until: number,
+  ) {
+    super(message);
+    this.name = 'StoreUntrustedError';
+  }
+}
+
 /** `UserStore.create` or `update` with a username another account has (its key, `usernameKey`, is taken). */
 export class UsernameTakenError extends Error {
   constructor(readonly username: string) {

@@ -5,6 +5,12 @@ import { ConfigError, loadConfig, type ServerConfig } from '../../../examples/se
 import { resolveSecret } from '../../../examples/server/secret';
 import { openUserStore } from '../../../examples/server/store';
 import type { UserStore } from '../../../lib/stores/types';
+import request from 'supertest';
+import { createApp } from '../../../examples/server/app';
+import { auditLog } from '../../../examples/server/audit-log';
+import { createLogger } from '../../../examples/server/logger';
+import { createAuth } from '../../../lib/create-auth';
+import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 
 describe('loadConfig', () => {
   it('uses the documented defaults for an empty environment', () => {
@@ -27,6 +33,7 @@ describe('loadConfig', () => {
       refreshTokenGrace: 5,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
+      trustProxy: false,
     });
   });
 
@@ -49,6 +56,7 @@ describe('loadConfig', () => {
       REFRESH_TOKEN_GRACE: '0',
       HEADERS_TIMEOUT_MS: '5000',
       REQUEST_TIMEOUT_MS: '20000',
+      TRUST_PROXY: '1',
     });
     expect(config).toEqual({
       port: 0,
@@ -69,6 +77,7 @@ describe('loadConfig', () => {
       refreshTokenGrace: 0,
       headersTimeoutMs: 5000,
       requestTimeoutMs: 20_000,
+      trustProxy: 1,
     });
   });
 
@@ -141,6 +150,69 @@ describe('loadConfig', () => {
   it.each(['0', '-5', '15 minutes', '1w', '1.5h'])('refuses ACCESS_TOKEN_TTL=%s with a ConfigError naming it', (ttl) => {
     expect(() => loadConfig({ ACCESS_TOKEN_TTL: ttl })).toThrow(ConfigError);
     expect(() => loadConfig({ ACCESS_TOKEN_TTL: ttl })).toThrow(/ACCESS_TOKEN_TTL/);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['0', 0],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['loopback, 10.0.0.0/8,fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+    ['linklocal,uniquelocal,::1,2001:db8::1/128,192.0.2.0/24', ['linklocal', 'uniquelocal', '::1', '2001:db8::1/128', '192.0.2.0/24']],
+  ])('reads %j as Express reads it: %j', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['yes', 'True', '-1', '1.5', '10.0.0.0/33', 'fd00::/129', '10.0.0.300', '10.0.0.0/8,', 'loopback;10.0.0.1', 'proxy.internal', '10.0.0.0/8/1', '1e3'])(
+    'stops start-up for TRUST_PROXY=%s with a ConfigError naming TRUST_PROXY',
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY must be/);
+    },
+  );
+
+  it('names the part of a list it could not read', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/40' })).toThrow(/"10\.0\.0\.0\/40" is none of these/);
+  });
+
+  describe('req.ip in the example app follows it', () => {
+    let users: SqliteUserStore;
+    beforeEach(() => {
+      users = new SqliteUserStore(':memory:');
+    });
+    afterEach(async () => {
+      await users.close();
+    });
+
+    /** The `ip` of the audit line for a refused request from 127.0.0.1 that carries `forwardedFor`. */
+    async function ipSeen(env: Record<string, string>, forwardedFor: string): Promise<unknown> {
+      const lines: Record<string, unknown>[] = [];
+      const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+      const auth = createAuth({ secret: 'x'.repeat(40), issuer: 'example', audience: 'api', users, ...auditLog(logger) });
+      const app = createApp({ auth, users, logger, trustProxy: loadConfig(env).trustProxy });
+      const res = await request(app).get('/users/me').set('Authorization', 'Bearer not-a-token').set('X-Forwarded-For', forwardedFor);
+      expect(res.status).toBe(401);
+      return lines.find((line) => line.msg === 'auth failure')?.ip;
+    }
+
+    it('ignores X-Forwarded-For by default: the peer is the client', async () => {
+      expect(await ipSeen({}, '203.0.113.7')).toBe('127.0.0.1');
+    });
+
+    it('takes the address one trusted proxy forwarded, and no more (TRUST_PROXY=1)', async () => {
+      expect(await ipSeen({ TRUST_PROXY: '1' }, '198.51.100.9, 203.0.113.7')).toBe('203.0.113.7');
+    });
+
+    it('walks back through the listed proxies only (TRUST_PROXY=loopback,10.0.0.0/8)', async () => {
+      expect(await ipSeen({ TRUST_PROXY: 'loopback,10.0.0.0/8' }, '198.51.100.9, 203.0.113.7, 10.1.2.3')).toBe('203.0.113.7');
+    });
   });
 });
 

@@ -12,6 +12,7 @@ import { slowClient } from '../processes';
 const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'build/examples/server/main.js');
 const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
+const KEYS_CLI = path.join(ROOT, 'build/examples/server/keys-cli.js');
 const PASSWORD = 'alice-e2e-Pa55word';
 const WAIT_MS = 10_000;
 /** What a Node stack trace line looks like. */
@@ -31,6 +32,9 @@ const SETTINGS = [
   'LOG_LEVEL',
   'HEADERS_TIMEOUT_MS',
   'REQUEST_TIMEOUT_MS',
+  'TRUST_PROXY',
+  'JWT_ALGORITHM',
+  'JWT_KEYS_DIR',
 ];
 
 function envWith(settings: Record<string, string>): NodeJS.ProcessEnv {
@@ -277,6 +281,7 @@ describe('example server and users CLI as processes', () => {
     ['PORT=http', { PORT: 'http' }, /^cannot start: PORT must be a port number/],
     ['a DATABASE_URL neither sqlite nor postgres', { DATABASE_URL: 'mysql://localhost/users' }, /^cannot start: DATABASE_URL must be sqlite:<file>/],
     ['an unreachable PostgreSQL DATABASE_URL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, /^cannot start: cannot open the PostgreSQL database: .*ECONNREFUSED/m],
+    ['a TRUST_PROXY it cannot read', { TRUST_PROXY: 'proxy.internal' }, /^cannot start: TRUST_PROXY must be true, false, a hop count, or a comma-separated list .*"proxy\.internal" is none of these\n$/],
   ])('refuses to start with %s: exit 1, one line, no stack trace', async (_name, settings, message) => {
     const result = await failedStart({ ...env, ...settings });
     expect(result.code).toBe(1);
@@ -296,6 +301,29 @@ describe('example server and users CLI as processes', () => {
     expect(body.ms).toBeLessThan(2_500);
     // The server itself is fine.
     expect((await get(server, '/health')).status).toBe(200);
+  });
+
+  it('reloads its keys on SIGHUP: a staged key is published in the JWKS, and signs after rotate, with no restart', async () => {
+    const keysEnv = { ...env, JWT_ALGORITHM: 'ES256' };
+    const server = await startServer(keysEnv);
+    const jwksKids = async () => ((await (await get(server, '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const [first] = await jwksKids();
+    const keysCli = async (args: string[]) => {
+      const child = new Child(KEYS_CLI, args, keysEnv);
+      expect(await child.exited()).toEqual({ code: 0, signal: null });
+    };
+
+    await keysCli(['stage']);
+    server.child.proc.kill('SIGHUP');
+    const [, staged] = await server.child.waitFor('stderr', /keys reloaded: ES256 key ([\w-]+) is staged/);
+    expect(await jwksKids()).toEqual([first, staged]);
+
+    await keysCli(['rotate']);
+    server.child.proc.kill('SIGHUP');
+    await server.child.waitFor('stderr', new RegExp(`keys reloaded: ES256 key ${staged} signs now`));
+    // The JWKS lists the signing key first; the old one still verifies the tokens it signed.
+    expect(await jwksKids()).toEqual([staged, first]);
+    expect(server.child.exit).toBeUndefined();
   });
 
   it('exits 1 with "cannot listen" when the port is taken', async () => {

@@ -7,6 +7,8 @@
  * import { Redis } from 'ioredis';
  * import { RedisDenylistStore } from 'express-jwt-auth/redis';
  * const redis = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, commandTimeout: 500 });
- * createAuth({ ..., denylist: new RedisDenylistStore(redis), rateLimits: { redis } });
+ * const denylist = new RedisDenylistStore(redis, { guard: { onEvent: (e) => console.log(e.level, e.message) } });
+ * createAuth({ ..., denylist, rateLimits: { redis } });
  */
-export { RedisDenylistStore } from './denylist';
+export { RedisDenylistStore, type RedisDenylistStoreOptions } from './denylist';
+export { RedisDataGuard, type RedisDataGuardOptions, type RedisGuardEvent } from './data-guard';

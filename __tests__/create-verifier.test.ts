@@ -7,7 +7,7 @@ import type { FailureEvent } from '../lib/config/hooks';
 import { JwksUnavailableError } from '../lib/core/errors';
 import type { VerifierOptions } from '../lib/config/verifier-options';
 import { AUDIENCE, ISSUER, b64, claims, setup, type Fixture } from './helpers';
-import { forge, startJwksServer, type JwksServer } from './jose/key-helpers';
+import { ed25519Bytes, forge, forgeForSmallOrderKey, rawEd25519PublicKey, SMALL_ORDER_ED25519, startJwksServer, type JwksServer } from './jose/key-helpers';
 import type { FailureReason } from '../lib/core/errors';
 import { issueAccessToken } from '../lib/grants/token-response';
 import { resolvedAuthOf } from '../lib/config/handles';
@@ -168,7 +168,51 @@ describe('createVerifier: a verify-only service', () => {
     expect((await hello(issuer.tokenFor())).status).toBe(200);
   });
 
+  it.each(SMALL_ORDER_ED25519.flatMap(({ name, hex, order }) => [false, true].map((signBit) => ({ name, signBit, bytes: ed25519Bytes(hex, signBit), order }))))(
+    'ignores a JWKS key of small order ($name, sign bit $signBit) and refuses the token R = identity, S = 0 made for it',
+    async ({ bytes, order }) => {
+      jwks.body = { keys: [toPublicJwk(issuerKey), { ...rawEd25519PublicKey(bytes).jwk, kid: 'weak', alg: 'EdDSA', use: 'sig' }] };
+      const forged = forgeForSmallOrderKey({ alg: 'EdDSA', typ: 'at+jwt', kid: 'weak' }, good(), bytes, order);
+
+      await expectInvalidToken(await hello(forged), 'token.kid_unknown');
+      // The rest of the set is still used.
+      expect((await hello(issuer.tokenFor())).status).toBe(200);
+    },
+  );
+
+  it('stops admitting tokens of a cached key once the JWKS has been unreachable for jwksMaxStale, and admits them again after a fetch succeeds', async () => {
+    const strict = createVerifier({ jwksUri: jwks.url, issuer: ISSUER, audience: AUDIENCE, now: issuer.clock.now, jwksMaxAge: 60, jwksMaxStale: 3600 });
+    const strictApp = express();
+    strictApp.get('/hello', strict.authenticate(), (_req, res) => {
+      res.json({ ok: true });
+    });
+    strictApp.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      appErrors.push(err);
+      res.status(500).json({ error: 'server_error' });
+    });
+    const call = () => request(strictApp).get('/hello').set('Authorization', `Bearer ${issuer.tokenFor()}`);
+
+    expect((await call()).status).toBe(200);
+    jwks.status = 503;
+    // Through the outage, up to maxStale, the cached key keeps working (refreshes fail in the background).
+    for (let i = 0; i < 5; i++) {
+      issuer.clock.advance(719);
+      expect((await call()).status).toBe(200);
+    }
+    issuer.clock.advance(5); // 3600 s since the last successful fetch
+    const stale = await call();
+    expect(stale.status).toBe(500);
+    expect(stale.headers['www-authenticate']).toBeUndefined();
+    expect(appErrors.at(-1)).toBeInstanceOf(JwksUnavailableError);
+    expect((appErrors.at(-1) as Error).message).toMatch(/has succeeded for 3600 s; cached keys are no longer trusted/);
+
+    jwks.status = 200;
+    issuer.clock.advance(30); // the cooldown since the last attempt
+    expect((await call()).status).toBe(200);
+  });
+
   it.each([
+    ['jwksMaxStale', { jwksMaxStale: 0 }],
     ['jwksUri', { jwksUri: 'ftp://issuer.example/jwks' }],
     ['issuer', { issuer: '' }],
     ['audience', { audience: undefined }],

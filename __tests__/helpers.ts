@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Response as TestResponse } from 'supertest';
+import request, { type Response as TestResponse } from 'supertest';
 import { createHmac } from 'node:crypto';
 import { InvalidTokenError } from '../lib/core/errors';
 import { issueAccessToken } from '../lib/grants/token-response';
@@ -37,6 +37,21 @@ export function passwordHash(): Promise<string> {
   return aliceHash;
 }
 
+/**
+ * A user store whose records come back without `tokenEpoch`: an older schema,
+ * or a store of your own that forgot the field. Tokens issued from such a
+ * record carry no `epoch` either, so only an explicit check of the record's
+ * epoch keeps "sign out everywhere" from silently doing nothing.
+ */
+export class EpochlessUserStore extends MemoryUserStore {
+  private static strip(user: User | null): User | null {
+    if (user) delete (user as Partial<User>).tokenEpoch;
+    return user;
+  }
+  override async findById(id: string) { return EpochlessUserStore.strip(await super.findById(id)); }
+  override async findByUsername(name: string) { return EpochlessUserStore.strip(await super.findByUsername(name)); }
+}
+
 export interface Fixture {
   app: Express;
   auth: Auth;
@@ -51,7 +66,7 @@ export interface Fixture {
 
 /**
  * An app with the library mounted the way the README shows:
- * POST /token, POST /revoke, GET|PATCH /users/me, PUT /users/me/password,
+ * /token and /revoke with app.all (POST; any other method 405), GET|PATCH /users/me, PUT /users/me/password,
  * DELETE /users/me/sessions, POST /users, GET /admin (requireScopes admin),
  * GET /boom (authenticated, then the app's own code throws).
  */
@@ -70,8 +85,8 @@ export async function setup(overrides: Partial<AuthOptions> = {}, users: UserSto
     ...overrides,
   });
   const app = express();
-  app.post('/token', auth.token());
-  app.post('/revoke', auth.revoke());
+  app.all('/token', auth.token());
+  app.all('/revoke', auth.revoke());
   app.get('/users/me', auth.authenticate(), (req, res) => {
     res.json(req.user);
   });
@@ -145,6 +160,31 @@ export function expectOAuthError(res: TestResponse, status: number, error: strin
   expect(res.status).toBe(status);
   expect(res.body.error).toBe(error);
   expect(res.headers['cache-control']).toBe('no-store');
+}
+
+/** The methods other than POST a client may try at the token or revocation endpoint. */
+export const NOT_POST = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/**
+ * A request to `path` with `method` and no body, as supertest sends it.
+ * Every method supertest knows is a function of that name, lower case.
+ */
+export function requestWith(app: Express | string, method: (typeof NOT_POST)[number], path: string) {
+  return (request(app) as unknown as Record<string, (path: string) => ReturnType<ReturnType<typeof request>['get']>>)[method.toLowerCase()](path);
+}
+
+/**
+ * What the token and revocation endpoints answer a method other than POST
+ * (RFC 6749 §3.2, RFC 7009 §2.1; RFC 9110 §15.5.6): 405 with `Allow: POST`,
+ * no-store, and `invalid_request` in the body (none for HEAD, which has no body).
+ */
+export function expectMethodNotAllowed(res: TestResponse, method: string): void {
+  expect(res.status).toBe(405);
+  expect(res.headers.allow).toBe('POST');
+  expect(res.headers['cache-control']).toBe('no-store');
+  expect(res.headers.pragma).toBe('no-cache');
+  if (method === 'HEAD') expect(res.text ?? '').toBe('');
+  else expect(res.body).toEqual({ error: 'invalid_request', error_description: 'Use POST' });
 }
 
 /** A bearer refusal as RFC 6750 §3 has it: status, the challenge's error code, and the same code in the body. */

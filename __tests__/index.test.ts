@@ -38,6 +38,7 @@ describe('the public API', () => {
         'PasswordHasher',
         'PayloadTooLargeError',
         'ServiceUnavailableError',
+        'StoreUntrustedError',
         'TooManyRequestsError',
         'UnsupportedGrantTypeError',
         'UseDpopNonceError',
@@ -63,8 +64,8 @@ describe('the public API', () => {
       ],
     ],
     ['express-jwt-auth/sqlite', sqlite, ['SqliteDenylistStore', 'SqliteRefreshTokenStore', 'SqliteUserStore', 'openSqlite']],
-    ['express-jwt-auth/postgres', postgres, ['LATEST_POSTGRES_SCHEMA_VERSION', 'PostgresDenylistStore', 'PostgresRefreshTokenStore', 'PostgresUserStore', 'migratePostgres']],
-    ['express-jwt-auth/redis', redis, ['RedisDenylistStore', 'RedisDpopReplayStore']],
+    ['express-jwt-auth/postgres', postgres, ['LATEST_POSTGRES_SCHEMA_VERSION', 'POSTGRES_TIMEOUT_DEFAULTS', 'PostgresDenylistStore', 'PostgresRefreshTokenStore', 'PostgresUserStore', 'migratePostgres', 'postgresPoolOptions']],
+    ['express-jwt-auth/redis', redis, ['RedisDataGuard', 'RedisDenylistStore', 'RedisDpopReplayStore']],
   ])('%s exports exactly these values, none of them undefined', (_entry, module, names) => {
     expect(Object.keys(module).sort()).toEqual(names);
     expect(Object.entries(module).filter(([, value]) => value === undefined).map(([name]) => name)).toEqual([]);

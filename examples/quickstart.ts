@@ -5,7 +5,8 @@ const users = new MemoryUserStore();
 const auth = createAuth({ secret: process.env.JWT_SECRET, issuer: 'https://api.example.com', audience: 'example-api', users });
 
 const app = express();
-app.post('/token', auth.token()); // password and refresh grants, form or JSON
+app.all('/token', auth.token()); // password and refresh grants, form or JSON; any other method: 405
+app.all('/revoke', auth.revoke()); // logout (RFC 7009)
 app.get('/users/me', auth.authenticate(), (req, res) => { res.json(req.user); }); // never the password hash
 app.get('/admin/users', auth.requireScopes('admin'), async (_req, res) => { res.json((await users.list()).map(publicUser)); });
 

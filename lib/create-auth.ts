@@ -21,9 +21,13 @@ export type AuthMiddleware = (req: Request, res: Response, next: NextFunction) =
 
 /** What `createAuth` returns. */
 export interface Auth {
-  /** The `POST /token` handler: the password and refresh-token grants (RFC 6749 §4.3, §6). */
+  /**
+   * The `POST /token` handler: the password and refresh-token grants (RFC 6749 §4.3, §6).
+   * Mount it with `app.all` so that it answers other methods itself, with 405 and `Allow: POST`
+   * (RFC 6749 §3.2); with `app.post` they get the app's 404.
+   */
   token(): AuthMiddleware;
-  /** The `POST /revoke` handler (RFC 7009): logout. */
+  /** The `POST /revoke` handler (RFC 7009): logout. Mount it with `app.all`, like `token()`. */
   revoke(): AuthMiddleware;
   /**
    * Middleware that requires a valid access token (Bearer, or DPoP-bound with its proof, as the `dpop`
@@ -71,7 +75,7 @@ export interface Auth {
  *
  * @example
  * const auth = createAuth({ secret: process.env.JWT_SECRET!, issuer: 'my-app', audience: 'my-api', users: new MemoryUserStore() });
- * app.post('/token', auth.token());
+ * app.all('/token', auth.token()); // POST; any other method gets 405 with Allow: POST
  * app.get('/users/me', auth.authenticate(), (req, res) => { res.json(req.user); });
  * app.get('/admin', auth.requireScopes('admin'), handler);
  * app.post('/payments', auth.authenticate({ dpop: 'required' }), pay);

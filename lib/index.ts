@@ -42,6 +42,7 @@ export {
   MethodNotAllowedError,
   PayloadTooLargeError,
   ServiceUnavailableError,
+  StoreUntrustedError,
   TooManyRequestsError,
   UnsupportedGrantTypeError,
   UsernameConflictError,

@@ -1,4 +1,20 @@
+import fc from 'fast-check';
 import { bearerChallenge, challenge } from '../../lib/core/challenge';
+import { FUZZ_RUNS, fuzzParameters } from '../fuzz/arbitraries';
+import { InsufficientScopeError, InvalidTokenError } from '../../lib/core/errors';
+
+/**
+ * The only shape a challenge may have (RFC 6750 §3, RFC 9110 §11.6.1): the
+ * realm a quoted-string, the other values NQSCHARs (%x20-21 / %x23-5B /
+ * %x5D-7E) in quotes, each parameter at most once, in this order. Anything
+ * else (a quote that ends a value early, a backslash, a line break) would let
+ * a value add parameters of its own or split the header.
+ */
+const CHALLENGE =
+  /^Bearer realm="(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"(?:, error="[\x20\x21\x23-\x5b\x5d-\x7e]*"(?:, error_description="[\x20\x21\x23-\x5b\x5d-\x7e]*")?(?:, scope="[\x20\x21\x23-\x5b\x5d-\x7e]*")?)?$/;
+
+/** Values meant to break out: quotes, backslashes, CR/LF, a forged parameter, a second header. */
+const HOSTILE = ['admin" error="forged', 'a\\" scope="root', 'admin\r\nSet-Cookie: session=stolen', 'line\nbreak', 'tab\there', 'nul\u0000byte', 'caf\u00e9 \u2028 \u{1F511}', '"', '\\'];
 
 describe('bearerChallenge', () => {
   it('sends only the realm when the request had no credentials (RFC 6750 §3)', () => {
@@ -13,6 +29,60 @@ describe('bearerChallenge', () => {
 
   it('adds the scope for insufficient_scope', () => {
     expect(bearerChallenge({ realm: 'api', error: 'insufficient_scope', scope: 'a b' })).toBe('Bearer realm="api", error="insufficient_scope", scope="a b"');
+  });
+
+  it('drops quotes, backslashes and line breaks from a scope, so it cannot end its value or add a parameter', () => {
+    expect(bearerChallenge({ realm: 'api', error: 'insufficient_scope', scope: 'admin" error="forged\r\nSet-Cookie: a=b\\' })).toBe(
+      'Bearer realm="api", error="insufficient_scope", scope="admin error=forgedSet-Cookie: a=b"',
+    );
+  });
+
+  it('drops line breaks and other controls from the realm, and still escapes its quotes and backslashes', () => {
+    expect(bearerChallenge({ realm: 'api\r\nSet-Cookie: a=b', error: 'invalid_token' })).toBe('Bearer realm="apiSet-Cookie: a=b", error="invalid_token"');
+    expect(bearerChallenge({ realm: 'a"b\\c\u0000\t\u00e9' })).toBe('Bearer realm="a\\"b\\\\c"');
+  });
+
+  it('drops quotes and line breaks from the error code too', () => {
+    expect(bearerChallenge({ realm: 'api', error: 'invalid_token", scope="root\r\nX: y' })).toBe('Bearer realm="api", error="invalid_token, scope=rootX: y"');
+  });
+
+  it.each(HOSTILE)('keeps the challenge grammar for %j in every value', (value) => {
+    for (const params of [
+      { realm: value },
+      { realm: 'api', error: value },
+      { realm: 'api', error: 'invalid_token', description: value },
+      { realm: 'api', error: 'insufficient_scope', scope: value },
+      { realm: value, error: value, description: value, scope: value },
+    ]) {
+      expect(bearerChallenge(params)).toMatch(CHALLENGE);
+    }
+  });
+
+  it('keeps the challenge grammar for any strings (property)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    fc.assert(
+      fc.property(text, fc.option(text, { nil: undefined }), fc.option(text, { nil: undefined }), fc.option(text, { nil: undefined }), (realm, error, description, scope) => {
+        expect(bearerChallenge({ realm, error, description, scope })).toMatch(CHALLENGE);
+      }),
+      fuzzParameters<[string, string | undefined, string | undefined, string | undefined]>(FUZZ_RUNS, HOSTILE.map((value): [string, string, string, string] => [value, value, value, value])),
+    );
+  });
+});
+
+describe('InsufficientScopeError and the other errors with a challenge', () => {
+  it('filters a hostile scope out of its WWW-Authenticate value, and never sends the scope in the body', () => {
+    const error = new InsufficientScopeError('admin" error="forged\r\nSet-Cookie: session=stolen', { realm: 'api' });
+    const header = error.headers['WWW-Authenticate'];
+    expect(header).toMatch(CHALLENGE);
+    expect(header).toBe(
+      'Bearer realm="api", error="insufficient_scope", error_description="The access token does not grant the required scope", scope="admin error=forgedSet-Cookie: session=stolen"',
+    );
+    expect(error.toJSON()).toEqual({ error: 'insufficient_scope', error_description: 'The access token does not grant the required scope' });
+  });
+
+  it.each(HOSTILE)('keeps the grammar with a hostile realm %j given to withChallenge', (realm) => {
+    expect(new InsufficientScopeError('admin').withChallenge(realm).headers['WWW-Authenticate']).toMatch(CHALLENGE);
+    expect(new InvalidTokenError(`expired ${realm}`).withChallenge(realm).headers['WWW-Authenticate']).toMatch(CHALLENGE);
   });
 });
 

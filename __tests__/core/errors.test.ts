@@ -27,4 +27,11 @@ describe('errors', () => {
   it('puts the needed scope into an insufficient_scope challenge', () => {
     expect(new InsufficientScopeError('admin').withChallenge('api').headers['WWW-Authenticate']).toContain('scope="admin"');
   });
+
+  it('keeps error_description to the characters RFC 6749 §5.2 allows: no quote, backslash or control, in the body and the challenge', () => {
+    const error = new InvalidRequestError('Field "a\\b"\r\nSet-Cookie: x cannot be changed', { realm: 'api' });
+    for (const text of [error.toJSON().error_description, error.headers['WWW-Authenticate']!.split('error_description=')[1].slice(1, -1)]) {
+      expect(text).toBe('Field abSet-Cookie: x cannot be changed');
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 
 /** The repository root, where `npm run build` puts dist/. */
@@ -46,4 +47,44 @@ export async function listening({ out, exited }: NodeProcess, timeoutMs = 15_000
 /** SIGKILLs every process in `started` that is still running. */
 export function killAll(started: ChildProcess[]): void {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** What a raw client got before the server closed the connection, and after how long. */
+export interface Cut {
+  response: string;
+  ms: number;
+}
+
+/**
+ * Opens a connection, writes `head` at once, then one byte of `drip` every
+ * `everyMs` for as long as the server keeps the connection open (a slow-loris
+ * client), and resolves when the server closes it. Fails after `limitMs`.
+ */
+export function slowClient(port: number, head: string, drip: string, everyMs: number, limitMs: number): Promise<Cut> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1');
+    let response = '';
+    let timer: NodeJS.Timeout | undefined;
+    const limit = setTimeout(() => {
+      clearInterval(timer);
+      socket.destroy();
+      reject(new Error(`still open after ${limitMs} ms; got: ${JSON.stringify(response)}`));
+    }, limitMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (response += chunk));
+    socket.on('error', () => undefined); // a reset after the 408 is the server hanging up too
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(limit);
+      resolve({ response, ms: Date.now() - started });
+    });
+    socket.on('connect', () => {
+      socket.write(head);
+      let i = 0;
+      timer = setInterval(() => {
+        if (!socket.destroyed && !socket.writableEnded) socket.write(drip[i++ % drip.length]);
+      }, everyMs);
+    });
+  });
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
+import { expectMethodNotAllowed, NOT_POST, requestWith } from '../helpers';
 
 /**
  * The README's quick start (examples/quickstart.ts, which the README shows verbatim: see readme.test.ts),
@@ -39,6 +40,21 @@ describe("the README's quick start", () => {
     expect(list.status).toBe(200);
     expect(list.body).toEqual([expect.objectContaining({ username: 'alice' })]);
     expect(JSON.stringify(list.body)).not.toContain('argon2');
+  });
+
+  it('logs out at /revoke with 200 and a JSON body a JSON-only client can parse (RFC 7009 §2.2)', async () => {
+    const login = await request(url).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' });
+    const revoked = await request(url).post('/revoke').type('form').send({ token: login.body.refresh_token });
+    expect(revoked.status).toBe(200);
+    expect(revoked.headers['content-type']).toMatch(/^application\/json/);
+    expect(revoked.body).toEqual({});
+    const refresh = await request(url).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: login.body.refresh_token });
+    expect(refresh.body.error).toBe('invalid_grant');
+  });
+
+  it.each(NOT_POST)('answers %s /token and /revoke with 405 and Allow: POST, as the README says', async (method) => {
+    expectMethodNotAllowed(await requestWith(url, method, '/token'), method);
+    expectMethodNotAllowed(await requestWith(url, method, '/revoke'), method);
   });
 
   it('challenges a request without credentials', async () => {

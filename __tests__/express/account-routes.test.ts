@@ -25,6 +25,21 @@ describe('account self-service', () => {
       expect((await f.users.findById(f.alice.id))!.email).toBe('new@example.com');
     });
 
+    it('answers with Cache-Control: no-store, since the answer is account data', async () => {
+      const { access_token } = await login();
+      const res = await request(f.app).patch('/users/me').set(bearer(access_token)).send({ email: 'new@example.com' });
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('says a JSON body sent as a form looks like JSON, and echoes none of it', async () => {
+      const { access_token } = await login();
+      const res = await request(f.app).patch('/users/me').set(bearer(access_token)).type('form').send('{"email":"secret@example.com"}');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'invalid_request', error_description: 'The body looks like JSON: send it with Content-Type: application/json' });
+      expect((await f.users.findById(f.alice.id))!.email).toBe('alice@example.com');
+    });
+
     it('clears the email with null', async () => {
       const { access_token } = await login();
       const res = await request(f.app).patch('/users/me').set(bearer(access_token)).send({ email: null });
@@ -136,6 +151,7 @@ describe('account self-service', () => {
     it('creates an account with 201 and no scopes', async () => {
       const res = await request(f.app).post('/users').send({ username: 'carol', password: 'long enough password', email: 'carol@example.com' });
       expect(res.status).toBe(201);
+      expect(res.headers['cache-control']).toBe('no-store'); // account data
       expect(res.body).toMatchObject({ username: 'carol', email: 'carol@example.com', scopes: [], disabled: false });
       expect(res.body).not.toHaveProperty('passwordHash');
       expect((await login('carol', 'long enough password')).access_token).toEqual(expect.any(String));

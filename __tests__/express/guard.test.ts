@@ -1,6 +1,7 @@
+import express from 'express';
 import request from 'supertest';
 import { MemoryUserStore } from '../../lib/stores/memory/users';
-import { expectBearerError, SECRET, b64, claims, setup, sign, signRaw, without, type Fixture } from '../helpers';
+import { EpochlessUserStore, expectBearerError, SECRET, b64, claims, setup, sign, signRaw, without, type Fixture } from '../helpers';
 import type { FailureReason } from '../../lib/core/errors';
 import net from 'node:net';
 
@@ -144,11 +145,10 @@ describe('authenticate()', () => {
       await expectInvalidToken(await me(`Bearer ${sign({ ...good(), iat: now() + 120 })}`), 'token.iat_future');
     });
 
-    it.each(['exp', 'iat', 'iss', 'aud', 'sub', 'jti'])('rejects a token without %s', async (claim) => {
-      const res = await me(`Bearer ${sign(without(good(), claim))}`);
-      expect(res.status).toBe(401);
-      expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
-      expect(res.body.error).toBe('invalid_token');
+    // Everything else about these tokens is right, so only the missing-claim check can refuse them:
+    // without it, a missing iss or aud would still be refused, but as token.issuer / token.audience.
+    it.each(['exp', 'iat', 'iss', 'aud', 'sub', 'jti'])('rejects a token without %s as a missing claim', async (claim) => {
+      await expectInvalidToken(await me(`Bearer ${sign(without(good(), claim))}`), 'token.claim_missing');
     });
 
     it('rejects a token from another issuer', async () => {
@@ -234,6 +234,79 @@ describe('authenticate()', () => {
     const token = sign({ ...claims(f.alice.id, f.clock.seconds()), aud: 'other' });
     await me(`Bearer ${token}`);
     expect(JSON.stringify({ reason: f.failures[0].reason, error: f.failures[0].error.toJSON(), headers: f.failures[0].error.headers })).not.toContain(token);
+  });
+});
+
+describe('authenticate() and a token in a form body (RFC 6750 §2.2)', () => {
+  /** A fixture whose app parses form and JSON bodies before the guard, as an app with a form would. */
+  async function withBodyRoutes(allowBodyToken: boolean) {
+    const f = await setup({ allowBodyToken });
+    const guarded = [express.urlencoded({ extended: false }), express.json(), f.auth.authenticate()];
+    const handler = (req: express.Request, res: express.Response) => {
+      res.json({ user: req.user?.username });
+    };
+    f.app.post('/notes', ...guarded, handler);
+    f.app.get('/notes', ...guarded, handler);
+    return f;
+  }
+  const form = (token: string) => `title=hello&access_token=${encodeURIComponent(token)}`;
+
+  it('ignores a body token without allowBodyToken: a request with nothing else has no credentials', async () => {
+    const f = await withBodyRoutes(false);
+    const res = await request(f.app).post('/notes').type('form').send(form(f.tokenFor()));
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+    expect(f.failures.map((event) => event.reason)).toEqual(['credentials.missing']);
+  });
+
+  it('accepts a token in a form-encoded POST body with allowBodyToken', async () => {
+    const f = await withBodyRoutes(true);
+    const res = await request(f.app).post('/notes').type('form').send(form(f.tokenFor()));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ user: 'alice' });
+  });
+
+  it('never reads a body token on GET, even with allowBodyToken', async () => {
+    const f = await withBodyRoutes(true);
+    const res = await request(f.app).get('/notes').type('form').send(form(f.tokenFor()));
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+  });
+
+  it('reads no token from a JSON body, only from a form-encoded one', async () => {
+    const f = await withBodyRoutes(true);
+    const res = await request(f.app).post('/notes').send({ access_token: f.tokenFor() });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+  });
+
+  it('refuses a token in both the body and the Authorization header as invalid_request (RFC 6750 §2)', async () => {
+    const f = await withBodyRoutes(true);
+    const token = f.tokenFor();
+    const res = await request(f.app).post('/notes').set('Authorization', `Bearer ${token}`).type('form').send(form(token));
+    expectBearerError(res, 400, 'invalid_request');
+    expect(res.body.error_description).toBe('Access token sent more than once');
+  });
+
+  it('refuses an access_token field given twice in the body as invalid_request', async () => {
+    const f = await withBodyRoutes(true);
+    const token = f.tokenFor();
+    const res = await request(f.app).post('/notes').type('form').send(`access_token=${token}&access_token=${token}`);
+    expectBearerError(res, 400, 'invalid_request');
+  });
+});
+
+describe('authenticate() with a user store whose records lack tokenEpoch', () => {
+  it('refuses the token (fails closed), so that sign-out everywhere cannot silently do nothing', async () => {
+    const f = await setup({}, new EpochlessUserStore());
+    const record = (await f.users.findById(f.alice.id))!;
+    expect(record.tokenEpoch).toBeUndefined();
+    // Issued from that record, the token has no epoch claim either: undefined === undefined would admit it.
+    const token = f.tokenFor(record);
+    expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())).not.toHaveProperty('epoch');
+    const res = await request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
+    expectBearerError(res, 401, 'invalid_token');
+    expect(f.failures.map((event) => event.reason)).toEqual(['session.ended']);
   });
 });
 

@@ -39,6 +39,41 @@ describe('requireScopes()', () => {
     expect(res.headers['www-authenticate']).toContain('scope="read write"');
   });
 
+  describe('compares whole scope names, never prefixes or substrings (RFC 6749 §3.3)', () => {
+    beforeEach(() => {
+      for (const scope of ['admin', 'admin:write', 'read', 'readonly']) {
+        f.app.get(`/needs/${scope}`, f.auth.requireScopes(scope), (_req, res) => {
+          res.json({ ok: true });
+        });
+      }
+    });
+    const get = (scope: string, granted: string[]) => request(f.app).get(`/needs/${scope}`).set('Authorization', `Bearer ${f.tokenFor(f.alice, granted)}`);
+
+    it.each([
+      ['admin', ['admin:write']],
+      ['admin:write', ['admin']],
+      ['read', ['readonly']],
+      ['readonly', ['read']],
+      ['readonly', ['read', 'only']],
+      ['admin:write', ['admin', 'write']],
+      ['read', ['Read', 'READ', 'read:all', 'xread', 'rea']],
+    ])('refuses a route needing %s to a token granting %j', async (scope, granted) => {
+      const res = await get(scope, granted);
+      expectBearerError(res, 403, 'insufficient_scope');
+      expect(res.headers['www-authenticate']).toContain(`scope="${scope}"`);
+      expect(f.failures.at(-1)?.reason).toBe('scope.insufficient');
+    });
+
+    it.each([
+      ['admin', ['admin:write', 'admin']],
+      ['admin:write', ['admin', 'admin:write']],
+      ['read', ['readonly', 'read']],
+      ['readonly', ['read', 'readonly']],
+    ])('admits a route needing %s to a token granting %j', async (scope, granted) => {
+      expect((await get(scope, granted)).status).toBe(200);
+    });
+  });
+
   it('refuses invalid scope names at start-up with a TypeError', () => {
     expect(() => f.auth.requireScopes()).toThrow(TypeError);
     expect(() => f.auth.requireScopes('has space')).toThrow(/requireScopes: "has space" is not a valid scope/);

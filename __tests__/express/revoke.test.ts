@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { expectOAuthError, PASSWORD, setup, sign, claims, type Fixture } from '../helpers';
+import { expectMethodNotAllowed, expectOAuthError, NOT_POST, PASSWORD, requestWith, setup, sign, claims, type Fixture } from '../helpers';
 import { resolvedAuthOf } from '../../lib/config/handles';
 import { generateKey } from '../../lib/jose/keys';
 import { highSTwin } from '../jose/key-helpers';
@@ -19,10 +19,16 @@ describe('revoke() (RFC 7009)', () => {
   const refresh = (token: string) => request(f.app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: token });
   const me = (token: string) => request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
 
+  /**
+   * RFC 7009 §2.2: 200 whatever the token was. The body is an empty JSON object, not an empty body:
+   * clients ignore it, but some (simple-oauth2's revokeAll) refuse a body that is not JSON.
+   */
   function expectOk(res: request.Response) {
     expect(res.status).toBe(200);
-    expect(res.text).toBe('');
+    expect(res.headers['content-type']).toMatch(/^application\/json\b/);
+    expect(res.text).toBe('{}');
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.pragma).toBe('no-cache');
   }
 
   it('revokes a refresh token and its whole family', async () => {
@@ -86,6 +92,11 @@ describe('revoke() (RFC 7009)', () => {
     const forged = sign({ ...claims(f.alice.id, f.clock.seconds()), jti }, 'another-secret-that-is-32-bytes-long!!');
     expectOk(await revoke({ token: forged }));
     expect((await me(access_token)).status).toBe(200);
+  });
+
+  it.each(NOT_POST)('answers %s with 405 and Allow: POST where the README mounts it (RFC 7009 §2.1)', async (method) => {
+    expectMethodNotAllowed(await requestWith(f.app, method, '/revoke'), method);
+    expect(f.failures.map((event) => event.reason)).toEqual(['request.method']);
   });
 
   it('refuses a request without a token as invalid_request', async () => {

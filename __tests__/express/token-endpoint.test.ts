@@ -2,7 +2,8 @@ import * as jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { PasswordHasher } from '../../lib/login/passwords';
 import { MemoryUserStore } from '../../lib/stores/memory/users';
-import { AUDIENCE, ISSUER, PASSWORD, SECRET, setup, type Fixture } from '../helpers';
+import http from 'node:http';
+import { AUDIENCE, ISSUER, NOT_POST, PASSWORD, SECRET, expectMethodNotAllowed, expectOAuthError, requestWith, setup, type Fixture } from '../helpers';
 
 describe('token()', () => {
   let f: Fixture;
@@ -106,6 +107,12 @@ describe('token()', () => {
 
   it('refuses a missing grant_type as invalid_request', async () => {
     expectTokenError(await form({ username: 'alice', password: PASSWORD }), 400, 'invalid_request');
+  });
+
+  it('names a missing grant_type in a description RFC 6749 §5.2 allows (no double quotes)', async () => {
+    const res = await form({ username: 'alice' });
+    expectTokenError(res, 400, 'invalid_request');
+    expect(res.body.error_description).toBe("Parameter 'grant_type' is required");
   });
 
   it('refuses another grant type as unsupported_grant_type', async () => {
@@ -235,13 +242,40 @@ describe('token()', () => {
     expect(verify).toHaveBeenCalledTimes(2);
   });
 
-  it('answers 405 to a method other than POST (RFC 6749 §3.2)', async () => {
-    f.app.all('/token-any', f.auth.token());
-    const res = await request(f.app).get('/token-any');
-    expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('POST');
-    expect(res.body.error).toBe('invalid_request');
-    expectNoStore(res);
+  describe('says which body encodings it reads (RFC 6749 §4.3.2: form-encoded; JSON besides)', () => {
+    const ACCEPTED = 'Send the body as application/x-www-form-urlencoded or application/json, with that Content-Type';
+    const login = JSON.stringify({ grant_type: 'password', username: 'alice', password: PASSWORD });
+
+    it('names the JSON content type when a JSON body arrives as a form (curl -d without -H)', async () => {
+      const res = await request(f.app).post('/token').set('Content-Type', 'application/x-www-form-urlencoded').send(login);
+      expectTokenError(res, 400, 'invalid_request');
+      expect(res.body.error_description).toBe('The body looks like JSON: send it with Content-Type: application/json');
+      expect(f.failures.map((event) => [event.reason, event.error.detail])).toEqual([['request.invalid', 'JSON body sent as a form']]);
+    });
+
+    it.each([
+      ['no Content-Type', undefined],
+      ['text/plain (what fetch sends for a string body)', 'text/plain;charset=UTF-8'],
+      ['multipart/form-data', 'multipart/form-data; boundary=x'],
+    ])('names both accepted content types for a body with %s', async (_name, type) => {
+      const res = await rawPost(f, '/token', login, type);
+      expect(res.status).toBe(400);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toEqual({ error: 'invalid_request', error_description: ACCEPTED });
+    });
+
+    it('answers the revocation endpoint the same way', async () => {
+      const res = await rawPost(f, '/revoke', 'token=abc', undefined);
+      expect(res.body).toEqual({ error: 'invalid_request', error_description: ACCEPTED });
+      const json = await request(f.app).post('/revoke').set('Content-Type', 'application/x-www-form-urlencoded').send('{"token":"abc"}');
+      expectOAuthError(json, 400, 'invalid_request');
+      expect(json.body.error_description).toBe('The body looks like JSON: send it with Content-Type: application/json');
+    });
+  });
+
+  it.each(NOT_POST)('answers %s with 405 and Allow: POST where the README mounts it (RFC 6749 §3.2)', async (method) => {
+    expectMethodNotAllowed(await requestWith(f.app, method, '/token'), method);
+    expect(f.failures.map((event) => event.reason)).toEqual(['request.method']);
   });
 
   it('answers 500 through next(err) when the store fails', async () => {
@@ -284,3 +318,24 @@ describe('token() with compressed bodies', () => {
     expect(f.appErrors).toEqual([]);
   });
 });
+
+/** POSTs `body` with exactly the given Content-Type, or none at all (supertest always sets one for a string body). */
+async function rawPost(f: Fixture, path: string, body: string, type: string | undefined): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
+  const server = f.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    return await new Promise((resolve, reject) => {
+      const headers: http.OutgoingHttpHeaders = { 'Content-Length': Buffer.byteLength(body), ...(type !== undefined && { 'Content-Type': type }) };
+      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  } finally {
+    server.close();
+  }
+}

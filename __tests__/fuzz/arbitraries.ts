@@ -2,14 +2,49 @@ import fc from 'fast-check';
 
 /**
  * Shared generators of hostile input for the fuzz suites. Each run is cheap,
- * so the suites bound their run counts (FUZZ_RUNS) rather than their time:
- * a failure prints the seed and path that replay it.
+ * so the suites bound their run counts (FUZZ_RUNS) rather than their time.
+ *
+ * Every property runs with a random seed, through `fuzzParameters`. When one
+ * fails, fast-check's error (which Jest prints) names the counterexample and
+ * the seed and path that replay it:
+ *
+ *     Property failed after 12 tests
+ *     { seed: 1234567, path: "11:2:0", endOnFailure: true }
+ *     Counterexample: [...]
+ *
+ * Replay it with `FUZZ_SEED=1234567 FUZZ_PATH=11:2:0 npx jest <file> -t '<test name>'`,
+ * fix the code, and add the counterexample to that property's `examples`, so
+ * that every later run tries it first, whatever its seed. Never catch what
+ * `fc.assert` throws: the seed is in its message. `FUZZ_SCALE=10` runs every
+ * property ten times as long, to hunt for new counterexamples.
  */
 
+const SCALE = positiveNumber(process.env.FUZZ_SCALE) ?? 1;
+// A longer hunt needs a longer test timeout than jest.config.js's 20 s.
+if (SCALE > 1) jest.setTimeout(Math.ceil(20_000 * SCALE));
+
 /** Runs per property: enough to hit the odd corners, few enough for `npm test` (the fuzz suites take seconds). */
-export const FUZZ_RUNS = 300;
+export const FUZZ_RUNS = Math.round(300 * SCALE);
 /** Runs for properties that go over HTTP or hash a password. */
-export const HTTP_RUNS = 150;
+export const HTTP_RUNS = Math.round(150 * SCALE);
+
+/**
+ * The fast-check parameters of a property: `numRuns` random runs after the
+ * fixed `examples` (the counterexamples found so far, and cases known to be
+ * hard), or the replay of one failure when FUZZ_SEED (and FUZZ_PATH) are set.
+ */
+export function fuzzParameters<Ts>(numRuns: number, examples: Ts[]): fc.Parameters<Ts> {
+  const seed = process.env.FUZZ_SEED;
+  if (seed === undefined || seed === '') return { numRuns, examples };
+  if (!/^-?\d+$/.test(seed)) throw new TypeError(`FUZZ_SEED must be the integer fast-check printed, not ${JSON.stringify(seed)}`);
+  const path = process.env.FUZZ_PATH || undefined;
+  return { numRuns, examples, seed: Number(seed), ...(path !== undefined && { path, endOnFailure: true }) };
+}
+
+function positiveNumber(value: string | undefined): number | undefined {
+  const number = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isFinite(number) && number > 0 ? number : undefined;
+}
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /** RFC 6750 §2.1 b64token characters beyond base64url, and characters that are neither. */

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { InvalidTokenError } from '../../lib/core/errors';
 import { AUDIENCE, ISSUER, SECRET, b64, setup, signRaw, type Fixture } from '../helpers';
-import { FUZZ_RUNS, HTTP_RUNS, base64urlBytes, hostileJson, jwsLike, prototypeIntact, prototypeSnapshot } from './arbitraries';
+import { FUZZ_RUNS, HTTP_RUNS, base64urlBytes, fuzzParameters, hostileJson, jwsLike, prototypeIntact, prototypeSnapshot } from './arbitraries';
 import { resolvedAuthOf } from '../../lib/config/handles';
 
 const TOLERANCE = 30; // the default clockTolerance
@@ -123,7 +123,7 @@ describe('fuzz: JWT parsing and verification', () => {
         const { error } = verify(f, token);
         expect(error).toBeInstanceOf(InvalidTokenError);
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters<[string]>(FUZZ_RUNS, [[''], ['..'], ['a.b.c'], ['\u0000.\u0000.\u0000']]),
     );
   });
 
@@ -136,7 +136,7 @@ describe('fuzz: JWT parsing and verification', () => {
         expect(claims !== undefined).toBe(meetsEveryRule(header, payload, now));
         expect(prototypeIntact(prototype)).toBe(true);
       }),
-      { numRuns: FUZZ_RUNS * 2, examples: [[UNPRINTABLE_ALG, { iss: ISSUER, aud: AUDIENCE, sub: f.alice.id, jti: 'j', iat: now, exp: now + 60 }]] },
+      fuzzParameters<[unknown, unknown]>(FUZZ_RUNS * 2, [[UNPRINTABLE_ALG, { iss: ISSUER, aud: AUDIENCE, sub: f.alice.id, jti: 'j', iat: now, exp: now + 60 }]]),
     );
   });
 
@@ -159,7 +159,7 @@ describe('fuzz: JWT parsing and verification', () => {
         expect(claims).toBeUndefined();
         expect(error).toBeInstanceOf(InvalidTokenError);
       }),
-      { numRuns: FUZZ_RUNS * 2 },
+      fuzzParameters<[string]>(FUZZ_RUNS * 2, [[`${b64(JSON.stringify({ alg: 'none', typ: 'at+jwt' }))}.${valid.split('.')[1]}.`]]),
     );
   });
 
@@ -176,7 +176,7 @@ describe('fuzz: JWT parsing and verification', () => {
         fc.pre(token !== valid);
         expect(verify(f, token).claims).toBeUndefined();
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters<[string]>(FUZZ_RUNS, [[`${valid}=`], [valid.replace(/-/g, '+').replace(/_/g, '/')]]),
     );
   });
 
@@ -193,7 +193,7 @@ describe('fuzz: JWT parsing and verification', () => {
         expect(res.body.error).toBe(res.status === 400 ? 'invalid_request' : 'invalid_token');
         expect(f.appErrors).toEqual([]);
       }),
-      { numRuns: HTTP_RUNS, examples: [[signAny(UNPRINTABLE_ALG, {}, 'not-our-secret')]] },
+      fuzzParameters<[string]>(HTTP_RUNS, [[signAny(UNPRINTABLE_ALG, {}, 'not-our-secret')]]),
     );
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { PASSWORD, setup, type Fixture } from '../helpers';
-import { DANGEROUS_KEYS, HTTP_RUNS, OAUTH_KEYS, hostileJson, prototypeIntact, prototypeSnapshot } from './arbitraries';
+import { DANGEROUS_KEYS, HTTP_RUNS, OAUTH_KEYS, fuzzParameters, hostileJson, prototypeIntact, prototypeSnapshot } from './arbitraries';
 
 /** What POST /token may answer: success, the RFC 6749 §5.2 errors, too large, too many. Never a 5xx. */
 const TOKEN_STATUSES = [200, 400, 401, 413, 415, 429];
@@ -118,7 +118,13 @@ describe('fuzz: the POST /token body', () => {
         expect(f.appErrors).toEqual([]);
         expect(prototypeIntact(prototype)).toBe(true);
       }),
-      { numRuns: HTTP_RUNS * 2 },
+      fuzzParameters<[Body]>(HTTP_RUNS * 2, [
+        // JSON sent with curl's default form type; a body claiming UTF-16; prototype keys as own keys.
+        [{ type: 'application/x-www-form-urlencoded', text: JSON.stringify({ grant_type: 'password', username: 'alice', password: PASSWORD }) }],
+        [{ type: 'application/json; charset=utf-16', text: '{"grant_type":"password"}' }],
+        [{ type: 'application/json', text: '{"__proto__":{"polluted":"yes"},"grant_type":"password","username":"alice","password":"x"}' }],
+        [{ type: 'application/x-www-form-urlencoded', text: '__proto__[polluted]=yes&grant_type=password&username[]=alice' }],
+      ]),
     );
   });
 });

@@ -3,7 +3,15 @@ import { hashToken } from '../../lib/tokens/refresh-tokens';
 import { MemoryRefreshTokenStore } from '../../lib/stores/memory/refresh-tokens';
 import { SqliteRefreshTokenStore } from '../../lib/stores/sqlite/refresh-tokens';
 import { openSqlite } from '../../lib/stores/sqlite/database';
-import { expectOAuthError, PASSWORD, setup, type Fixture } from '../helpers';
+import { EpochlessUserStore, expectOAuthError, PASSWORD, setup, type Fixture } from '../helpers';
+import { resolvedAuthOf } from '../../lib/config/handles';
+
+/** A memory store whose purge of expired tokens does nothing: the rotation rules alone decide. */
+class NeverPurgedStore extends MemoryRefreshTokenStore {
+  override async purgeExpired(): Promise<number> {
+    return 0;
+  }
+}
 
 describe('token() with grant_type=refresh_token', () => {
   let f: Fixture;
@@ -119,12 +127,25 @@ describe('token() with grant_type=refresh_token', () => {
   });
 
   it('expires a refresh token left unused past the idle limit', async () => {
+    // A store whose purge removes nothing, so the rotation's own idle rule answers, not the
+    // hourly purge that would otherwise have deleted the token first (refresh.unknown).
+    const g = await setup({ refreshTokenStore: new NeverPurgedStore() });
+    const send = (body: Record<string, string>) => request(g.app).post('/token').type('form').send(body);
+    const first = (await send({ grant_type: 'password', username: 'alice', password: PASSWORD })).body;
+    const second = (await send({ grant_type: 'password', username: 'alice', password: PASSWORD })).body;
+
+    g.clock.advance(7 * 86400 - 1); // one second short of the idle limit: still good
+    expect((await send({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).status).toBe(200);
+    g.clock.advance(1); // the other, unused for exactly the idle limit: dead
+    expectInvalidGrant(await send({ grant_type: 'refresh_token', refresh_token: second.refresh_token }));
+    expect(g.failures.map((event) => event.reason)).toEqual(['refresh.expired']);
+  });
+
+  it('lets the hourly purge remove a refresh token that died unused', async () => {
     const { refresh_token } = await login();
     f.clock.advance(7 * 86400);
     expectInvalidGrant(await refresh(refresh_token));
-    const fresh = await login();
-    f.clock.advance(7 * 86400 - 1);
-    expect((await refresh(fresh.refresh_token)).status).toBe(200);
+    expect(await resolvedAuthOf(f.auth).refreshTokens!.find(refresh_token)).toBeNull();
   });
 
   it('narrows the scope on request, and refuses a wider one as invalid_scope', async () => {
@@ -195,5 +216,20 @@ describe('token() with grant_type=refresh_token', () => {
     expect(res.body.refresh_token).toBeUndefined();
     const grant = await request(g.app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'x' });
     expectOAuthError(grant, 400, 'unsupported_grant_type');
+  });
+});
+
+describe('grant_type=refresh_token with a user store whose records lack tokenEpoch', () => {
+  it('refuses the refresh token (fails closed) and ends its family, so sign-out everywhere cannot silently do nothing', async () => {
+    const f = await setup({}, new EpochlessUserStore());
+    const record = (await f.users.findById(f.alice.id))!;
+    expect(record.tokenEpoch).toBeUndefined();
+    // A family started from that record has no epoch either: undefined === undefined would let it rotate.
+    const { token, family } = await resolvedAuthOf(f.auth).refreshTokens!.start(record.id, record.scopes, record.tokenEpoch);
+    expect(family.epoch).toBeUndefined();
+    const res = await request(f.app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: token });
+    expectOAuthError(res, 400, 'invalid_grant');
+    expect(f.failures.map((event) => event.reason)).toEqual(['session.ended']);
+    expect((await resolvedAuthOf(f.auth).refreshTokens!.find(token))!.family.revokedAt).not.toBeNull();
   });
 });

@@ -1,8 +1,10 @@
-import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync, verify } from 'node:crypto';
 import { jwkThumbprint } from '../../lib/jose/jwk';
-import { asymmetricKey, canSign, generateKey, hmacKey, verificationOnly } from '../../lib/jose/keys';
+import { asymmetricKey, canSign, generateKey, hmacKey, verificationOnly, type JwtKey } from '../../lib/jose/keys';
+import { KeySet } from '../../lib/jose/key-set';
 import { ASYMMETRIC_ALGORITHMS } from '../../lib/jose/algorithms';
 import { SECRET } from '../helpers';
+import { ed25519Bytes, forgeForSmallOrderKey, rawEd25519PublicKey, SMALL_ORDER_ED25519 } from './key-helpers';
 
 describe('hmacKey', () => {
   it('refuses a secret shorter than 32 bytes for HS256, naming the option (RFC 7518 §3.2)', () => {
@@ -93,6 +95,41 @@ describe('asymmetricKey', () => {
 
   it('refuses an RSA public key as an HMAC secret (the classic key-confusion key)', () => {
     expect(() => hmacKey(rsa.publicKey)).toThrow(/symmetric/);
+  });
+});
+
+describe('Ed25519 public keys of small order (RFC 8032 §5.1.7)', () => {
+  const SMALL_ORDER = 'must not be a small-order Ed25519 point: it verifies forged signatures (RFC 8032 §5.1.7)';
+  const cases = SMALL_ORDER_ED25519.flatMap(({ name, hex, order }) =>
+    [false, true].map((signBit) => ({ label: `${name}, sign bit ${signBit ? 'set' : 'clear'}`, bytes: ed25519Bytes(hex, signBit), order })),
+  );
+
+  it.each(cases)('the forgery R = identity, S = 0 really verifies under $label', ({ bytes, order }) => {
+    // Without this, the refusals below would prove nothing: node:crypto itself accepts the forgery.
+    const token = forgeForSmallOrderKey({ alg: 'EdDSA', typ: 'at+jwt', kid: 'weak' }, { sub: 'mallory' }, bytes, order);
+    const [header, payload, signature] = token.split('.');
+    expect(verify(null, Buffer.from(`${header}.${payload}`), rawEd25519PublicKey(bytes).key, Buffer.from(signature!, 'base64url'))).toBe(true);
+  });
+
+  it.each(cases)('asymmetricKey refuses $label as a KeyObject, a JWK import and a PEM', ({ bytes }) => {
+    const { key, pem } = rawEd25519PublicKey(bytes);
+    expect(() => asymmetricKey(key, 'EdDSA', 'weak', 'keys.verify[0]')).toThrow(new TypeError(`keys.verify[0] ${SMALL_ORDER}`));
+    expect(() => asymmetricKey(pem, 'EdDSA')).toThrow(new TypeError(`key ${SMALL_ORDER}`));
+  });
+
+  it.each(cases)('a KeySet refuses $label made by hand, bypassing asymmetricKey', ({ bytes }) => {
+    const { key } = rawEd25519PublicKey(bytes);
+    const handMade: JwtKey = { kid: 'weak', alg: 'EdDSA', key, verifyKey: key };
+    const keys = new KeySet({ active: generateKey('EdDSA') });
+    expect(() => keys.add(handMade)).toThrow(new TypeError(`key.key ${SMALL_ORDER}`));
+    expect(() => new KeySet({ active: generateKey('EdDSA'), verify: [handMade] })).toThrow(TypeError);
+    expect(keys.find('weak')).toBeUndefined();
+  });
+
+  it('still accepts ordinary Ed25519 keys, private and public', () => {
+    const pair = generateKeyPairSync('ed25519');
+    expect(asymmetricKey(pair.privateKey, 'EdDSA').alg).toBe('EdDSA');
+    expect(asymmetricKey(pair.publicKey.export({ type: 'spki', format: 'pem' }), 'EdDSA').key.type).toBe('public');
   });
 });
 

@@ -30,7 +30,7 @@ async function makeAuth(scopes?: Record<string, string>) {
 function guardedApi(auth: Auth, guard: RequestHandler) {
   const token = auth.token();
   const app = express();
-  app.post('/token', token);
+  app.all('/token', token);
   app.get('/reports', guard, ok);
   const doc: Json = auth.openapi.document({
     info: { title: 'Reports', version: '1' },
@@ -119,6 +119,16 @@ describe('auth.openapi', () => {
     const register: Json = auth.openapi.operation(auth.register());
     expect(register.security).toBeUndefined();
     expect(Object.keys(register.responses ?? {}).sort()).toEqual(['201', '400', '409', '429', '503']);
+  });
+
+  it('describes what revoke answers: an empty JSON object with no-store, and its 400, 413 and 429 (RFC 7009 §2.2)', async () => {
+    const { auth } = await makeAuth();
+    const revoke: Json = auth.openapi.operation(auth.revoke());
+    const ok = revoke.responses?.['200'];
+    expect(ok.headers).toEqual({ 'Cache-Control': expect.any(Object), Pragma: expect.any(Object) });
+    expect(ok.content?.['application/json'].schema).toEqual({ type: 'object', additionalProperties: false, maxProperties: 0 });
+    expect(Object.keys(revoke.responses ?? {}).sort()).toEqual(['200', '400', '413', '429']);
+    expect(revoke.responses?.['429'].headers).toHaveProperty('Retry-After');
   });
 
   it('lists scopes routes use without descriptions when the scopes option is absent', async () => {

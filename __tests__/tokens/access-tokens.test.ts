@@ -128,6 +128,11 @@ describe('AccessTokens', () => {
         ['another issuer', { iss: 'https://evil.test' }, 'token.issuer'],
         ['iat in the future', { iat: 10_000_000_000, exp: 10_000_000_600 }, 'token.iat_future'],
         ['no jti', { jti: undefined }, 'token.claim_missing'],
+        // Only the claim is missing (the rest is right), so these reach the missing-claim branches
+        // rather than the issuer and audience comparisons.
+        ['no iss', { iss: undefined }, 'token.claim_missing'],
+        ['no aud', { aud: undefined }, 'token.claim_missing'],
+        ['a non-string iss', { iss: 42 }, 'token.claim_missing'],
       ])('refuses %s', (_name, extra, expected) => {
         expect(reason(validClaims('u', now(), extra))).toBe(expected);
       });

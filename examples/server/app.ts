@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { publicUser, type Auth, type OpenApiPathItem, type UserStore } from 'express-jwt-auth';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { serveDocs } from './docs';
+import type { TrustProxy } from './config';
 import { createLogger } from './logger';
 import { requestLog } from './request-log';
 
@@ -18,6 +19,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Mount `POST /users` (self-registration). Default false. */
   allowRegistration?: boolean;
+  /** Express's `trust proxy` (TRUST_PROXY): which X-Forwarded-For hops to believe for `req.ip`. Default false. */
+  trustProxy?: TrustProxy;
 }
 
 const userList: OpenAPIV3_1.ResponseObject = {
@@ -26,13 +29,26 @@ const userList: OpenAPIV3_1.ResponseObject = {
 };
 
 /**
+ * For answers that carry account data: no browser or shared cache may keep
+ * them (RFC 9111 §5.2.2.5; OWASP ASVS 8.2.1). The library's own account
+ * answers (PATCH /users/me, POST /users) set it themselves.
+ */
+function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.set('Cache-Control', 'no-store');
+  next();
+}
+
+/**
  * The example API: the FastAPI security tutorial's routes on express-jwt-auth,
  * with its OpenAPI document at /openapi.json and Swagger UI at /docs.
  * (The auth object's hooks are where failures and logins get logged; see main.ts.)
  */
-export function createApp({ auth, users, logger = createLogger(), allowRegistration = false }: AppOptions) {
+export function createApp({ auth, users, logger = createLogger(), allowRegistration = false, trustProxy = false }: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip keys the login rate limits and goes into the audit log: without a proxy it must be the peer's
+  // address (false); behind proxies, only the hops we run may speak for the client (see the README).
+  app.set('trust proxy', trustProxy);
   app.use(requestLog(logger));
 
   app.get('/health', (_req, res) => {
@@ -52,11 +68,13 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
   const register = auth.register();
   const admin = auth.requireScopes('admin');
 
-  app.post('/token', token);
+  // app.all, not app.post: the handlers answer any other method with 405 and Allow: POST
+  // (RFC 6749 §3.2, RFC 7009 §2.1) rather than leaving it to the 404 below.
+  app.all('/token', token);
   // Logout: revoke the refresh token (its whole family) and, if wanted, the access token.
-  app.post('/revoke', revoke);
+  app.all('/revoke', revoke);
 
-  app.get('/users/me', signedIn, (req, res) => {
+  app.get('/users/me', signedIn, noStore, (req, res) => {
     res.json(req.user);
   });
   app.patch('/users/me', updateMe);
@@ -64,7 +82,7 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
   app.delete('/users/me/sessions', signOutEverywhere);
   if (allowRegistration) app.post('/users', register);
 
-  app.get('/admin/users', admin, async (_req, res) => {
+  app.get('/admin/users', admin, noStore, async (_req, res) => {
     res.json((await users.list()).map(publicUser));
   });
 

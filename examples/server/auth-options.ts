@@ -28,12 +28,16 @@ export function exampleAuthOptions(
     users: stores.users,
     refreshTokenStore: stores.refreshTokens,
     // REDIS_URL: the denylist and the rate-limit counters are shared by every instance.
-    denylist: redis ? new RedisDenylistStore(redis, `${config.redisKeyPrefix}:deny:`) : stores.denylist,
+    // Its guard finds a Redis that lost its data (restarted empty, flushed) and keeps checks closed until
+    // every token revoked before could have expired; what it finds goes to the log.
+    denylist: redis
+      ? new RedisDenylistStore(redis, { prefix: `${config.redisKeyPrefix}:deny:`, guard: { onEvent: (e) => logger[e.level]({ kind: e.kind }, e.message) } })
+      : stores.denylist,
     rateLimits: { redis, maxFailures: config.loginMaxFailures, keyPrefix: config.redisKeyPrefix },
     // DPOP (default allowed): DPoP-bound tokens beside Bearer ones. With REDIS_URL every instance shares
     // the replay cache, so a proof replayed to another instance is refused; DPOP_NONCE_SECRET adds nonces.
     dpop: config.dpop,
-    ...(redis && { dpopReplayStore: new RedisDpopReplayStore(redis, `${config.redisKeyPrefix}:dpop:`) }),
+    ...(redis && { dpopReplayStore: new RedisDpopReplayStore(redis, { prefix: `${config.redisKeyPrefix}:dpop:` }) }),
     ...(config.dpopNonceSecret !== undefined && { dpopNonce: { secret: config.dpopNonceSecret } }),
     onError: (err, context) => logger.error({ err: errorMessage(err) }, context),
     scopes: { ...SCOPES },

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { JWS_ALGORITHMS, type DpopPolicy, type JwsAlgorithm } from 'express-jwt-auth';
 import { LOG_LEVELS, type LogLevel } from './logger';
@@ -32,6 +33,55 @@ export interface ServerConfig {
   dpop: DpopPolicy;
   /** DPOP_NONCE_SECRET: when set (32 characters or more, the same on every instance), DPoP proofs must carry a server nonce. Default none. */
   dpopNonceSecret: string | undefined;
+  /** HEADERS_TIMEOUT_MS: milliseconds a client has to send the request line and headers. Default 10000. */
+  headersTimeoutMs: number;
+  /** REQUEST_TIMEOUT_MS: milliseconds a client has to send the whole request, body included. Default 30000. */
+  requestTimeoutMs: number;
+  /** TRUST_PROXY: Express's `trust proxy` setting (whose X-Forwarded-For decides `req.ip`). Default false: none. */
+  trustProxy: TrustProxy;
+}
+
+/** What Express's `trust proxy` takes from TRUST_PROXY: all or nothing, a hop count, or the proxies' addresses and subnets. */
+export type TrustProxy = boolean | number | string[];
+
+/** The names proxy-addr (Express's `trust proxy`) gives to address ranges. */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY in one of Express's forms: unset, empty or `false` (no proxy:
+ * `req.ip` is the peer's address), `true` (trust every hop: only when the one
+ * proxy in front always overwrites X-Forwarded-For), a hop count (`1`: one
+ * proxy), or a comma-separated list of addresses, CIDR subnets and the names
+ * loopback, linklocal, uniquelocal (the proxies to trust). Anything else is a
+ * ConfigError naming TRUST_PROXY and the part it could not read.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (!Number.isSafeInteger(hops) || hops > 1000) throw new ConfigError(`TRUST_PROXY must be a hop count up to 1000, not "${text}"`);
+    return hops;
+  }
+  const items = text.split(',').map((item) => item.trim());
+  for (const item of items) {
+    if (!isTrustedProxyItem(item)) {
+      throw new ConfigError(
+        `TRUST_PROXY must be true, false, a hop count, or a comma-separated list of IP addresses, CIDR subnets and the names ${TRUST_PROXY_NAMES.join(', ')}; "${item}" is none of these`,
+      );
+    }
+  }
+  return items;
+}
+
+function isTrustedProxyItem(item: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(item)) return true;
+  const [address, prefix, ...rest] = item.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** A setting that cannot work; main prints its message and exits 1. */
@@ -40,6 +90,22 @@ export class ConfigError extends Error {}
 /** A PostgreSQL DATABASE_URL: `postgres://…` or `postgresql://…` (libpq connection URI). */
 export function isPostgresUrl(databaseUrl: string): boolean {
   return /^postgres(ql)?:\/\/./.test(databaseUrl);
+}
+
+const DATABASE_URL_FORMS =
+  'DATABASE_URL must be sqlite:<file> (for example sqlite:data/example.db), sqlite::memory: or postgres://user:password@host:5432/database (also postgresql://)';
+
+/**
+ * Why `databaseUrl` cannot be used, or undefined when it can. The message
+ * names the accepted forms and echoes nothing of the value: a URL may hold a
+ * password, and so may whatever was pasted by mistake.
+ */
+export function databaseUrlProblem(databaseUrl: string): string | undefined {
+  if (/^sqlite:./.test(databaseUrl) || isPostgresUrl(databaseUrl)) return undefined;
+  // data/example.db, ./users.sqlite, C:\data\users.db: a file meant for SQLite.
+  // (A scheme has two characters or more; one letter and a colon is a Windows drive.)
+  const filePath = !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(databaseUrl) && /[\\/]|\.(db|sqlite3?)$/i.test(databaseUrl);
+  return filePath ? `${DATABASE_URL_FORMS}; a file path needs the sqlite: prefix` : DATABASE_URL_FORMS;
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -64,12 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const registration = env.ALLOW_REGISTRATION ?? '';
   if (!['', '0', '1'].includes(registration)) throw new ConfigError('ALLOW_REGISTRATION must be 1 (on) or 0 (off)');
   const databaseUrl = env.DATABASE_URL || `sqlite:${dataDir}/example.db`;
-  if (!/^sqlite:./.test(databaseUrl) && !isPostgresUrl(databaseUrl)) {
-    // Only the scheme is echoed: the rest of a URL may hold a password.
-    throw new ConfigError(
-      `DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres://user:password@host:5432/database (for example sqlite:data/example.db), not "${databaseUrl.split(':')[0]}:…"`,
-    );
-  }
+  const databaseProblem = databaseUrlProblem(databaseUrl);
+  if (databaseProblem) throw new ConfigError(databaseProblem);
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) throw new ConfigError('REDIS_URL must be redis://host:port (or rediss://)');
   const loginMaxFailures = env.LOGIN_MAX_FAILURES ? Number(env.LOGIN_MAX_FAILURES) : 5;
@@ -77,6 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const refreshTokenGrace = env.REFRESH_TOKEN_GRACE ? Number(env.REFRESH_TOKEN_GRACE) : 5;
   if (!Number.isSafeInteger(refreshTokenGrace) || refreshTokenGrace < 0 || refreshTokenGrace > 60) {
     throw new ConfigError('REFRESH_TOKEN_GRACE must be a whole number of seconds from 0 to 60');
+  }
+  // Short enough that slow clients cannot hold sockets for minutes (Node's defaults: 60 s and 300 s),
+  // long enough for a 16 kB body over a poor mobile link.
+  const headersTimeoutMs = milliseconds(env, 'HEADERS_TIMEOUT_MS', 10_000);
+  const requestTimeoutMs = milliseconds(env, 'REQUEST_TIMEOUT_MS', 30_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    // Node refuses the same (ERR_OUT_OF_RANGE): the headers are part of the request.
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   }
   const dpop = (env.DPOP || 'allowed') as DpopPolicy;
   if (!['off', 'allowed', 'required'].includes(dpop)) throw new ConfigError(`DPOP must be off, allowed or required, not "${env.DPOP}"`);
@@ -100,9 +170,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     loginMaxFailures,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'ejwt',
     refreshTokenGrace,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dpop,
     dpopNonceSecret,
   };
+}
+
+/** A setting in whole milliseconds, at least 1, or `fallback` when unset. */
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const ms = /^\d{1,9}$/.test(value.trim()) ? Number(value) : 0;
+  if (ms < 1) throw new ConfigError(`${name} must be a whole number of milliseconds, at least 1`);
+  return ms;
 }
 
 /** The signing-key settings, read apart from loadConfig (JWT_ALGORITHM, JWT_KEYS_DIR). */

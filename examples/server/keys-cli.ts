@@ -5,17 +5,30 @@ const isAsymmetricAlgorithm = (value: unknown): value is AsymmetricAlgorithm => 
 import { ConfigError, loadConfig, loadKeysConfig } from './config';
 import { KeyDirectory, KeyDirectoryError } from './key-directory';
 
-const USAGE = `usage: npm run --silent keys -- <command>
-  generate [--alg ES256]   make the first signing key
-  rotate [--alg ES256]     make a new signing key; the old one verifies until
-                           every token it signed has expired, then is dropped
-  list                     every key: kid, alg, status, created
---alg is one of ${ASYMMETRIC_ALGORITHMS.join(', ')}; default JWT_ALGORITHM when it is one of them,
-else the active key's (rotate) or ES256 (generate).
-The directory is JWT_KEYS_DIR (default <DATA_DIR>/keys). Restart the server to sign with a new key.`;
-
 // createAuth's default clock tolerance: a token is accepted up to this long after its exp.
 const CLOCK_TOLERANCE = 30;
+/**
+ * Seconds between `stage` and `rotate` that let every verify-only service
+ * see the staged key first: the server's reload (60 s), the JWKS response's
+ * Cache-Control max-age (300 s), and a verifier's jwksMaxAge (300 s), each at
+ * its default.
+ */
+const STAGE_WAIT = 660;
+
+const USAGE = `usage: npm run --silent keys -- <command>
+  generate [--alg ES256]   make the first signing key
+  stage [--alg ES256]      make the next signing key and publish it in the JWKS,
+                           verify only, ahead of the rotation
+  unstage                  remove the staged key
+  rotate [--alg ES256]     make the staged key sign (or, with none staged, a new
+                           one); the old one verifies until every token it signed
+                           has expired, then is deleted
+  list                     every key: kid, alg, status, created
+--alg is one of ${ASYMMETRIC_ALGORITHMS.join(', ')}; default JWT_ALGORITHM when it is one of them,
+else the active key's (stage, rotate) or ES256 (generate).
+The directory is JWT_KEYS_DIR (default <DATA_DIR>/keys). A running server reloads it on SIGHUP
+and every minute. Stage, wait for verify-only services to refetch the JWKS (${STAGE_WAIT / 60} min
+with the default cache lifetimes), then rotate.`;
 
 /** A mistake of the caller's: printed as one line, exit 1 (usage mistakes exit 2). */
 export class CliError extends Error {
@@ -64,10 +77,29 @@ export function runKeysCli(argv: string[], settings: KeysCliSettings, out: (line
         const key = dir.generate(alg);
         return out(`generated ${alg} key ${key.kid} in ${settings.keysDir}`);
       }
-      case 'rotate': {
+      case 'stage': {
         const alg: AsymmetricAlgorithm = (values.alg as AsymmetricAlgorithm | undefined) ?? configured ?? activeAlg(dir);
-        const { key, retired, deleted } = dir.rotate(alg, settings.accessTokenTtl + CLOCK_TOLERANCE);
-        out(`rotated: ${alg} key ${key.kid} signs after a restart; ${retired.kid} verifies until ${retired.dropAt}`);
+        const { key, deleted } = dir.stage(alg);
+        out(`staged: ${alg} key ${key.kid} is published in the JWKS and verifies; it signs after \`keys rotate\` (wait ${STAGE_WAIT / 60} min, so every verify-only service has fetched it)`);
+        for (const kid of deleted) out(`deleted ${kid}: every token it signed has expired`);
+        return;
+      }
+      case 'unstage': {
+        const kid = dir.unstage();
+        return out(kid === undefined ? 'no key was staged' : `unstaged and deleted ${kid}`);
+      }
+      case 'rotate': {
+        const manifest = dir.manifest();
+        const staged = manifest.keys.find((k) => k.kid === manifest.next);
+        const alg = staged ? (values.alg as AsymmetricAlgorithm | undefined) : ((values.alg as AsymmetricAlgorithm | undefined) ?? configured ?? activeAlg(dir));
+        const { key, retired, deleted } = dir.rotate(settings.accessTokenTtl + CLOCK_TOLERANCE, alg);
+        out(`rotated: ${key.alg} key ${key.kid} signs once the server reloads its keys (SIGHUP, or within a minute); ${retired.kid} verifies until ${retired.dropAt}`);
+        if (!staged) {
+          out('note: this key was not staged, so a verify-only service refuses its tokens until it refetches the JWKS; next time run `keys stage` first');
+        } else {
+          const waited = (now() - Date.parse(staged.created)) / 1000;
+          if (waited < STAGE_WAIT) out(`note: ${key.kid} was staged only ${Math.floor(waited)} s ago; a verify-only service that has not refetched the JWKS since refuses its tokens until it does`);
+        }
         for (const kid of deleted) out(`deleted ${kid}: every token it signed has expired`);
         return;
       }
@@ -75,7 +107,13 @@ export function runKeysCli(argv: string[], settings: KeysCliSettings, out: (line
         const manifest = dir.manifest();
         for (const key of manifest.keys) {
           const status =
-            key.kid === manifest.active ? 'active' : Date.parse(key.dropAt!) <= now() ? 'expired' : `verifies until ${key.dropAt}`;
+            key.kid === manifest.active
+              ? 'active'
+              : key.kid === manifest.next
+                ? 'staged'
+                : Date.parse(key.dropAt!) <= now()
+                  ? 'expired'
+                  : `verifies until ${key.dropAt}`;
           out([key.kid, key.alg, status, key.created].join('\t'));
         }
         return;

@@ -2,11 +2,15 @@ import { createAuth, type HmacAlgorithm } from 'express-jwt-auth';
 import { createApp } from './app';
 import { exampleAuthOptions } from './auth-options';
 import { ConfigError, loadConfig, loadKeysConfig } from './config';
+import { createHttpServer } from './http-server';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
-import { resolveSigningKeys } from './signing-keys';
+import { reloadSigningKeys, resolveSigningKeys } from './signing-keys';
 import { DatabaseUnavailableError, errorMessage, openStores } from './store';
 import { connectRedis } from './redis';
+
+/** How often the signing keys are read again (besides on SIGHUP). */
+const KEYS_RELOAD_INTERVAL_MS = 60_000;
 
 /** `npm start`: the example server on SQLite, or PostgreSQL when DATABASE_URL is postgres://… */
 async function main(): Promise<void> {
@@ -23,18 +27,39 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const auth = createAuth(exampleAuthOptions(config, signing, stores, logger, redis));
-  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration });
-  // Express 5 calls this back with the error when listening fails (port taken, say).
-  const server = app.listen(config.port, config.host, (err?: Error) => {
-    if (err) {
-      say(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
-      process.exit(1);
-    }
+  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration, trustProxy: config.trustProxy });
+  // Short request timeouts, so slow clients cannot hold sockets (see http-server.ts).
+  const server = createHttpServer(app, config);
+  const cannotListen = (err: Error) => {
+    say(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
+    process.exit(1);
+  };
+  server.once('error', cannotListen); // the port is taken, say
+  server.listen(config.port, config.host, () => {
+    server.off('error', cannotListen);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     process.stdout.write(`listening on http://${host}:${port}\n`);
   });
+  if (keys) {
+    // keys.json is read again on SIGHUP and every minute: a key staged by `keys stage` is published, one
+    // promoted by `keys rotate` signs, and expired ones are deleted, with no restart.
+    let lastProblem: string | undefined;
+    const reload = () => {
+      try {
+        for (const line of reloadSigningKeys(keys, keysConfig)) logger.info(line);
+        lastProblem = undefined;
+      } catch (err) {
+        // The keys in use stay as they are; said once per distinct problem, not every minute.
+        const problem = errorMessage(err);
+        if (problem !== lastProblem) logger.error({ err: problem }, 'keys not reloaded');
+        lastProblem = problem;
+      }
+    };
+    process.on('SIGHUP', reload);
+    setInterval(reload, KEYS_RELOAD_INTERVAL_MS).unref();
+  }
   const stop = () =>
     server.close(() => {
       redis?.disconnect();

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
 import type { DenylistStore, RefreshTokenStore, UserStore } from 'express-jwt-auth';
-import { PostgresDenylistStore, PostgresRefreshTokenStore, PostgresUserStore } from 'express-jwt-auth/postgres';
+import { PostgresDenylistStore, PostgresRefreshTokenStore, PostgresUserStore, postgresPoolOptions } from 'express-jwt-auth/postgres';
 import { openSqlite, SqliteDenylistStore, SqliteRefreshTokenStore, SqliteUserStore } from 'express-jwt-auth/sqlite';
-import { ConfigError, isPostgresUrl } from './config';
+import { ConfigError, databaseUrlProblem, isPostgresUrl } from './config';
 
 /** The example's three stores, on one database. */
 export interface Stores {
@@ -16,13 +16,10 @@ export interface Stores {
 
 /** The SQLite file DATABASE_URL names (`sqlite:<file>` or `sqlite::memory:`), its folder created. */
 function sqliteFile(databaseUrl: string): string {
-  if (!databaseUrl.startsWith('sqlite:')) {
-    throw new ConfigError(
-      `DATABASE_URL must start with "sqlite:", "postgres://" or "postgresql://" (for example sqlite:data/example.db), not "${databaseUrl.split(':')[0]}:"`,
-    );
-  }
+  if (databaseUrl === 'sqlite:') throw new ConfigError('DATABASE_URL names no file: use sqlite:<file> or sqlite::memory:');
+  const problem = databaseUrlProblem(databaseUrl);
+  if (problem) throw new ConfigError(problem);
   const file = databaseUrl.slice('sqlite:'.length);
-  if (file === '') throw new ConfigError('DATABASE_URL names no file: use sqlite:<file> or sqlite::memory:');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   return file;
 }
@@ -43,8 +40,9 @@ export function errorMessage(err: unknown): string {
  * borrow it, and `close()` ends it.
  */
 function openPool(databaseUrl: string): Pool {
-  // Without a timeout an unreachable host would hang the start.
-  const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  // Every wait bounded (postgresPoolOptions: connect 5 s, statement 5 s, no answer 6 s, TCP keepalive), so a
+  // database that hangs (paused, a frozen VM, a dead network path) fails requests with a 500 instead of holding them.
+  const pool = new Pool({ connectionString: databaseUrl, ...postgresPoolOptions() });
   // A pooled idle connection that breaks (the server restarted, say) emits
   // 'error' on the pool, which would end the process if nothing listened;
   // the pool drops it and opens a new one when needed.

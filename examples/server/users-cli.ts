@@ -19,7 +19,8 @@ const USAGE = `usage: npm run --silent users -- <command>
   enable <username>
   remove <username>
   list
-The database is DATABASE_URL (default sqlite:data/example.db; postgres://… for PostgreSQL).`;
+The database is DATABASE_URL (default sqlite:data/example.db; postgres://… for PostgreSQL).
+Exit status: 0 done; 1 refused (no such user, a taken name, a bad password…); 2 a usage mistake.`;
 
 /** A mistake of the caller's: printed as one line, exit 1 (usage mistakes exit 2). */
 export class CliError extends Error {
@@ -33,27 +34,52 @@ export interface CliIo {
   out(line: string): void;
 }
 
-/** Runs one CLI command against `users`; throws CliError for bad input. */
-export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, passwords = new PasswordHasher()): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        email: { type: 'string' },
-        scopes: { type: 'string' },
-        'password-stdin': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
+const OPTIONS = {
+  email: { type: 'string' },
+  scopes: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * The options and positionals of `argv`. A mistake is one line of our own
+ * (exit 2) rather than Node's parseArgs text, and names only the option:
+ * never its value, which may be a password typed as `--password=…`.
+ */
+function parseCli(argv: string[]) {
+  const { tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: OPTIONS });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option = (OPTIONS as Record<string, { type: 'string' | 'boolean' }>)[token.name];
+    if (option === undefined) {
+      throw new CliError(
+        token.name === 'password'
+          ? 'unknown option --password: passwords are read from standard input, with --password-stdin'
+          : `unknown option ${token.rawName} (npm run --silent users -- --help lists the options)`,
+        2,
+      );
+    }
+    // parseArgs (strict) takes `--email --scopes x` as ambiguous: the next option is not a value.
+    if (option.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))) {
+      throw new CliError(`${token.rawName} needs a value`, 2);
+    }
+    if (option.type === 'boolean' && token.value !== undefined) throw new CliError(`${token.rawName} takes no value`, 2);
   }
-  const { values, positionals } = parsed;
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch {
+    // Every strict refusal is caught above; should Node add one, still one line of ours.
+    throw new CliError('cannot read the options (npm run --silent users -- --help lists them)', 2);
+  }
+}
+
+/** Runs one CLI command against `users`; throws CliError for bad input (exit 2 for a usage mistake). */
+export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, passwords = new PasswordHasher()): Promise<void> {
+  const { values, positionals } = parseCli(argv);
   const [command, username, ...rest] = positionals;
-  if (values.help || command === undefined) return io.out(USAGE);
+  if (values.help) return io.out(USAGE);
+  // No command is a usage mistake like any other: exit 2, so a script that forgot it does not pass.
+  if (command === undefined) throw new CliError(`no command given\n${USAGE}`, 2);
   if (rest.length > 0) throw new CliError(`unexpected argument: ${rest[0]}\n${USAGE}`, 2);
 
   const needUser = async () => {
@@ -68,6 +94,10 @@ export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, p
     }
     // One trailing newline is the end of the line, not part of the password.
     const password = (await io.readStdin()).replace(/\r?\n$/, '');
+    // Nothing piped in (or an empty line) is a different mistake from a short password.
+    if (password === '') {
+      throw new CliError(`standard input was empty: pipe the password in, as in echo '<password>' | npm run --silent users -- ${command} ${username} --password-stdin`);
+    }
     const problem = newPasswordProblem(passwords, password);
     if (problem) throw new CliError(problem);
     return passwords.hash(password);

@@ -128,7 +128,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
   const refreshTokenGrace = options.refreshTokenGrace === undefined ? 5 : wholeNumber(options.refreshTokenGrace, 'refreshTokenGrace', 0, 60, 'seconds');
   const refreshTokenStore = options.refreshTokenStore ?? new MemoryRefreshTokenStore();
   checkStore(refreshTokenStore, 'refreshTokenStore', ['createFamily', 'find', 'rotate', 'revokeFamily', 'purgeExpired']);
-  const denylist = options.denylist ?? new MemoryDenylistStore();
+  const denylist: DenylistStore = options.denylist ?? new MemoryDenylistStore();
   checkStore(denylist, 'denylist', ['add', 'has', 'purgeExpired']);
   const rateLimitOptions = options.rateLimits === false ? false : optionalObject<RateLimitOptions>(options.rateLimits, 'rateLimits', [...Object.keys(DEFAULT_RATE_LIMITS), 'redis', 'keyPrefix']);
   const rateLimits = rateLimitOptions === false ? undefined : new RateLimits(rateLimitOptions, { now, onError });
@@ -145,6 +145,8 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
     ? new RefreshTokens({ store: refreshTokenStore, ttl: refreshTokenTtl, idleTtl: refreshTokenIdleTtl, grace: refreshTokenGrace, now })
     : undefined;
   const denylistFailOpen = flag(options.denylistFailOpen, 'denylistFailOpen');
+  // A store that can lose its data must distrust it for as long as a token revoked before the loss could pass.
+  if (typeof denylist.setTokenLifetime === 'function') denylist.setTokenLifetime(tokens.acceptedFor);
   return Object.freeze({
     users,
     tokens,

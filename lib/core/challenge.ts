@@ -29,14 +29,18 @@ export interface ChallengeSchemes {
 
 // RFC 6750 §3: error_description and scope use only %x20-21 / %x23-5B / %x5D-7E,
 // so a description is reduced to that set rather than escaped.
-const NOT_NQSCHAR = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+export const NOT_NQSCHAR = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+
+// RFC 9110 §5.6.4: a quoted-string holds no control characters (CR and LF above all, which would
+// split the header); characters beyond ASCII cannot be sent in a header by Node at all.
+const NOT_PRINTABLE = /[^\x20-\x7e]/g;
 
 /** Error codes that only the DPoP scheme has (RFC 9449 §7.1, §9): always on its challenge. */
 const DPOP_ERRORS: ReadonlySet<string> = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
 
-/** RFC 9110 §5.6.4 quoted-string for the realm. */
+/** RFC 9110 §5.6.4 quoted-string for the realm: printable ASCII, `"` and `\` escaped. */
 function quote(value: string): string {
-  return `"${value.replace(/["\\]/g, '\\$&')}"`;
+  return `"${value.replace(NOT_PRINTABLE, '').replace(/["\\]/g, '\\$&')}"`;
 }
 
 /** One scheme's challenge: realm, then the error parameters when it carries the error. */
@@ -44,18 +48,24 @@ function schemeChallenge(scheme: AuthScheme, { realm, error, description, scope 
   let value = `${scheme} realm=${quote(realm)}`;
   // RFC 6750 §3: no error code (and so no description) when the request had no credentials.
   if (!withError || error === undefined) return value;
-  value += `, error="${error}"`;
+  // The error code is ours in practice, but this function is public: it gets the same filter.
+  value += `, error="${error.replace(NOT_NQSCHAR, '')}"`;
   if (description) value += `, error_description="${description.replace(NOT_NQSCHAR, '')}"`;
   if (scope) value += `, scope="${scope.replace(NOT_NQSCHAR, '')}"`;
   return value;
 }
 
 /**
- * The one builder of `WWW-Authenticate` values. With both schemes offered it
- * sends both challenges in one field (RFC 9110 §11.6.1; RFC 9449 §7.1–7.2):
- * the one of the scheme the request used first, with the error, the other
- * bare. Without an error, Bearer comes first. The DPoP challenge lists the
- * accepted algorithms in `algs`.
+ * The one builder of `WWW-Authenticate` values. Every value is made safe to
+ * send whatever it holds: the realm is reduced to printable ASCII and quoted,
+ * and `error`, `error_description`, `scope` and `algs` are reduced to the
+ * characters RFC 6750 §3 allows them, so no value can end its quotes early,
+ * add a parameter of its own or split the header.
+ *
+ * With both schemes offered it sends both challenges in one field (RFC 9110
+ * §11.6.1; RFC 9449 §7.1–7.2): the one of the scheme the request used first,
+ * with the error, the other bare. Without an error, Bearer comes first. The
+ * DPoP challenge lists the accepted algorithms in `algs`.
  */
 export function challenge(params: ChallengeParams, schemes: ChallengeSchemes = {}): string {
   const bearer = schemes.bearer ?? true;
@@ -70,7 +80,7 @@ export function challenge(params: ChallengeParams, schemes: ChallengeSchemes = {
   return ordered
     .map((scheme) => {
       const value = schemeChallenge(scheme, params, scheme === carrier);
-      return scheme === 'DPoP' ? `${value}, algs="${dpop!.join(' ')}"` : value;
+      return scheme === 'DPoP' ? `${value}, algs="${dpop!.join(' ').replace(NOT_NQSCHAR, '')}"` : value;
     })
     .join(', ');
 }

@@ -1,4 +1,4 @@
-import { challenge, type ChallengeSchemes } from './challenge';
+import { challenge, NOT_NQSCHAR, type ChallengeSchemes } from './challenge';
 
 /** The RFC error codes a client can receive (RFC 6749 §5.2, RFC 6750 §3.1, RFC 9449 §5, §7.1, §8), plus this library's two own. */
 export type AuthErrorCode =
@@ -152,7 +152,9 @@ export abstract class AuthError extends Error {
     // the cost of a rejection (see bench/RESULTS.md).
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    // RFC 6749 §5.2 / RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E only (no quote,
+    // backslash or control), in the JSON body as in the challenge.
+    super(description.replace(NOT_NQSCHAR, ''), options.cause === undefined ? undefined : { cause: options.cause });
     Error.stackTraceLimit = stackTraceLimit;
     this.name = new.target.name;
     this.reason = options.reason ?? defaultReason;
@@ -336,6 +338,27 @@ export class JwksUnavailableError extends Error {
   constructor(message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'JwksUnavailableError';
+  }
+}
+
+/**
+ * A store found that its backend lost data it relies on (a Redis that
+ * restarted without persistence, or was flushed: revocations it held are
+ * gone) and refuses to answer until that data can be trusted again, at
+ * `until`. The server's fault, not the client's: a 500 through `next(err)`,
+ * never a 401 (or, for the denylist under `denylistFailOpen`, the request
+ * passes and `onError` is told).
+ */
+export class StoreUntrustedError extends Error {
+  /** For Express's default error handler and apps that read `err.status`. */
+  readonly status = 500;
+  constructor(
+    message: string,
+    /** When the store trusts its data again (ms since the epoch); Infinity until an operator says so. */
+    readonly until: number,
+  ) {
+    super(message);
+    this.name = 'StoreUntrustedError';
   }
 }
 

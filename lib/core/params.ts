@@ -11,7 +11,7 @@ export function readParam(body: Record<string, unknown>, name: string): string |
   const value = body[name];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw new InvalidRequestError(`Parameter "${name}" must be given once, as a string`);
+    throw new InvalidRequestError(`Parameter '${name}' must be given once, as a string`);
   }
   return value;
 }

@@ -9,8 +9,8 @@ import { reportFailure } from '../config/hooks';
 import { bumpTokenEpochFrom, emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
 import { verifyCurrentPassword } from '../login/authenticate-password';
 import { runBearer } from './guard';
-import { createBodyParser } from './parse-body';
-import { sendError } from './send-error';
+import { createBodyParser, UNREAD_BODY } from './parse-body';
+import { NO_STORE, sendError } from './send-error';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -41,7 +41,7 @@ function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requir
 
 function bodyOf(req: Request): Record<string, unknown> {
   const body = asParams(req.body);
-  if (!body) throw new InvalidRequestError('Send a JSON or form-encoded body');
+  if (!body) throw new InvalidRequestError(UNREAD_BODY);
   return body;
 }
 
@@ -50,8 +50,8 @@ export function createUpdateMe(auth: ResolvedAuth) {
   return accountRoute(auth, 'updateMe', async (req, res) => {
     const body = bodyOf(req);
     const unknown = Object.keys(body).find((field) => field !== 'email');
-    if (unknown !== undefined) throw new InvalidRequestError(`Field "${unknown}" cannot be changed here`);
-    if (!Object.hasOwn(body, 'email')) throw new InvalidRequestError('Nothing to change: send "email"');
+    if (unknown !== undefined) throw new InvalidRequestError(/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(unknown) ? `Field '${unknown}' cannot be changed here` : 'Only email can be changed here');
+    if (!Object.hasOwn(body, 'email')) throw new InvalidRequestError("Nothing to change: send 'email'");
     const email = body.email === null || body.email === '' ? null : body.email;
     if (email !== null) {
       const problem = emailProblem(email);
@@ -59,7 +59,8 @@ export function createUpdateMe(auth: ResolvedAuth) {
     }
     const updated = await auth.users.update(req.user!.id, { email: email as string | null });
     if (!updated) throw new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
-    res.status(200).json(publicUser(updated));
+    // Account data: no shared or browser cache may keep it (RFC 9111 §5.2.2.5; OWASP ASVS 8.2.1).
+    res.status(200).set(NO_STORE).json(publicUser(updated));
   });
 }
 
@@ -88,7 +89,7 @@ export function createChangePassword(auth: ResolvedAuth) {
     const current = readParam(body, 'current_password');
     const next = readParam(body, 'new_password');
     if (current === undefined || next === undefined) {
-      throw new InvalidRequestError('Parameters "current_password" and "new_password" are required');
+      throw new InvalidRequestError("Parameters 'current_password' and 'new_password' are required");
     }
     const problem = newPasswordProblem(auth.passwords, next);
     if (problem) throw new InvalidRequestError(capitalize(problem));
@@ -132,12 +133,12 @@ export function createRegister(auth: ResolvedAuth) {
       const username = readParam(body, 'username');
       const password = readParam(body, 'password');
       const email = readParam(body, 'email');
-      if (username === undefined || password === undefined) throw new InvalidRequestError('Parameters "username" and "password" are required');
+      if (username === undefined || password === undefined) throw new InvalidRequestError("Parameters 'username' and 'password' are required");
       const problem = usernameProblem(username) ?? newPasswordProblem(auth.passwords, password) ?? (email === undefined ? undefined : emailProblem(email));
       if (problem) throw new InvalidRequestError(capitalize(problem));
       try {
         const user = await auth.users.create({ username, email: email ?? null, passwordHash: await auth.passwords.hash(password) });
-        res.status(201).json(publicUser(user));
+        res.status(201).set(NO_STORE).json(publicUser(user)); // account data, like updateMe's answer
       } catch (err) {
         if (err instanceof UsernameTakenError) throw new UsernameConflictError({ cause: err });
         throw err;

@@ -21,7 +21,30 @@ export function createBodyParser(limit: string): (req: Request, res: Response) =
     for (const parser of parsers) {
       await new Promise<void>((resolve, reject) => parser(req, res, (err) => (err ? reject(toAuthError(err)) : resolve())));
     }
+    if (looksLikeJsonSentAsForm(req)) {
+      throw new InvalidRequestError('The body looks like JSON: send it with Content-Type: application/json', { detail: 'JSON body sent as a form' });
+    }
   };
+}
+
+/**
+ * What a client is told when its body was not parsed at all: no Content-Type,
+ * or one neither parser reads (text/plain is what fetch sends for a string).
+ * A 400 `invalid_request` rather than a 415: RFC 6749 §5.2 answers every
+ * malformed token request with 400 and an error code, and OAuth clients read
+ * only that (RFC 7009 §2.2.1 follows it for revocation).
+ */
+export const UNREAD_BODY = 'Send the body as application/x-www-form-urlencoded or application/json, with that Content-Type';
+
+/**
+ * `curl -d '{"grant_type":…}'` sends JSON labelled as a form (curl's default
+ * type): it parses as one field named after the whole text, and the client
+ * would be told that grant_type is missing. No OAuth field name starts with
+ * `{` or `[`, so say what happened instead.
+ */
+function looksLikeJsonSentAsForm(req: Request): boolean {
+  if (typeof req.body !== 'object' || req.body === null || !req.is('application/x-www-form-urlencoded')) return false;
+  return Object.keys(req.body as object).some((name) => /^\s*[[{]/.test(name));
 }
 
 // The cause is our own sentence, never body-parser's: a JSON.parse message quotes the body,

@@ -11,9 +11,10 @@ import { readOAuthBody } from './token-endpoint';
 /**
  * Creates the `POST /revoke` handler (RFC 7009). A refresh token ends its
  * whole family; an access token's `jti` is denied until the token's own
- * expiry. Any well-formed request gets 200 with an empty body, whether the
- * token was valid, unknown or already revoked (RFC 7009 §2.2), so the answer
- * reveals nothing. The hint (`token_type_hint`) only sets the order of lookup.
+ * expiry. Any well-formed request gets 200 with an empty JSON object, whether
+ * the token was valid, unknown or already revoked (RFC 7009 §2.2), so the
+ * answer reveals nothing. The hint (`token_type_hint`) only sets the order of
+ * lookup.
  */
 export function createRevokeHandler(auth: ResolvedAuth) {
   const parseBody = createBodyParser(auth.bodyLimit);
@@ -43,7 +44,7 @@ export function createRevokeHandler(auth: ResolvedAuth) {
       await auth.rateLimits?.request('revoke', req.ip);
       const params = await readOAuthBody(req, res, parseBody);
       const token = readParam(params, 'token');
-      if (token === undefined) throw new InvalidRequestError('Parameter "token" is required');
+      if (token === undefined) throw new InvalidRequestError("Parameter 'token' is required");
       // RFC 7009 §2.1: an unknown or wrong hint must not stop the search.
       const order = readParam(params, 'token_type_hint') === 'refresh_token'
         ? [revokeRefreshToken, revokeAccessToken]
@@ -54,6 +55,9 @@ export function createRevokeHandler(auth: ResolvedAuth) {
       reportFailure(auth.hooks, err, req);
       return sendError(res, err, NO_STORE);
     }
-    res.status(200).set(NO_STORE).end();
+    // RFC 7009 §2.2: "the content of the response body is ignored by the client". An empty JSON
+    // object rather than no body: clients that parse every answer of the authorization server as
+    // JSON (simple-oauth2's revokeAll() fails with 406 on an empty body) get something to parse.
+    res.status(200).set(NO_STORE).json({});
   };
 }

@@ -5,7 +5,7 @@ import { publicUser } from '../core/user';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure, reportLogin } from '../config/hooks';
 import type { GrantResult } from '../grants/registry';
-import { createBodyParser } from './parse-body';
+import { createBodyParser, UNREAD_BODY } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 
 // Parameters that must never travel in a URL (RFC 6749 §3.2, ASVS 14.2.1).
@@ -21,7 +21,7 @@ export async function readOAuthBody(req: Request, res: Response, parseBody: Retu
   }
   await parseBody(req, res);
   const params = asParams(req.body);
-  if (!params) throw new InvalidRequestError('Send the parameters as application/x-www-form-urlencoded or JSON');
+  if (!params) throw new InvalidRequestError(UNREAD_BODY);
   return params;
 }
 
@@ -59,7 +59,7 @@ export function createTokenHandler(auth: ResolvedAuth) {
     const params = await readOAuthBody(req, res, parseBody);
     purgeExpired();
     const grantType = readParam(params, 'grant_type');
-    if (grantType === undefined) throw new InvalidRequestError('Parameter "grant_type" is required');
+    if (grantType === undefined) throw new InvalidRequestError("Parameter 'grant_type' is required");
     const handler = auth.grants.find(grantType);
     if (handler === undefined) throw new UnsupportedGrantTypeError();
     const dpopJkt = await proofOfPossession(req);

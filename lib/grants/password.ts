@@ -17,7 +17,7 @@ export const passwordGrant: Grant = {
     const username = readParam(params, 'username');
     const password = readParam(params, 'password');
     if (username === undefined || password === undefined) {
-      throw new InvalidRequestError('Parameters "username" and "password" are required');
+      throw new InvalidRequestError("Parameters 'username' and 'password' are required");
     }
     const requested = readScope(params);
 

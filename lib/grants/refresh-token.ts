@@ -23,7 +23,7 @@ export const refreshTokenGrant: Grant = {
     const refresh = context.refreshTokens;
     if (!refresh) throw new UnsupportedGrantTypeError();
     const presented = readParam(params, 'refresh_token');
-    if (presented === undefined) throw new InvalidRequestError('Parameter "refresh_token" is required');
+    if (presented === undefined) throw new InvalidRequestError("Parameter 'refresh_token' is required");
     const requested = readScope(params);
 
     const found = await refresh.find(presented);

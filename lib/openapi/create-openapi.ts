@@ -49,7 +49,7 @@ export interface OpenApiDocumentOptions {
  * const admin = auth.requireScopes('admin');
  * app.get('/admin/users', admin, listUsers);
  * const token = auth.token();
- * app.post('/token', token);
+ * app.all('/token', token);
  * const doc = auth.openapi.document({
  *   info: { title: 'My API', version: '1.0.0' },
  *   paths: {

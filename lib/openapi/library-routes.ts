@@ -239,11 +239,17 @@ export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> =
     summary: 'Log out: revoke a token',
     description:
       'RFC 7009. A refresh token ends its whole family; an access token stops working before its expiry. ' +
-      'Any well-formed request gets 200, whether the token was valid, unknown or already revoked.',
+      'Any well-formed request gets 200 with `{}`, whether the token was valid, unknown or already revoked.',
     requestBody: body(ref('RevokeRequest')),
     responses: {
-      '200': { description: 'Revoked, or nothing to revoke (RFC 7009 §2.2).', headers: NO_STORE_HEADERS },
-      '400': errorResponse('`invalid_request`: no `token` parameter.', NO_STORE_HEADERS),
+      '200': {
+        description: 'Revoked, or nothing to revoke (RFC 7009 §2.2): always the empty object `{}`, which clients may ignore.',
+        headers: NO_STORE_HEADERS,
+        content: json({ type: 'object', additionalProperties: false, maxProperties: 0 }),
+      },
+      '400': errorResponse('`invalid_request`: no `token` parameter, or a malformed body.', NO_STORE_HEADERS),
+      '413': errorResponse('`invalid_request`: the body is over the size limit.', NO_STORE_HEADERS),
+      '429': errorResponse('Too many requests from this address; `Retry-After` says when to try again.', { ...NO_STORE_HEADERS, ...RETRY_AFTER }),
     },
   },
   updateMe: {

@@ -164,6 +164,13 @@ export interface DenylistStore {
   has(jti: string, now: number): Promise<boolean>;
   /** Removes entries that expired before `now`; resolves how many went. */
   purgeExpired(now: number): Promise<number>;
+  /**
+   * Optional. createAuth calls it once, at start-up, with how long a token can
+   * be accepted after it is issued (accessTokenTtl + clockTolerance, seconds):
+   * how long a loss of the store's data matters (RedisDenylistStore distrusts
+   * itself for that long after finding one).
+   */
+  setTokenLifetime?(seconds: number): void;
 }
 
 /**

@@ -8,7 +8,7 @@ import { PasswordHasher } from '../../../lib/login/passwords';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../../../lib/stores/types';
 import type { User } from '../../../lib/core/user';
-import { expectBearerError, testClock } from '../../helpers';
+import { expectBearerError, expectMethodNotAllowed, NOT_POST, requestWith, testClock } from '../../helpers';
 import { resolvedAuthOf } from '../../../lib/config/handles';
 
 const SECRET = 'example-app-test-secret-of-more-than-32-bytes';
@@ -109,6 +109,7 @@ describe('example server app', () => {
     expect(me.body).toMatchObject({ username: 'alice', email: null, scopes: ['admin'], disabled: false, id: expect.any(String) });
     expect(me.body).not.toHaveProperty('passwordHash');
     expect(me.text).not.toContain('$argon2');
+    expect(me.headers['cache-control']).toBe('no-store'); // account data: no cache may keep it
   });
 
   it('refuses GET /users/me without a token with 401 and a bare Bearer challenge', async () => {
@@ -131,6 +132,14 @@ describe('example server app', () => {
     expect(res.body.map((u: { username: string }) => u.username)).toEqual(['alice', 'bob']);
     for (const user of res.body) expect(user).not.toHaveProperty('passwordHash');
     expect(res.text).not.toContain('$argon2');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers PATCH /users/me with no-store too: every answer with account data', async () => {
+    const token = await tokenOf('alice', ALICE_PASSWORD);
+    const res = await request(app).patch('/users/me').set('Authorization', `Bearer ${token}`).send({ email: 'alice@example.com' });
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 
   it('refuses GET /admin/users to bob, who lacks admin, with 403 insufficient_scope naming scope "admin"', async () => {
@@ -152,6 +161,11 @@ describe('example server app', () => {
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_token');
     expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  it.each(NOT_POST)('answers %s /token and /revoke with 405 and Allow: POST, not the 404 of an unknown route', async (method) => {
+    expectMethodNotAllowed(await requestWith(app, method, '/token'), method);
+    expectMethodNotAllowed(await requestWith(app, method, '/revoke'), method);
   });
 
   it('answers an unknown route with 404 JSON {error:"not_found"}', async () => {

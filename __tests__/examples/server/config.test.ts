@@ -5,6 +5,12 @@ import { ConfigError, loadConfig, type ServerConfig } from '../../../examples/se
 import { resolveSecret } from '../../../examples/server/secret';
 import { openUserStore } from '../../../examples/server/store';
 import type { UserStore } from '../../../lib/stores/types';
+import request from 'supertest';
+import { createApp } from '../../../examples/server/app';
+import { auditLog } from '../../../examples/server/audit-log';
+import { createLogger } from '../../../examples/server/logger';
+import { createAuth } from '../../../lib/create-auth';
+import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 
 describe('loadConfig', () => {
   it('uses the documented defaults for an empty environment', () => {
@@ -25,6 +31,9 @@ describe('loadConfig', () => {
       loginMaxFailures: 5,
       redisKeyPrefix: 'ejwt',
       refreshTokenGrace: 5,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      trustProxy: false,
       dpop: 'allowed',
       dpopNonceSecret: undefined,
     });
@@ -47,6 +56,9 @@ describe('loadConfig', () => {
       LOGIN_MAX_FAILURES: '3',
       REDIS_KEY_PREFIX: 'app1',
       REFRESH_TOKEN_GRACE: '0',
+      HEADERS_TIMEOUT_MS: '5000',
+      REQUEST_TIMEOUT_MS: '20000',
+      TRUST_PROXY: '1',
       DPOP: 'required',
       DPOP_NONCE_SECRET: 'n'.repeat(32),
     });
@@ -67,6 +79,9 @@ describe('loadConfig', () => {
       loginMaxFailures: 3,
       redisKeyPrefix: 'app1',
       refreshTokenGrace: 0,
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 20_000,
+      trustProxy: 1,
       dpop: 'required',
       dpopNonceSecret: 'n'.repeat(32),
     });
@@ -88,8 +103,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
   });
 
+  const FORMS = 'DATABASE_URL must be sqlite:<file> (for example sqlite:data/example.db), sqlite::memory: or postgres://user:password@host:5432/database (also postgresql://)';
+
   it('refuses a DATABASE_URL that is neither sqlite nor postgres, and ALLOW_REGISTRATION other than 0 or 1', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/db' })).toThrow(/DATABASE_URL must be sqlite:<file>, sqlite::memory: or postgres:\/\//);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/db' })).toThrow(new ConfigError(FORMS));
     expect(() => loadConfig({ DATABASE_URL: 'postgres:db' })).toThrow(/DATABASE_URL must be sqlite/);
     expect(() => loadConfig({ ALLOW_REGISTRATION: 'yes' })).toThrow(/ALLOW_REGISTRATION/);
   });
@@ -99,9 +116,37 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://app@db/auth' }).databaseUrl).toBe('postgresql://app@db/auth');
   });
 
-  it('does not echo a refused DATABASE_URL beyond its scheme, since it may hold a password', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://app:s3cret@db/auth' })).toThrow(/not "mysql:…"$/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://app:s3cret@db/auth' })).not.toThrow(/s3cret/);
+  it('names the accepted forms and the missing sqlite: prefix for a bare file path', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'data/example.db' })).toThrow(new ConfigError(`${FORMS}; a file path needs the sqlite: prefix`));
+    expect(() => loadConfig({ DATABASE_URL: './users.sqlite' })).toThrow(/a file path needs the sqlite: prefix$/);
+    expect(() => loadConfig({ DATABASE_URL: 'C:\\data\\users.db' })).toThrow(/a file path needs the sqlite: prefix$/);
+  });
+
+  it.each(['mysql://app:s3cret@db/auth', 'app:s3cret@db:5432/auth', 's3cret', 'postgres:app:s3cret@db', '/srv/s3cret.db'])(
+    'echoes nothing of a refused DATABASE_URL=%s, since it may hold a password',
+    (url) => {
+      const error = (() => {
+        try {
+          loadConfig({ DATABASE_URL: url });
+        } catch (err) {
+          return err as Error;
+        }
+        throw new Error('accepted');
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message.startsWith(FORMS)).toBe(true);
+      expect(error.message).not.toMatch(/s3cret|app:|mysql/);
+    },
+  );
+
+  it.each([
+    [{ HEADERS_TIMEOUT_MS: '0' }, /^HEADERS_TIMEOUT_MS must be a whole number of milliseconds, at least 1/],
+    [{ HEADERS_TIMEOUT_MS: '10s' }, /^HEADERS_TIMEOUT_MS must be a whole number of milliseconds/],
+    [{ REQUEST_TIMEOUT_MS: '-1' }, /^REQUEST_TIMEOUT_MS must be a whole number of milliseconds/],
+    [{ REQUEST_TIMEOUT_MS: '5000' }, /^HEADERS_TIMEOUT_MS \(10000\) must not be more than REQUEST_TIMEOUT_MS \(5000\)/],
+  ])('refuses the timeouts %j with a ConfigError naming the variable', (settings, message) => {
+    expect(() => loadConfig(settings)).toThrow(ConfigError);
+    expect(() => loadConfig(settings)).toThrow(message);
   });
 
   it('refuses a LOG_LEVEL pino does not know, naming LOG_LEVEL and the levels it takes', () => {
@@ -117,6 +162,69 @@ describe('loadConfig', () => {
   it.each(['0', '-5', '15 minutes', '1w', '1.5h'])('refuses ACCESS_TOKEN_TTL=%s with a ConfigError naming it', (ttl) => {
     expect(() => loadConfig({ ACCESS_TOKEN_TTL: ttl })).toThrow(ConfigError);
     expect(() => loadConfig({ ACCESS_TOKEN_TTL: ttl })).toThrow(/ACCESS_TOKEN_TTL/);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['0', 0],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['loopback, 10.0.0.0/8,fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+    ['linklocal,uniquelocal,::1,2001:db8::1/128,192.0.2.0/24', ['linklocal', 'uniquelocal', '::1', '2001:db8::1/128', '192.0.2.0/24']],
+  ])('reads %j as Express reads it: %j', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['yes', 'True', '-1', '1.5', '10.0.0.0/33', 'fd00::/129', '10.0.0.300', '10.0.0.0/8,', 'loopback;10.0.0.1', 'proxy.internal', '10.0.0.0/8/1', '1e3'])(
+    'stops start-up for TRUST_PROXY=%s with a ConfigError naming TRUST_PROXY',
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY must be/);
+    },
+  );
+
+  it('names the part of a list it could not read', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/40' })).toThrow(/"10\.0\.0\.0\/40" is none of these/);
+  });
+
+  describe('req.ip in the example app follows it', () => {
+    let users: SqliteUserStore;
+    beforeEach(() => {
+      users = new SqliteUserStore(':memory:');
+    });
+    afterEach(async () => {
+      await users.close();
+    });
+
+    /** The `ip` of the audit line for a refused request from 127.0.0.1 that carries `forwardedFor`. */
+    async function ipSeen(env: Record<string, string>, forwardedFor: string): Promise<unknown> {
+      const lines: Record<string, unknown>[] = [];
+      const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+      const auth = createAuth({ secret: 'x'.repeat(40), issuer: 'example', audience: 'api', users, ...auditLog(logger) });
+      const app = createApp({ auth, users, logger, trustProxy: loadConfig(env).trustProxy });
+      const res = await request(app).get('/users/me').set('Authorization', 'Bearer not-a-token').set('X-Forwarded-For', forwardedFor);
+      expect(res.status).toBe(401);
+      return lines.find((line) => line.msg === 'auth failure')?.ip;
+    }
+
+    it('ignores X-Forwarded-For by default: the peer is the client', async () => {
+      expect(await ipSeen({}, '203.0.113.7')).toBe('127.0.0.1');
+    });
+
+    it('takes the address one trusted proxy forwarded, and no more (TRUST_PROXY=1)', async () => {
+      expect(await ipSeen({ TRUST_PROXY: '1' }, '198.51.100.9, 203.0.113.7')).toBe('203.0.113.7');
+    });
+
+    it('walks back through the listed proxies only (TRUST_PROXY=loopback,10.0.0.0/8)', async () => {
+      expect(await ipSeen({ TRUST_PROXY: 'loopback,10.0.0.0/8' }, '198.51.100.9, 203.0.113.7, 10.1.2.3')).toBe('203.0.113.7');
+    });
   });
 });
 
@@ -186,10 +294,11 @@ describe('openUserStore', () => {
   });
 
   it.each(['postgres:users', 'mysql://db/users', 'data/example.db', 'SQLITE:x.db'])(
-    'refuses DATABASE_URL=%s with a ConfigError asking for sqlite:',
+    'refuses DATABASE_URL=%s with a ConfigError naming the accepted forms and echoing none of it',
     (url) => {
       expect(() => openUserStore(url)).toThrow(ConfigError);
-      expect(() => openUserStore(url)).toThrow(/sqlite:/);
+      expect(() => openUserStore(url)).toThrow(/^DATABASE_URL must be sqlite:<file> \(for example sqlite:data\/example\.db\), sqlite::memory: or postgres:\/\//);
+      expect(() => openUserStore(url)).not.toThrow(/users|x\.db|mysql|SQLITE/);
     },
   );
 

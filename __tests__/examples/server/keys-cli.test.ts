@@ -5,7 +5,8 @@ import path from 'node:path';
 import { ConfigError, loadKeysConfig, type ServerConfig } from '../../../examples/server/config';
 import { KeyDirectory, KeyDirectoryError } from '../../../examples/server/key-directory';
 import { CliError, runKeysCli, type KeysCliSettings } from '../../../examples/server/keys-cli';
-import { resolveSigningKeys } from '../../../examples/server/signing-keys';
+import { reloadSigningKeys, resolveSigningKeys } from '../../../examples/server/signing-keys';
+import type { KeySet } from '../../../lib/jose/key-set';
 import { generateKey } from '../../../lib/jose/keys';
 import { AccessTokens } from '../../../lib/tokens/access-tokens';
 
@@ -59,7 +60,7 @@ describe('keys CLI (runKeysCli) and the key directory', () => {
     expect(manifest().keys[0].alg).toBe('PS256');
     const again = cliError(['generate']);
     expect(again.exitCode).toBe(1);
-    expect(again.message).toMatch(/already has keys: use `keys rotate`/);
+    expect(again.message).toMatch(/already has keys: use `keys stage` and `keys rotate`/);
     fs.rmSync(keysDir, { recursive: true });
     run(['generate']);
     expect(manifest().keys[0].alg).toBe('ES256');
@@ -70,11 +71,15 @@ describe('keys CLI (runKeysCli) and the key directory', () => {
     const oldKid = manifest().active;
     const oldToken = tokensOf(new KeyDirectory(keysDir, clock.now)).issue('u', []).token;
 
+    out = [];
     run(['rotate']);
     const { active: newKid, keys } = manifest();
     expect(newKid).not.toBe(oldKid);
     expect(keys.find((k: { kid: string }) => k.kid === oldKid).dropAt).toBe(new Date(clock.now() + (TTL + 30) * 1000).toISOString());
-    expect(out.at(-1)).toBe(`rotated: ES256 key ${newKid} signs after a restart; ${oldKid} verifies until 2026-01-01T12:15:30.000Z`);
+    expect(out).toEqual([
+      `rotated: ES256 key ${newKid} signs once the server reloads its keys (SIGHUP, or within a minute); ${oldKid} verifies until 2026-01-01T12:15:30.000Z`,
+      'note: this key was not staged, so a verify-only service refuses its tokens until it refetches the JWKS; next time run `keys stage` first',
+    ]);
 
     // A server started now signs with the new kid and still accepts the old token.
     const tokens = tokensOf(new KeyDirectory(keysDir, clock.now));
@@ -92,6 +97,124 @@ describe('keys CLI (runKeysCli) and the key directory', () => {
     expect(out).toContain(`deleted ${oldKid}: every token it signed has expired`);
     expect(fs.existsSync(path.join(keysDir, `${oldKid}.pem`))).toBe(false);
     expect(manifest().keys.map((k: { alg: string }) => k.alg)).toEqual(['ES256', 'RS256']);
+  });
+
+  /** The public JWKS a running server would serve from `keys`. */
+  const published = (keys: KeySet) => keys.publicJwks().keys.map((k) => k.kid);
+  const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid;
+  const tokensWith = (keys: KeySet) => new AccessTokens({ keys, issuer: 'i', audience: 'a', clientId: 'c', ttl: TTL, clockTolerance: 30, now: clock.now });
+
+  it('stages the next key: published and verifying in a running server after its reload, not signing; rotate then promotes it', () => {
+    run(['generate', '--alg', 'ES256']);
+    const first = manifest().active;
+    const live = resolveSigningKeys({ production: false } as ServerConfig, { algorithm: 'ES256', keysDir }, () => undefined, clock.now)!;
+    const firstToken = tokensWith(live).issue('u', []).token;
+
+    out = [];
+    run(['stage']);
+    const { next } = manifest();
+    expect(next).toEqual(expect.any(String));
+    expect(out).toEqual([`staged: ES256 key ${next} is published in the JWKS and verifies; it signs after \`keys rotate\` (wait 11 min, so every verify-only service has fetched it)`]);
+    expect(fs.statSync(path.join(keysDir, `${next}.pem`)).mode & 0o777).toBe(0o600);
+
+    // The running server, reloaded (SIGHUP or its minute timer): the staged key is in its JWKS, the old one still signs.
+    expect(reloadSigningKeys(live, { algorithm: 'ES256', keysDir }, clock.now)).toEqual([
+      `keys reloaded: ES256 key ${next} is staged: published, verifies, signs after \`keys rotate\``,
+    ]);
+    expect(published(live)).toEqual([first, next]);
+    expect(kidOf(tokensWith(live).issue('u', []).token)).toBe(first);
+    out = [];
+    run(['list']);
+    expect(out).toEqual([`${first}\tES256\tactive\t2026-01-01T12:00:00.000Z`, `${next}\tES256\tstaged\t2026-01-01T12:00:00.000Z`]);
+
+    clock.advance(660);
+    out = [];
+    run(['rotate']);
+    expect(out).toEqual([`rotated: ES256 key ${next} signs once the server reloads its keys (SIGHUP, or within a minute); ${first} verifies until 2026-01-01T12:26:30.000Z`]);
+    expect(manifest()).toEqual({ active: next, keys: [expect.objectContaining({ kid: first, dropAt: '2026-01-01T12:26:30.000Z' }), expect.objectContaining({ kid: next })] });
+
+    expect(reloadSigningKeys(live, { algorithm: 'ES256', keysDir }, clock.now)).toEqual([`keys reloaded: ES256 key ${next} signs now`]);
+    expect(kidOf(tokensWith(live).issue('u', []).token)).toBe(next);
+    expect(tokensWith(live).verify(firstToken).claims.sub).toBe('u');
+    expect(live.retiredUntil(first)).toBe(Date.parse('2026-01-01T12:26:30.000Z'));
+    // Nothing changed since: a reload says nothing.
+    expect(reloadSigningKeys(live, { algorithm: 'ES256', keysDir }, clock.now)).toEqual([]);
+  });
+
+  it('warns when a staged key is promoted before verify-only services can have fetched it', () => {
+    run(['generate']);
+    run(['stage']);
+    clock.advance(60);
+    out = [];
+    run(['rotate']);
+    expect(out[1]).toBe(`note: ${manifest().active} was staged only 60 s ago; a verify-only service that has not refetched the JWKS since refuses its tokens until it does`);
+  });
+
+  it('refuses a second stage and a rotate to another algorithm than the staged key, and unstage deletes the staged key', () => {
+    run(['generate', '--alg', 'ES256']);
+    run(['stage']);
+    const { next } = manifest();
+    expect(cliError(['stage']).message).toBe(`${next} is already staged: \`keys rotate\` makes it sign, \`keys unstage\` removes it`);
+    expect(cliError(['rotate', '--alg', 'EdDSA']).message).toMatch(new RegExp(`^the staged key ${next} is ES256, not EdDSA`));
+    out = [];
+    run(['unstage']);
+    expect(out).toEqual([`unstaged and deleted ${next}`]);
+    expect(manifest().next).toBeUndefined();
+    expect(fs.existsSync(path.join(keysDir, `${next}.pem`))).toBe(false);
+    run(['rotate', '--alg', 'EdDSA']);
+    expect(manifest().keys.map((k: { alg: string }) => k.alg)).toEqual(['ES256', 'EdDSA']);
+  });
+
+  it('deletes a retired key, file and manifest entry, as soon as it has expired: at start and at each reload of a running server', () => {
+    run(['generate']);
+    const old = manifest().active;
+    run(['rotate']);
+    const live = resolveSigningKeys({ production: false } as ServerConfig, { algorithm: 'ES256', keysDir }, () => undefined, clock.now)!;
+    expect(published(live)).toContain(old);
+
+    clock.advance(TTL + 29);
+    expect(reloadSigningKeys(live, { algorithm: 'ES256', keysDir }, clock.now)).toEqual([]);
+    expect(fs.existsSync(path.join(keysDir, `${old}.pem`))).toBe(true);
+
+    clock.advance(1); // dropAt: every token it signed has expired, clock tolerance included
+    // (The running KeySet stopped using it at that moment on its own; the file goes now.)
+    expect(reloadSigningKeys(live, { algorithm: 'ES256', keysDir }, clock.now)).toEqual([`deleted key ${old}: it has expired, and so has every token it signed`]);
+    expect(fs.existsSync(path.join(keysDir, `${old}.pem`))).toBe(false);
+    expect(manifest().keys.map((k: { kid: string }) => k.kid)).toEqual([manifest().active]);
+    expect(published(live)).toEqual([manifest().active]);
+  });
+
+  it('deletes an expired key when the server starts, too', () => {
+    run(['generate']);
+    const old = manifest().active;
+    run(['rotate']);
+    clock.advance(TTL + 30);
+    const said: string[] = [];
+    resolveSigningKeys({ production: false } as ServerConfig, { algorithm: 'ES256', keysDir }, (line) => void said.push(line), clock.now);
+    expect(said[0]).toBe(`deleted key ${old}: it has expired, and so has every token it signed`);
+    expect(fs.readdirSync(keysDir).sort()).toEqual([`${manifest().active}.pem`, 'keys.json']);
+  });
+
+  it('leaves the keys in use as they are when a reload finds a key of another algorithm active', () => {
+    run(['generate', '--alg', 'ES256']);
+    const live = resolveSigningKeys({ production: false } as ServerConfig, { algorithm: 'ES256', keysDir }, () => undefined, clock.now)!;
+    const before = live.active.kid;
+    run(['rotate', '--alg', 'EdDSA']);
+    expect(() => reloadSigningKeys(live, { algorithm: 'ES256', keysDir }, clock.now)).toThrow(/is EdDSA but JWT_ALGORITHM is ES256: keys not reloaded/);
+    expect(live.active.kid).toBe(before);
+  });
+
+  it('refuses to change the keys while another running process holds keys.lock, and takes over a lock a dead process left', () => {
+    run(['generate']);
+    const lock = path.join(keysDir, 'keys.lock');
+    fs.writeFileSync(lock, String(process.ppid));
+    expect(cliError(['stage']).message).toBe(`${keysDir} is being changed by process ${process.ppid} (${lock}); try again when it is done`);
+    expect(manifest().next).toBeUndefined();
+
+    fs.writeFileSync(lock, '2147483646'); // no such process
+    run(['stage']);
+    expect(manifest().next).toEqual(expect.any(String));
+    expect(fs.existsSync(lock)).toBe(false);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { slowClient } from '../processes';
 
 /**
  * The example server and the users CLI as real processes, from the compiled
@@ -11,13 +12,32 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'build/examples/server/main.js');
 const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
+const KEYS_CLI = path.join(ROOT, 'build/examples/server/keys-cli.js');
 const PASSWORD = 'alice-e2e-Pa55word';
 const WAIT_MS = 10_000;
 /** What a Node stack trace line looks like. */
 const STACK_LINE = '    at ';
 
 /** Every variable the example reads, removed from the inherited environment (jest sets NODE_ENV=test). */
-const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL', 'DPOP', 'DPOP_NONCE_SECRET'];
+const SETTINGS = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'ACCESS_TOKEN_TTL',
+  'NODE_ENV',
+  'LOG_LEVEL',
+  'HEADERS_TIMEOUT_MS',
+  'REQUEST_TIMEOUT_MS',
+  'TRUST_PROXY',
+  'JWT_ALGORITHM',
+  'JWT_KEYS_DIR',
+  'DPOP',
+  'DPOP_NONCE_SECRET',
+];
 
 function envWith(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -264,11 +284,49 @@ describe('example server and users CLI as processes', () => {
     ['PORT=http', { PORT: 'http' }, /^cannot start: PORT must be a port number/],
     ['a DATABASE_URL neither sqlite nor postgres', { DATABASE_URL: 'mysql://localhost/users' }, /^cannot start: DATABASE_URL must be sqlite:<file>/],
     ['an unreachable PostgreSQL DATABASE_URL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, /^cannot start: cannot open the PostgreSQL database: .*ECONNREFUSED/m],
+    ['a TRUST_PROXY it cannot read', { TRUST_PROXY: 'proxy.internal' }, /^cannot start: TRUST_PROXY must be true, false, a hop count, or a comma-separated list .*"proxy\.internal" is none of these\n$/],
   ])('refuses to start with %s: exit 1, one line, no stack trace', async (_name, settings, message) => {
     const result = await failedStart({ ...env, ...settings });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toContain(STACK_LINE);
+  });
+
+  it('cuts off a slow-loris client with 408 once HEADERS_TIMEOUT_MS or REQUEST_TIMEOUT_MS is over', async () => {
+    const server = await startServer({ ...env, HEADERS_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '600' });
+    const port = Number(new URL(server.url).port);
+    const headers = await slowClient(port, 'GET /health HTTP/1.1\r\nHost: x\r\n', 'X-Padding: aaaa\r\n', 20, 5_000);
+    expect(headers.response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(headers.ms).toBeLessThan(2_000);
+    const head = 'POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n';
+    const body = await slowClient(port, head, 'a', 20, 5_000);
+    expect(body.response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(body.ms).toBeLessThan(2_500);
+    // The server itself is fine.
+    expect((await get(server, '/health')).status).toBe(200);
+  });
+
+  it('reloads its keys on SIGHUP: a staged key is published in the JWKS, and signs after rotate, with no restart', async () => {
+    const keysEnv = { ...env, JWT_ALGORITHM: 'ES256' };
+    const server = await startServer(keysEnv);
+    const jwksKids = async () => ((await (await get(server, '/.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const [first] = await jwksKids();
+    const keysCli = async (args: string[]) => {
+      const child = new Child(KEYS_CLI, args, keysEnv);
+      expect(await child.exited()).toEqual({ code: 0, signal: null });
+    };
+
+    await keysCli(['stage']);
+    server.child.proc.kill('SIGHUP');
+    const [, staged] = await server.child.waitFor('stderr', /keys reloaded: ES256 key ([\w-]+) is staged/);
+    expect(await jwksKids()).toEqual([first, staged]);
+
+    await keysCli(['rotate']);
+    server.child.proc.kill('SIGHUP');
+    await server.child.waitFor('stderr', new RegExp(`keys reloaded: ES256 key ${staged} signs now`));
+    // The JWKS lists the signing key first; the old one still verifies the tokens it signed.
+    expect(await jwksKids()).toEqual([staged, first]);
+    expect(server.child.exit).toBeUndefined();
   });
 
   it('exits 1 with "cannot listen" when the port is taken', async () => {
@@ -285,6 +343,18 @@ describe('example server and users CLI as processes', () => {
     expect(noName.code).toBe(2);
     expect(noName.stderr).toMatch(/^users: add needs a username\n/);
     expect(noName.stderr).not.toContain(STACK_LINE);
+
+    const noCommand = await runCli([], env);
+    expect(noCommand.code).toBe(2);
+    expect(noCommand.stdout).toBe('');
+    expect(noCommand.stderr).toMatch(/^users: no command given\nusage: /);
+
+    const unknownOption = await runCli(['add', 'alice', `--password=${PASSWORD}`], env);
+    expect(unknownOption).toEqual({ code: 2, stdout: '', stderr: 'users: unknown option --password: passwords are read from standard input, with --password-stdin\n' });
+
+    const empty = await runCli(['add', 'alice', '--password-stdin'], env, '');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/^users: standard input was empty: /);
 
     const short = await runCli(['add', 'alice', '--password-stdin'], env, 'short\n');
     expect(short.code).toBe(1);

@@ -6,6 +6,10 @@ import { DatabaseUnavailableError, openStores, openUserStore } from '../../../ex
 import { PostgresUserStore } from '../../../lib/stores/postgres/users';
 import { describePostgres, tablesOf, TEST_DATABASE_URL, useTestDatabase } from '../../stores/postgres/helpers';
 import { killAll, listening, ROOT, runNode } from '../processes';
+import request from 'supertest';
+import { POSTGRES_TIMEOUT_DEFAULTS } from '../../../lib/stores/postgres/pool-options';
+import { setup } from '../../helpers';
+import { startPausingProxy } from '../../stores/postgres/pausing-proxy';
 
 /** The example server and users CLI on DATABASE_URL=postgres://… */
 
@@ -64,6 +68,29 @@ describePostgres('example server stores on PostgreSQL', () => {
     }
     await expect(users.list()).rejects.toHaveProperty('message');
   });
+
+  it('ends a request within the pool\'s query timeout (6 s) when PostgreSQL stops answering: a 500, not a hang', async () => {
+    const schema = await db.newSchema();
+    const proxy = await startPausingProxy(urlFor(schema));
+    const stores = await openStores(proxy.url);
+    try {
+      const f = await setup({}, stores.users);
+      const me = () => request(f.app).get('/users/me').set('Authorization', `Bearer ${f.tokenFor()}`);
+      expect((await me()).status).toBe(200);
+
+      proxy.pause();
+      const start = Date.now();
+      // Raced against a bound a little past the default query timeout, so a hang fails here rather than at Jest's timeout.
+      const res = await Promise.race([me(), new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 8000).unref())]);
+      expect(res === 'still waiting' ? res : res.status).toBe(500);
+      expect(Date.now() - start).toBeGreaterThanOrEqual(POSTGRES_TIMEOUT_DEFAULTS.queryTimeout - 50);
+      expect((f.appErrors[0] as Error).message).toBe('Query read timeout');
+    } finally {
+      proxy.resume();
+      await stores.close();
+      await proxy.close();
+    }
+  }, 15_000);
 
   describe('as processes (from dist/)', () => {
     jest.setTimeout(30_000);

@@ -149,10 +149,35 @@ describe('users CLI (runUsersCli)', () => {
     expect(error.message).toContain('usage:');
   });
 
-  it('refuses an unknown option with exit code 2', async () => {
-    const error = await cliError(['add', 'alice', '--password', PASSWORD]);
+  it('refuses an unknown option with exit code 2 and one line of its own, echoing no value', async () => {
+    const error = await cliError(['add', 'alice', `--password=${PASSWORD}`]);
     expect(error.exitCode).toBe(2);
-    expect(error.message).toContain('--password');
+    expect(error.message).toBe('unknown option --password: passwords are read from standard input, with --password-stdin');
+    expect(stdinReads).toBe(0);
+
+    const other = await cliError(['list', '-x']);
+    expect(other.exitCode).toBe(2);
+    expect(other.message).toBe('unknown option -x (npm run --silent users -- --help lists the options)');
+  });
+
+  it.each([
+    [['add', 'alice', '--email'], '--email needs a value'],
+    [['add', 'alice', '--scopes', '--password-stdin'], '--scopes needs a value'],
+    [['add', 'alice', '--password-stdin=yes'], '--password-stdin takes no value'],
+  ])('refuses %j with exit code 2 and one line: %s', async (argv, message) => {
+    const error = await cliError(argv);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(message);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['a bare line end', '\n'],
+  ])('says that standard input was empty (%s), not that the password is too short', async (_name, stdin) => {
+    const error = await cliError(['add', 'alice', '--password-stdin'], stdin);
+    expect(error.exitCode).toBe(1);
+    expect(error.message).toBe("standard input was empty: pipe the password in, as in echo '<password>' | npm run --silent users -- add alice --password-stdin");
+    expect(await users.list()).toEqual([]);
   });
 
   it('refuses add without a username with exit code 2', async () => {
@@ -161,8 +186,15 @@ describe('users CLI (runUsersCli)', () => {
     expect(error.message).toMatch(/^add needs a username/);
   });
 
-  it('prints the usage for no command', async () => {
-    await run([]);
+  it('refuses no command with exit code 2 and the usage', async () => {
+    const error = await cliError([]);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/^no command given\nusage: /);
+    expect(out).toEqual([]);
+  });
+
+  it('prints the usage on --help, as a success', async () => {
+    await run(['--help']);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/^usage: /);
   });

@@ -20,7 +20,7 @@ if (!url) {
     redis.disconnect();
   });
 
-  describeDenylistStoreContract('RedisDenylistStore', () => new RedisDenylistStore(redis, `${prefix}${randomUUID()}:`));
+  describeDenylistStoreContract('RedisDenylistStore', () => new RedisDenylistStore(redis, `${prefix}${randomUUID()}:`), (store) => store.close());
 
   describe('RedisDenylistStore on a real Redis', () => {
     it('shares entries between two clients, as two instances would', async () => {

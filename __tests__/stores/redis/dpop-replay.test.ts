@@ -30,6 +30,11 @@ if (!url) {
   describeDpopReplayStoreContract('RedisDpopReplayStore', () => new RedisDpopReplayStore(redis, `${prefix}${randomUUID()}:`));
 
   describe('RedisDpopReplayStore on a real Redis', () => {
+    it('takes its prefix as a string or in options, and refuses an empty one', () => {
+      expect(() => new RedisDpopReplayStore(redis, { prefix: '' })).toThrow(new TypeError('prefix must be a non-empty string'));
+      expect(() => new RedisDpopReplayStore(redis, '')).toThrow(TypeError);
+    });
+
     it('lets Redis drop a key on its own a minute after the proof could no longer be accepted', async () => {
       const p = `${prefix}ttl:`;
       const now = Date.now();
@@ -53,7 +58,7 @@ if (!url) {
             audience: AUDIENCE,
             users,
             dpop: 'allowed',
-            dpopReplayStore: new RedisDpopReplayStore(client, keyPrefix),
+            dpopReplayStore: new RedisDpopReplayStore(client, { prefix: keyPrefix }),
             onFailure: (event) => failures.push(event),
           });
           const app = express();

@@ -5,8 +5,9 @@
  *
  * @example
  * import { Pool } from 'pg';
- * import { PostgresUserStore, PostgresRefreshTokenStore, PostgresDenylistStore } from 'express-jwt-auth/postgres';
- * const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+ * import { PostgresUserStore, PostgresRefreshTokenStore, PostgresDenylistStore, postgresPoolOptions } from 'express-jwt-auth/postgres';
+ * // postgresPoolOptions(): timeouts and keepalive, so a hung database fails requests in bounded time.
+ * const pool = new Pool({ connectionString: process.env.DATABASE_URL, ...postgresPoolOptions() });
  * createAuth({ ..., users: new PostgresUserStore(pool), refreshTokenStore: new PostgresRefreshTokenStore(pool), denylist: new PostgresDenylistStore(pool) });
  */
 export { PostgresUserStore, type PostgresUserStoreOptions } from './users';
@@ -14,3 +15,4 @@ export { PostgresRefreshTokenStore } from './refresh-tokens';
 export { PostgresDenylistStore } from './denylist';
 export { migrate as migratePostgres, LATEST_POSTGRES_SCHEMA_VERSION } from './schema';
 export type { PgPool, PgClient, PgResult } from './pool';
+export { postgresPoolOptions, POSTGRES_TIMEOUT_DEFAULTS, type PostgresTimeouts, type PgPoolTimeoutConfig } from './pool-options';

@@ -217,6 +217,13 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     await client.query('COMMIT');
     return result;
   } catch (err) {
+    if (isReadTimeout(err)) {
+      // The server stopped answering (pg's query_timeout): a ROLLBACK would wait just as long for nothing.
+      // Destroying the connection ends the transaction on the server's side (it rolls back when the
+      // connection goes), and the caller hears of the failure after one timeout, not two.
+      broken = err as Error;
+      throw err;
+    }
     try {
       await client.query('ROLLBACK');
     } catch (rollbackErr) {
@@ -226,6 +233,11 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   } finally {
     client.release(broken);
   }
+}
+
+/** pg's error when a query got no answer within `query_timeout` (see postgresPoolOptions). */
+function isReadTimeout(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Query read timeout';
 }
 
 /** True for a PostgreSQL error with this SQLSTATE (duck-typed: the app's pg may be another copy). */

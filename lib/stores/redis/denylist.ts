@@ -1,13 +1,16 @@
 import type { Redis } from 'ioredis';
 import type { DenylistStore } from '../types';
+import { RedisDataGuard, type RedisDataGuardOptions } from './data-guard';
 
-// Keeps the later expiry, atomically: a second revocation never shortens the first.
+// Keeps the later expiry, atomically: a second revocation never shortens the first. Counts the write
+// (KEYS[3], the guard's write counter) and answers the count, so a Redis that loses it later shows.
 const ADD = `
+local writes = redis.call('INCR', KEYS[3])
 local current = redis.call('GET', KEYS[1])
-if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+if current and tonumber(current) >= tonumber(ARGV[1]) then return writes end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
-return 1`;
+return writes`;
 
 const PURGE = `
 local jtis = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -17,6 +20,17 @@ return #jtis`;
 
 /** Extra lifetime of a key past its token's expiry, for clocks that differ between instances. */
 const SLACK_MS = 3600_000;
+
+/** Options of a RedisDenylistStore. */
+export interface RedisDenylistStoreOptions {
+  /** Prefix of every key the store writes. Default "ejwt:deny:". */
+  prefix?: string;
+  /**
+   * What finds a Redis that lost its data: a RedisDataGuard to share with other stores on the same Redis, or
+   * the options of one of the store's own, whose marker is `<prefix>marker`. Default a guard of its own.
+   */
+  guard?: RedisDataGuard | RedisDataGuardOptions;
+}
 
 /**
  * The access-token denylist in Redis, shared by every instance: one key per
@@ -28,30 +42,60 @@ const SLACK_MS = 3600_000;
  * made then rejects, and the request fails closed as a 500 rather than
  * waiting, or letting a revoked token through.
  *
+ * Revocations live only as long as Redis keeps them: run it with persistence
+ * (AOF) and `maxmemory-policy noeviction`. A Redis that lost its data anyway
+ * (restarted empty, flushed) is found by its `guard` (see RedisDataGuard):
+ * `has` then rejects with StoreUntrustedError, again a 500, until every token
+ * revoked before the loss has expired.
+ *
  * @example
  * const redis = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, commandTimeout: 500 });
- * createAuth({ ..., denylist: new RedisDenylistStore(redis) });
+ * const denylist = new RedisDenylistStore(redis, { guard: { onEvent: (e) => logger[e.level](e.message) } });
+ * createAuth({ ..., denylist });
  */
 export class RedisDenylistStore implements DenylistStore {
+  /** What finds a Redis that lost its data. */
+  readonly guard: RedisDataGuard;
   private readonly redis: Redis;
   private readonly prefix: string;
+  private readonly ownGuard: boolean;
 
-  constructor(redis: Redis, prefix = 'ejwt:deny:') {
+  /** `options` may also be the prefix alone, as before. */
+  constructor(redis: Redis, options: RedisDenylistStoreOptions | string = {}) {
+    const { prefix = 'ejwt:deny:', guard } = typeof options === 'string' ? { prefix: options } : options;
+    if (typeof prefix !== 'string' || prefix === '') throw new TypeError('prefix must be a non-empty string');
     this.redis = redis;
     this.prefix = prefix;
+    // One connection for the store's writes and the guard's reads: the write counter is compared in order.
+    if (guard instanceof RedisDataGuard && guard.redis !== redis) throw new TypeError('guard must use the same Redis client as the store');
+    this.ownGuard = !(guard instanceof RedisDataGuard);
+    this.guard = guard instanceof RedisDataGuard ? guard : new RedisDataGuard(redis, { key: `${prefix}marker`, ...guard });
+  }
+
+  /** createAuth tells the store how long a token can be accepted (accessTokenTtl + clockTolerance): the guard's window. */
+  setTokenLifetime(seconds: number): void {
+    this.guard.coverTokensFor(seconds);
   }
 
   async add(jti: string, expiresAt: number): Promise<void> {
     const ttl = Math.max(expiresAt - Date.now(), 0) + SLACK_MS;
-    await this.redis.eval(ADD, 2, this.prefix + jti, `${this.prefix}index`, String(expiresAt), String(ttl), jti);
+    const writes = await this.redis.eval(ADD, 3, this.prefix + jti, `${this.prefix}index`, this.guard.writesKey, String(expiresAt), String(ttl), jti);
+    this.guard.noteWrite(Number(writes));
   }
 
   async has(jti: string, now: number): Promise<boolean> {
-    const expiresAt = await this.redis.get(this.prefix + jti);
+    // The marker in the same round trip: a Redis that came back empty must not answer "not revoked".
+    const [marker, writes, expiresAt] = await this.redis.mget(this.guard.key, this.guard.writesKey, this.prefix + jti);
+    await this.guard.ensureTrusted(marker ?? null, writes ?? null);
     return expiresAt !== null && Number(expiresAt) > now;
   }
 
   async purgeExpired(now: number): Promise<number> {
     return Number(await this.redis.eval(PURGE, 1, `${this.prefix}index`, String(now), this.prefix));
+  }
+
+  /** Stops the background checks of its own guard (a shared guard is closed by its owner). The client stays open. */
+  close(): void {
+    if (this.ownGuard) this.guard.close();
   }
 }

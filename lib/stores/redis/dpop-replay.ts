@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { DpopReplayStore } from '../types';
 
+/** Options of `RedisDpopReplayStore`. */
+export interface RedisDpopReplayStoreOptions {
+  /** Prefix of every key the store writes. Default "ejwt:dpop:". */
+  prefix?: string;
+}
+
 /** Extra lifetime of a key past its proof's window, for clocks that differ between instances. */
 const SLACK_MS = 60_000;
 
@@ -17,13 +23,19 @@ const SLACK_MS = 60_000;
  *
  * @example
  * const redis = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, commandTimeout: 500 });
- * createAuth({ ..., dpop: 'allowed', dpopReplayStore: new RedisDpopReplayStore(redis) });
+ * createAuth({ ..., dpop: 'allowed', dpopReplayStore: new RedisDpopReplayStore(redis, { prefix: 'myapp:dpop:' }) });
+ *
+ * A Redis that lost its data (a restart without persistence) forgets the
+ * proofs of the last window only: each could then be replayed once, within
+ * `dpopMaxAge` of its making. Unlike the denylist, nothing older is at stake.
  */
 export class RedisDpopReplayStore implements DpopReplayStore {
   private readonly redis: Redis;
   private readonly prefix: string;
 
-  constructor(redis: Redis, prefix = 'ejwt:dpop:') {
+  constructor(redis: Redis, options: RedisDpopReplayStoreOptions | string = {}) {
+    const { prefix = 'ejwt:dpop:' } = typeof options === 'string' ? { prefix: options } : options;
+    if (typeof prefix !== 'string' || prefix === '') throw new TypeError('prefix must be a non-empty string');
     this.redis = redis;
     this.prefix = prefix;
   }

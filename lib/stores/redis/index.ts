@@ -8,7 +8,9 @@
  * import { Redis } from 'ioredis';
  * import { RedisDenylistStore, RedisDpopReplayStore } from 'express-jwt-auth/redis';
  * const redis = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, commandTimeout: 500 });
- * createAuth({ ..., denylist: new RedisDenylistStore(redis), dpopReplayStore: new RedisDpopReplayStore(redis), rateLimits: { redis } });
+ * const denylist = new RedisDenylistStore(redis, { guard: { onEvent: (e) => console.log(e.level, e.message) } });
+ * createAuth({ ..., denylist, dpopReplayStore: new RedisDpopReplayStore(redis), rateLimits: { redis } });
  */
-export { RedisDenylistStore } from './denylist';
-export { RedisDpopReplayStore } from './dpop-replay';
+export { RedisDenylistStore, type RedisDenylistStoreOptions } from './denylist';
+export { RedisDataGuard, type RedisDataGuardOptions, type RedisGuardEvent } from './data-guard';
+export { RedisDpopReplayStore, type RedisDpopReplayStoreOptions } from './dpop-replay';

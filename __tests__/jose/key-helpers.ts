@@ -33,7 +33,10 @@ export function forge(header: Record<string, unknown>, payload: unknown, alg: Jw
       signature = sign(null, data, key as KeyObject);
       break;
   }
-  return `${input}.${signature.toString('base64url')}`;
+  const token = `${input}.${signature.toString('base64url')}`;
+  // A careful signer issues ES256 in low-S form, the only spelling the library accepts for its own tokens;
+  // a test that wants the other spelling asks for it with highSTwin().
+  return alg === 'ES256' && isHighS(token) ? highSTwin(token) : token;
 }
 
 /** A JWKS server on 127.0.0.1 that counts its requests; the test sets what it answers. */

@@ -53,13 +53,24 @@ function lowS(signature: Buffer): Buffer {
   return Buffer.concat([signature.subarray(0, 32), flipped]);
 }
 
+/** How strict `verifySignature` is about a signature's spelling. */
+export interface SignatureRules {
+  /**
+   * Accept an ES256 signature only in its low-S form (s ≤ n/2), the one this
+   * library issues, so a token of ours has exactly one valid spelling. For
+   * tokens we signed; not for signatures made by clients (DPoP proofs),
+   * whose libraries need not normalise. Default false.
+   */
+  readonly lowS?: boolean;
+}
+
 /**
  * True when `signature` (base64url, as in the token) is `key`'s valid
  * signature of `signingInput`. The signature must be its canonical spelling:
  * base64 decoders ignore the spare low bits of the last character, so one
  * signature has several spellings, and only one is accepted.
  */
-export function verifySignature(signingInput: string, signature: string, key: JwtKey): boolean {
+export function verifySignature(signingInput: string, signature: string, key: JwtKey, rules: SignatureRules = {}): boolean {
   const given = Buffer.from(signature, 'base64url');
   if (given.toString('base64url') !== signature) return false;
   const alg = key.alg;
@@ -79,6 +90,7 @@ export function verifySignature(signingInput: string, signature: string, key: Jw
     case 'ES256':
       // RFC 7518 §3.4: exactly 64 bytes; r and s in [1, n−1] (the "psychic signature" r = s = 0 never verifies).
       return given.length === 64 && inScalarRange(given.subarray(0, 32)) && inScalarRange(given.subarray(32))
+        && (!rules.lowS || BigInt(`0x${given.subarray(32).toString('hex')}`) <= P256_HALF_ORDER)
         && verify('sha256', Buffer.from(signingInput, 'latin1'), { key: pub, dsaEncoding: 'ieee-p1363' }, given);
     case 'EdDSA':
       // RFC 8032 §5.1.7: a signature is 64 bytes.

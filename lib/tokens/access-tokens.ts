@@ -139,7 +139,8 @@ export function verifyWithKey(jws: CompactJws, key: JwtKey | undefined, rules: C
   const { header } = jws;
   if (key === undefined) throw invalid('token.kid_unknown', `no key for kid ${describe(header.kid)}`);
   if (header.alg !== key.alg) throw invalid('token.alg', `alg ${describe(header.alg)} does not match the key`);
-  if (!verifySignature(jws.signingInput, jws.signature, key)) throw invalid('token.signature', 'invalid signature');
+  // Our tokens are issued low-S only: the high-S twin of one (s → n − s) is refused, so a token has one spelling.
+  if (!verifySignature(jws.signingInput, jws.signature, key, { lowS: true })) throw invalid('token.signature', 'invalid signature');
   const payload = decodeJson(jws.payload);
   if (payload === undefined) throw invalid('token.malformed', 'payload is not a JSON object');
   const claims = checkClaims(payload, rules);

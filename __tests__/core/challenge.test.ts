@@ -14,4 +14,12 @@ describe('bearerChallenge', () => {
   it('adds the scope for insufficient_scope', () => {
     expect(bearerChallenge({ realm: 'api', error: 'insufficient_scope', scope: 'a b' })).toBe('Bearer realm="api", error="insufficient_scope", scope="a b"');
   });
+
+  it('adds resource_metadata (RFC 9728 §5.1) to the bare challenge and to error challenges', () => {
+    const url = 'https://api.example.com/.well-known/oauth-protected-resource';
+    expect(bearerChallenge({ realm: 'api', resourceMetadata: url })).toBe(`Bearer realm="api", resource_metadata="${url}"`);
+    expect(bearerChallenge({ realm: 'api', error: 'insufficient_scope', scope: 'a', resourceMetadata: url })).toBe(
+      `Bearer realm="api", error="insufficient_scope", scope="a", resource_metadata="${url}"`,
+    );
+  });
 });

@@ -24,6 +24,8 @@ export interface BearerCheckOptions {
   readonly session: SessionCheck;
   /** Realm of the RFC 6750 §3 challenge. */
   readonly realm: string;
+  /** RFC 9728 §5.1: the protected resource metadata URL every challenge carries. Default none. */
+  readonly resourceMetadata?: string;
   readonly allowQueryToken: boolean;
   readonly allowBodyToken: boolean;
 }
@@ -41,11 +43,14 @@ export interface BearerCheckOptions {
  */
 export class BearerCheck {
   readonly realm: string;
+  /** The RFC 9728 metadata URL of the challenges, if configured. */
+  readonly resourceMetadata: string | undefined;
   private readonly options: BearerCheckOptions;
 
   constructor(options: BearerCheckOptions) {
     this.options = options;
     this.realm = options.realm;
+    this.resourceMetadata = options.resourceMetadata;
   }
 
   async authenticate(req: TokenSource): Promise<BearerResult> {

@@ -10,6 +10,8 @@ export interface ChallengeParams {
   error?: string;
   description?: string;
   scope?: string;
+  /** RFC 9728 §5.1: the URL of the protected resource metadata, sent with every challenge when set. */
+  resourceMetadata?: string;
 }
 
 // RFC 6750 §3: error_description and scope use only %x20-21 / %x23-5B / %x5D-7E,
@@ -21,13 +23,18 @@ function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
-export function bearerChallenge({ realm, error, description, scope }: ChallengeParams): string {
+export function bearerChallenge({ realm, error, description, scope, resourceMetadata }: ChallengeParams): string {
   let challenge = `Bearer realm=${quote(realm)}`;
   // RFC 6750 §3: no error code (and so no description) when the request had no credentials.
-  if (error === undefined) return challenge;
-  challenge += `, error="${error}"`;
-  if (description) challenge += `, error_description="${description.replace(NOT_NQSCHAR, '')}"`;
-  if (scope) challenge += `, scope="${scope.replace(NOT_NQSCHAR, '')}"`;
+  if (error !== undefined) {
+    challenge += `, error="${error}"`;
+    if (description) challenge += `, error_description="${description.replace(NOT_NQSCHAR, '')}"`;
+    if (scope) challenge += `, scope="${scope.replace(NOT_NQSCHAR, '')}"`;
+  }
+  // RFC 9728 §5.1: where the client finds this resource's metadata (and so its authorization
+  // servers), on the bare challenge to a client without a token too. A URL we configured, checked
+  // at start-up; quoted all the same.
+  if (resourceMetadata) challenge += `, resource_metadata=${quote(resourceMetadata)}`;
   return challenge;
 }
 

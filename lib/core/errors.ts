@@ -26,6 +26,8 @@ export type FailureReason =
   | 'request.too_large'
   /** A method other than POST at the token or revocation endpoint. */
   | 'request.method'
+  /** Cookie mode: a cookie request (it carries the CSRF header) from an origin that is not allowed. */
+  | 'request.cross_site'
   /** Not a compact JWS, a header or payload that is not a JSON object, a non-canonical signature. */
   | 'token.malformed'
   /** `typ` is not `at+jwt` (RFC 9068 §4). */
@@ -144,9 +146,12 @@ export abstract class AuthError extends Error {
     if (options.realm !== undefined) this.withChallenge(options.realm);
   }
 
-  /** Adds the RFC 6750 §3 `WWW-Authenticate` challenge for `realm`; returns this error. */
-  withChallenge(realm: string): this {
-    this.headers['WWW-Authenticate'] = bearerChallenge({ realm, error: this.code, description: this.message, scope: this.scope });
+  /**
+   * Adds the RFC 6750 §3 `WWW-Authenticate` challenge for `realm`, with the
+   * RFC 9728 §5.1 `resource_metadata` URL when one is given; returns this error.
+   */
+  withChallenge(realm: string, resourceMetadata?: string): this {
+    this.headers['WWW-Authenticate'] = bearerChallenge({ realm, error: this.code, description: this.message, scope: this.scope, resourceMetadata });
     return this;
   }
 
@@ -219,6 +224,18 @@ export class MethodNotAllowedError extends AuthError {
   constructor(allow = 'POST', options?: AuthErrorOptions) {
     super(`Use ${allow}`, 'request.method', { ...options, headers: { ...options?.headers, Allow: allow } });
   }
+}
+
+/**
+ * Cookie mode: a request that carries the CSRF header, so would act on the
+ * refresh-token cookie, from a page whose origin is neither the server's own
+ * nor allowed (OWASP CSRF Prevention Cheat Sheet: verifying the origin with
+ * standard headers). 403, `invalid_request`; nothing is read, set or revoked.
+ */
+export class CrossSiteRequestError extends AuthError {
+  get status() { return 403; }
+  get code() { return 'invalid_request' as const; }
+  constructor(description = 'Cross-site request refused', options?: AuthErrorOptions) { super(description, 'request.cross_site', options); }
 }
 
 /** The request body exceeds the size limit. 413, `invalid_request`. */

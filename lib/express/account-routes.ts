@@ -7,6 +7,7 @@ import { usernameProblem } from '../core/usernames';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure } from '../config/hooks';
 import { emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
+import { clearRefreshCookie, cookieRequest } from './cookie-mode';
 import { runBearer } from './guard';
 import { createBodyParser } from './parse-body';
 import { sendError } from './send-error';
@@ -95,8 +96,11 @@ export function createChangePassword(auth: ResolvedAuth) {
 /** `DELETE /users/me/sessions`: sign out everywhere; every token issued before stops working. 204. */
 export function createSignOutEverywhere(auth: ResolvedAuth) {
   return accountRoute(auth, 'signOutEverywhere', async (req, res) => {
+    // Cookie mode: checked before anything changes (a cross-origin one is a 403); the dead cookie goes.
+    const browser = cookieRequest(auth, req);
     const user = await auth.users.findById(req.user!.id);
     if (user) await endAllSessions(auth.users, user);
+    if (browser) clearRefreshCookie(auth, req, res);
     res.status(204).end();
   });
 }

@@ -36,7 +36,7 @@ export async function runBearer(settings: GuardSettings, req: Request, res: Resp
 
 /** Sends a bearer error (RFC 6750 §3) with its challenge and JSON body, after telling the onFailure hook. */
 export function rejectBearer(settings: GuardSettings, err: AuthError, req: Request, res: Response): void {
-  err.withChallenge(settings.bearer.realm);
+  err.withChallenge(settings.bearer.realm, settings.bearer.resourceMetadata);
   reportFailure(settings.hooks, err, req);
   sendError(res, err);
 }

@@ -5,6 +5,7 @@ import { publicUser } from '../core/user';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure, reportLogin } from '../config/hooks';
 import type { GrantResult } from '../grants/registry';
+import { tokenExchange } from './cookie-mode';
 import { createBodyParser } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 
@@ -53,11 +54,13 @@ export function createTokenHandler(auth: ResolvedAuth) {
     await auth.rateLimits?.request('token', ip);
     const params = await readOAuthBody(req, res, parseBody);
     purgeExpired();
-    const grantType = readParam(params, 'grant_type');
+    // Cookie mode (./cookie-mode.ts): a browser's refresh token comes from, and goes to, its cookie.
+    const exchange = tokenExchange(auth, req, res, params);
+    const grantType = readParam(exchange.params, 'grant_type');
     if (grantType === undefined) throw new InvalidRequestError('Parameter "grant_type" is required');
     const handler = auth.grants.find(grantType);
     if (handler === undefined) throw new UnsupportedGrantTypeError();
-    return handler.handle(params, context, { ip });
+    return exchange.run((grantParams, grantContext) => handler.handle(grantParams, grantContext, { ip }), context);
   }
 
   return async function token(req: Request, res: Response, next: NextFunction): Promise<void> {

@@ -50,7 +50,7 @@ export const refreshTokenGrant: Grant = {
     if (result.outcome === 'reused') throw invalid('refresh.reused', 'refresh token reused: family revoked');
     if (result.outcome === 'invalid' || result.token === undefined) throw invalid('refresh.expired', 'refresh token expired or revoked');
     checkScope();
-    return { body: await tokenResponse(context, user, scopes, { token: result.token, family: result.family }) };
+    return tokenResponse(context, user, scopes, { token: result.token, family: result.family });
   },
 };
 

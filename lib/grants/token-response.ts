@@ -20,21 +20,23 @@ export function issueAccessToken(context: Pick<GrantContext, 'tokens'>, user: Pi
 
 /**
  * The token response of a grant: a new access token, plus either a new
- * refresh-token family (password grant) or the rotated refresh token.
+ * refresh-token family (password grant) or the rotated refresh token, and
+ * when that family ends.
  */
 export async function tokenResponse(
   context: GrantContext,
   user: User,
   scopes: readonly string[],
   refresh?: { token: string; family: RefreshFamily },
-): Promise<TokenResponse> {
+): Promise<{ body: TokenResponse; refreshExpiresAt?: number }> {
   const { token, expiresIn } = issueAccessToken(context, user, scopes);
-  const refreshToken = refresh?.token ?? (context.refreshTokens && (await context.refreshTokens.start(user.id, scopes, user.tokenEpoch)).token);
-  return {
+  const issued = refresh ?? (context.refreshTokens && (await context.refreshTokens.start(user.id, scopes, user.tokenEpoch)));
+  const body: TokenResponse = {
     access_token: token,
     token_type: 'Bearer',
     expires_in: expiresIn,
-    ...(refreshToken !== undefined && { refresh_token: refreshToken }),
+    ...(issued !== undefined && { refresh_token: issued.token }),
     scope: formatScope(scopes),
   };
+  return issued === undefined ? { body } : { body, refreshExpiresAt: issued.family.expiresAt };
 }

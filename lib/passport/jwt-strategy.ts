@@ -41,7 +41,7 @@ export class JwtStrategy extends PassportStrategy {
         },
         (err: unknown) => {
           if (!(err instanceof AuthError)) return this.error(err);
-          err.withChallenge(bearer.realm);
+          err.withChallenge(bearer.realm, bearer.resourceMetadata);
           reportFailure(hooks, err, req);
           this.fail(err.headers['WWW-Authenticate'], err.status);
         },

@@ -6,7 +6,10 @@ module.exports = {
   transform: {
     // Type checking is done once by `tsc` in `pretest`; ts-jest only transpiles.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    // oauth4webapi (the OAuth client the discovery tests use) ships ES modules only: transpiled to CommonJS for jest.
+    '/node_modules/oauth4webapi/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!oauth4webapi/)'],
   // The package's own name (as examples and bench import it) resolves to the sources, one copy of each
   // module shared with the tests that import lib/ directly; built dist/ is what the process tests run.
   moduleNameMapper: {

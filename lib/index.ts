@@ -12,6 +12,8 @@ export type { VerifierOptions } from './config/verifier-options';
 export type { BearerOptions } from './config/bearer-options';
 export type { FailureEvent, LoginEvent } from './config/hooks';
 export type { JwksHandlerOptions } from './express/jwks';
+export type { CookieOptions } from './config/cookie-options';
+export type { MetadataHandlerOptions, AuthorizationServerMetadata, ProtectedResourceMetadata } from './openapi/metadata';
 export type { OpenApi, OpenApiDocumentOptions, OpenApiPathItem, OAuth2PasswordScheme, RouteHandler } from './openapi/create-openapi';
 
 // Passport strategies.
@@ -29,6 +31,7 @@ export { ASYMMETRIC_ALGORITHMS, JWS_ALGORITHMS, type HmacAlgorithm, type Asymmet
 export {
   AuthError,
   CredentialsRequiredError,
+  CrossSiteRequestError,
   InsufficientScopeError,
   InvalidGrantError,
   InvalidRequestError,

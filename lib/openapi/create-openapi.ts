@@ -92,6 +92,27 @@ interface Described {
 
 const METHODS: readonly OpenApiMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
+/** What a document made by `document()` says about the library's endpoints: discovery metadata reads it (./metadata.ts). */
+export interface DocumentFacts {
+  /** The resolved options of the createAuth whose `openapi` made it. */
+  readonly owner: ResolvedAuth;
+  /** The token endpoint: a path, or the absolute `tokenUrl` given. */
+  readonly tokenUrl: string;
+  /** Paths described with auth.revoke() and auth.jwks(), in document order. */
+  readonly revokePaths: readonly string[];
+  readonly jwksPaths: readonly string[];
+  /** The scopes of the security scheme: declared ones, then others routes use. */
+  readonly scopes: readonly string[];
+}
+
+// Documents made by document(), with what they say: kept aside, out of sight of JSON.stringify.
+const FACTS = new WeakMap<object, DocumentFacts>();
+
+/** What `document` (made by some auth.openapi.document()) says; undefined for any other object. */
+export function documentFacts(document: unknown): DocumentFacts | undefined {
+  return typeof document === 'object' && document !== null ? FACTS.get(document) : undefined;
+}
+
 /** Builds `auth.openapi` for one createAuth. */
 export function createOpenApi(auth: ResolvedAuth): OpenApi {
   const declared: Readonly<Record<string, string>> = auth.scopes ?? {};
@@ -150,6 +171,8 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
     if (typeof paths !== 'object' || paths === null) throw new TypeError('document: paths must be an object');
 
     const tokenPaths: string[] = [];
+    const revokePaths: string[] = [];
+    const jwksPaths: string[] = [];
     const used = new Set<string>();
     for (const [path, item] of Object.entries(paths)) {
       if (!path.startsWith('/')) throw new TypeError(`document: path "${path}" must start with "/"`);
@@ -157,6 +180,8 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
         const described = (item?.[method] as { [DESCRIBES]?: Described } | undefined)?.[DESCRIBES];
         if (!described) continue;
         if (described.kind === 'token') tokenPaths.push(path);
+        if (described.kind === 'revoke') revokePaths.push(path);
+        if (described.kind === 'jwks') jwksPaths.push(path);
         for (const scope of described.scopes) used.add(scope);
       }
     }
@@ -165,18 +190,21 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
       throw new TypeError('document: no path is described with auth.openapi.operation(auth.token()); describe it or pass tokenUrl');
     }
 
-    return {
+    const scheme = securityScheme(tokenUrl, used);
+    const result: OpenAPIV3_1.Document = {
       openapi: '3.1.0',
       info,
       ...(options.servers && { servers: options.servers }),
       // Our path items are 3.1 throughout; openapi-types types Document.paths with 3.0 operations.
       paths: paths as OpenAPIV3_1.PathsObject,
       components: {
-        securitySchemes: { [SECURITY_SCHEME]: securityScheme(tokenUrl, used) },
+        securitySchemes: { [SECURITY_SCHEME]: scheme },
         schemas: { ...structuredClone(SCHEMAS), TokenRequest: tokenRequestSchema(auth.grants), ...options.schemas },
       },
       ...(options.tags && { tags: options.tags }),
     };
+    FACTS.set(result, Object.freeze({ owner: auth, tokenUrl, revokePaths, jwksPaths, scopes: Object.keys(scheme.flows.password.scopes) }));
+    return result;
   }
 
   return { operation, securityScheme, document };

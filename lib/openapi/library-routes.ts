@@ -206,6 +206,15 @@ export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> =
     description: 'Every access and refresh token issued to me before now stops working.',
     responses: { '204': { description: 'Signed out everywhere.' } },
   },
+  jwks: {
+    summary: 'The public keys that verify our tokens (RFC 7517)',
+    responses: {
+      '200': {
+        description: 'A JWK Set of public keys only; empty when tokens are signed with an HMAC secret.',
+        content: { 'application/jwk-set+json': { schema: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } } } },
+      },
+    },
+  },
   register: {
     summary: 'Sign up',
     description: 'Limited per client address.',

@@ -1,3 +1,4 @@
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { publicUser, type Auth, type OpenApiPathItem, type UserStore } from 'express-jwt-auth';
@@ -5,6 +6,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { serveDocs } from './docs';
 import { createLogger } from './logger';
 import { requestLog } from './request-log';
+import { serveSignInPage } from './sign-in-page';
 
 export { failureLogLine } from './audit-log';
 
@@ -18,6 +20,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Mount `POST /users` (self-registration). Default false. */
   allowRegistration?: boolean;
+  /** Exact origins of single-page apps elsewhere (CORS_ORIGINS) that may call the API with credentials. Default none. */
+  corsOrigins?: readonly string[];
 }
 
 const userList: OpenAPIV3_1.ResponseObject = {
@@ -27,20 +31,39 @@ const userList: OpenAPIV3_1.ResponseObject = {
 
 /**
  * The example API: the FastAPI security tutorial's routes on express-jwt-auth,
- * with its OpenAPI document at /openapi.json and Swagger UI at /docs.
+ * with a sign-in page at /, its OpenAPI document at /openapi.json, Swagger UI
+ * at /docs and discovery metadata under /.well-known/.
  * (The auth object's hooks are where failures and logins get logged; see main.ts.)
  */
-export function createApp({ auth, users, logger = createLogger(), allowRegistration = false }: AppOptions) {
+export function createApp({ auth, users, logger = createLogger(), allowRegistration = false, corsOrigins = [] }: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(logger));
+  if (corsOrigins.length > 0) {
+    // An SPA on another origin of the same site (CORS_ORIGINS): exact origins, with credentials so its
+    // refresh-token cookie travels, never "*". The library checks the same origins again (cookies.allowedOrigins).
+    app.use(
+      cors({
+        origin: [...corsOrigins],
+        credentials: true,
+        methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Requested-With'],
+        exposedHeaders: ['Retry-After', 'WWW-Authenticate'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  // The sign-in page (cookie mode): plain HTML and one script, under a strict Content-Security-Policy.
+  serveSignInPage(app);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   // RFC 7517: the public keys, for services that verify our tokens (empty with an HMAC secret).
-  app.get('/.well-known/jwks.json', auth.jwks());
+  const jwks = auth.jwks();
+  app.get('/.well-known/jwks.json', jwks);
 
   // Each guard is made once and used twice: by its route, and by the route's OpenAPI operation.
   const token = auth.token();
@@ -70,9 +93,7 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
 
   const { operation } = auth.openapi;
   const registration: Record<string, OpenApiPathItem> = allowRegistration ? { '/users': { post: operation(register, { tags: ['account'] }) } } : {};
-  serveDocs(
-    app,
-    auth.openapi.document({
+  const document = auth.openapi.document({
       info: {
         title: 'express-jwt-auth example',
         version: '1.0.0',
@@ -81,12 +102,12 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
       tags: [{ name: 'auth', description: 'OAuth 2.0 token endpoint and logout' }, { name: 'account' }, { name: 'admin' }],
       paths: {
         '/health': { get: { summary: 'Liveness', responses: { '200': { description: '`{ "status": "ok" }`' } } } },
-        '/.well-known/jwks.json': {
-          get: {
-            tags: ['auth'],
-            summary: 'The public keys that verify our tokens (RFC 7517)',
-            responses: { '200': { description: 'A JWK Set; empty when tokens are signed with an HMAC secret.', content: { 'application/jwk-set+json': {} } } },
-          },
+        '/.well-known/jwks.json': { get: operation(jwks, { tags: ['auth'] }) },
+        '/.well-known/oauth-authorization-server': {
+          get: { tags: ['auth'], summary: 'Authorization server metadata (RFC 8414)', responses: { '200': { description: 'Where the token, revocation and JWKS endpoints are; grant types; scopes.' } } },
+        },
+        '/.well-known/oauth-protected-resource': {
+          get: { tags: ['auth'], summary: 'Protected resource metadata (RFC 9728)', responses: { '200': { description: 'This API\'s identifier, its authorization server, scopes and bearer methods.' } } },
         },
         '/token': { post: operation(token, { tags: ['auth'] }) },
         '/revoke': { post: operation(revoke, { tags: ['auth'] }) },
@@ -103,8 +124,9 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
         ...registration,
         '/admin/users': { get: operation(admin, { tags: ['admin'], summary: 'List every account', responses: { '200': userList } }) },
       },
-    }),
-  );
+  });
+  serveDocs(app, document);
+  mountDiscovery(app, auth, document, logger);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
@@ -122,4 +144,23 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
   });
 
   return app;
+}
+
+/**
+ * RFC 8414 and RFC 9728 metadata, from the document /openapi.json serves. The
+ * authorization server metadata needs the issuer (JWT_ISSUER) to be the
+ * server's URL; with the default name it is left out, and the log says why.
+ * The protected resource metadata needs PUBLIC_URL (or the listening address).
+ */
+function mountDiscovery(app: express.Express, auth: Auth, document: OpenAPIV3_1.Document, logger: Logger): void {
+  const mount = (path: string, make: () => (req: Request, res: Response) => void) => {
+    try {
+      app.get(path, make());
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err;
+      logger.warn({ path, reason: err.message }, 'discovery metadata not served');
+    }
+  };
+  mount('/.well-known/oauth-authorization-server', () => auth.metadata(document));
+  mount('/.well-known/oauth-protected-resource', () => auth.resourceMetadata(document));
 }

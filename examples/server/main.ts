@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createAuth, type HmacAlgorithm } from 'express-jwt-auth';
 import { createApp } from './app';
 import { exampleAuthOptions } from './auth-options';
@@ -22,19 +23,27 @@ async function main(): Promise<void> {
   const { users } = stores;
   const logger = createLogger(config.logLevel);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
-  const auth = createAuth(exampleAuthOptions(config, signing, stores, logger, redis));
-  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration });
-  // Express 5 calls this back with the error when listening fails (port taken, say).
-  const server = app.listen(config.port, config.host, (err?: Error) => {
-    if (err) {
+  // Listen first, then mount the app: without PUBLIC_URL the API's identifier (RFC 9728) is the
+  // address it listens on, whose port is only known now when PORT=0.
+  const server = http.createServer();
+  await new Promise<void>((resolve) => {
+    server.once('error', (err: Error) => {
       say(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
       process.exit(1);
-    }
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    process.stdout.write(`listening on http://${host}:${port}\n`);
+    });
+    server.listen(config.port, config.host, resolve);
   });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const listeningUrl = `http://${host}:${port}`;
+  // Plain http is an identifier only on this machine; elsewhere (HOST=0.0.0.0 in a container) PUBLIC_URL says it.
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|::1)$/.test(config.host);
+  const publicConfig = { ...config, publicUrl: config.publicUrl ?? (loopback ? listeningUrl : undefined) };
+  const auth = createAuth(exampleAuthOptions(publicConfig, signing, stores, logger, redis));
+  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration, corsOrigins: config.corsOrigins });
+  server.on('request', app);
+  process.stdout.write(`listening on ${listeningUrl}\n`);
   const stop = () =>
     server.close(() => {
       redis?.disconnect();

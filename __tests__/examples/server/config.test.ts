@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       loginMaxFailures: 5,
       redisKeyPrefix: 'ejwt',
       refreshTokenGrace: 5,
+      publicUrl: undefined,
+      corsOrigins: [],
     });
   });
 
@@ -45,6 +47,8 @@ describe('loadConfig', () => {
       LOGIN_MAX_FAILURES: '3',
       REDIS_KEY_PREFIX: 'app1',
       REFRESH_TOKEN_GRACE: '0',
+      PUBLIC_URL: 'https://auth.example.com/',
+      CORS_ORIGINS: 'https://app.example.com, https://admin.example.com:8443',
     });
     expect(config).toEqual({
       port: 0,
@@ -63,8 +67,29 @@ describe('loadConfig', () => {
       loginMaxFailures: 3,
       redisKeyPrefix: 'app1',
       refreshTokenGrace: 0,
+      publicUrl: 'https://auth.example.com',
+      corsOrigins: ['https://app.example.com', 'https://admin.example.com:8443'],
     });
   });
+
+  it.each(['auth.example.com', 'ftp://auth.example.com', 'https://auth.example.com/?x=1', 'https://auth.example.com/#top', 'http://auth.example.com'])(
+    'refuses PUBLIC_URL=%s: the https URL clients reach the server at (http only on localhost)',
+    (url) => {
+      expect(() => loadConfig({ PUBLIC_URL: url })).toThrow(/^PUBLIC_URL must be/);
+    },
+  );
+
+  it('keeps a PUBLIC_URL with a path, without its trailing slash, and http on localhost', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/auth/' }).publicUrl).toBe('https://example.com/auth');
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).publicUrl).toBe('http://localhost:3000');
+  });
+
+  it.each(['*', 'https://app.example.com/', 'app.example.com', 'https://App.example.com', 'null'])(
+    'refuses CORS_ORIGINS=%s: exact origins only, never a wildcard',
+    (origins) => {
+      expect(() => loadConfig({ CORS_ORIGINS: origins })).toThrow(/^CORS_ORIGINS/);
+    },
+  );
 
   it('refuses a REDIS_URL that is not redis:// and a LOGIN_MAX_FAILURES below 1', () => {
     expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);

@@ -22,6 +22,8 @@ export interface AppOptions {
   allowRegistration?: boolean;
   /** Exact origins of single-page apps elsewhere (CORS_ORIGINS) that may call the API with credentials. Default none. */
   corsOrigins?: readonly string[];
+  /** Told, once, why a discovery document is not served (an issuer that is not a URL, no PUBLIC_URL). Default: nothing is said. */
+  notice?: (line: string) => void;
 }
 
 const userList: OpenAPIV3_1.ResponseObject = {
@@ -35,7 +37,7 @@ const userList: OpenAPIV3_1.ResponseObject = {
  * at /docs and discovery metadata under /.well-known/.
  * (The auth object's hooks are where failures and logins get logged; see main.ts.)
  */
-export function createApp({ auth, users, logger = createLogger(), allowRegistration = false, corsOrigins = [] }: AppOptions) {
+export function createApp({ auth, users, logger = createLogger(), allowRegistration = false, corsOrigins = [], notice = () => undefined }: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(logger));
@@ -103,12 +105,6 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
       paths: {
         '/health': { get: { summary: 'Liveness', responses: { '200': { description: '`{ "status": "ok" }`' } } } },
         '/.well-known/jwks.json': { get: operation(jwks, { tags: ['auth'] }) },
-        '/.well-known/oauth-authorization-server': {
-          get: { tags: ['auth'], summary: 'Authorization server metadata (RFC 8414)', responses: { '200': { description: 'Where the token, revocation and JWKS endpoints are; grant types; scopes.' } } },
-        },
-        '/.well-known/oauth-protected-resource': {
-          get: { tags: ['auth'], summary: 'Protected resource metadata (RFC 9728)', responses: { '200': { description: 'This API\'s identifier, its authorization server, scopes and bearer methods.' } } },
-        },
         '/token': { post: operation(token, { tags: ['auth'] }) },
         '/revoke': { post: operation(revoke, { tags: ['auth'] }) },
         '/users/me': {
@@ -125,8 +121,8 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
         '/admin/users': { get: operation(admin, { tags: ['admin'], summary: 'List every account', responses: { '200': userList } }) },
       },
   });
+  mountDiscovery(app, auth, document, notice);
   serveDocs(app, document);
-  mountDiscovery(app, auth, document, logger);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
@@ -147,20 +143,27 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
 }
 
 /**
- * RFC 8414 and RFC 9728 metadata, from the document /openapi.json serves. The
- * authorization server metadata needs the issuer (JWT_ISSUER) to be the
- * server's URL; with the default name it is left out, and the log says why.
- * The protected resource metadata needs PUBLIC_URL (or the listening address).
+ * RFC 8414 and RFC 9728 metadata, read from the document /openapi.json
+ * serves, and added to it once mounted. The authorization server metadata
+ * needs the issuer (JWT_ISSUER) to be the server's URL; the protected
+ * resource metadata needs PUBLIC_URL (or a loopback listening address).
+ * Without them the route is left out and `notice` says why.
  */
-function mountDiscovery(app: express.Express, auth: Auth, document: OpenAPIV3_1.Document, logger: Logger): void {
-  const mount = (path: string, make: () => (req: Request, res: Response) => void) => {
+function mountDiscovery(app: express.Express, auth: Auth, document: OpenAPIV3_1.Document, notice: (line: string) => void): void {
+  const mount = (path: string, summary: string, description: string, make: () => (req: Request, res: Response) => void) => {
     try {
       app.get(path, make());
     } catch (err) {
       if (!(err instanceof TypeError)) throw err;
-      logger.warn({ path, reason: err.message }, 'discovery metadata not served');
+      notice(`${path} is off: ${err.message}`);
+      return;
     }
+    document.paths![path] = { get: { tags: ['auth'], summary, responses: { '200': { description, content: { 'application/json': {} } } } } };
   };
-  mount('/.well-known/oauth-authorization-server', () => auth.metadata(document));
-  mount('/.well-known/oauth-protected-resource', () => auth.resourceMetadata(document));
+  mount('/.well-known/oauth-authorization-server', 'Authorization server metadata (RFC 8414)', 'The token, revocation and JWKS endpoints, grant types and scopes.', () =>
+    auth.metadata(document),
+  );
+  mount('/.well-known/oauth-protected-resource', 'Protected resource metadata (RFC 9728)', 'This API\'s identifier, its authorization server, scopes and bearer methods.', () =>
+    auth.resourceMetadata(document),
+  );
 }

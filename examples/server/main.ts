@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const loopback = /^(localhost|127(\.\d{1,3}){3}|::1)$/.test(config.host);
   const publicConfig = { ...config, publicUrl: config.publicUrl ?? (loopback ? listeningUrl : undefined) };
   const auth = createAuth(exampleAuthOptions(publicConfig, signing, stores, logger, redis));
-  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration, corsOrigins: config.corsOrigins });
+  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration, corsOrigins: config.corsOrigins, notice: (line) => say(`discovery: ${line}`) });
   server.on('request', app);
   process.stdout.write(`listening on ${listeningUrl}\n`);
   const stop = () =>

@@ -17,7 +17,7 @@ const WAIT_MS = 10_000;
 const STACK_LINE = '    at ';
 
 /** Every variable the example reads, removed from the inherited environment (jest sets NODE_ENV=test). */
-const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL'];
+const SETTINGS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'LOG_LEVEL', 'PUBLIC_URL', 'CORS_ORIGINS'];
 
 function envWith(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -212,7 +212,8 @@ describe('example server and users CLI as processes', () => {
 
     const noToken = await get(server, '/users/me');
     expect(noToken.status).toBe(401);
-    expect(noToken.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+    // RFC 9728 §5.1: without PUBLIC_URL, the identifier is the loopback address the server listens on.
+    expect(noToken.headers.get('www-authenticate')).toBe(`Bearer realm="api", resource_metadata="${server.url}/.well-known/oauth-protected-resource"`);
 
     // A refused login is logged on stderr as one JSON line without the password.
     const wrong = await login(server, 'alice', 'wrong-e2e-Pa55word');
@@ -224,6 +225,41 @@ describe('example server and users CLI as processes', () => {
 
     server.child.proc.kill('SIGTERM');
     expect(await server.child.exited()).toEqual({ code: 0, signal: null });
+  });
+
+  it('serves discovery metadata under its PUBLIC_URL behind a proxy, and says why the RFC 8414 document is off without a URL issuer', async () => {
+    const plain = await startServer(env);
+    // The default JWT_ISSUER is a name, not a URL: no RFC 8414 document, and a line that says so.
+    await plain.child.waitFor('stderr', /^discovery: \/\.well-known\/oauth-authorization-server is off: metadata: issuer is not a URL/m);
+    expect((await get(plain, '/.well-known/oauth-authorization-server')).status).toBe(404);
+    expect(await (await get(plain, '/.well-known/oauth-protected-resource')).json()).toEqual({
+      resource: plain.url,
+      scopes_supported: ['admin'],
+      bearer_methods_supported: ['header'],
+    });
+    await plain.child.kill();
+
+    const proxied = await startServer({ ...env, PUBLIC_URL: 'https://auth.example.com', JWT_ISSUER: 'https://auth.example.com' });
+    const as = (await (await get(proxied, '/.well-known/oauth-authorization-server')).json()) as Record<string, unknown>;
+    expect(as).toMatchObject({
+      issuer: 'https://auth.example.com',
+      token_endpoint: 'https://auth.example.com/token',
+      revocation_endpoint: 'https://auth.example.com/revoke',
+      grant_types_supported: ['password', 'refresh_token'],
+    });
+    expect(as.jwks_uri).toBeUndefined(); // HS256: no public key to publish
+    const resource = await get(proxied, '/.well-known/oauth-protected-resource');
+    expect(await resource.json()).toEqual({
+      resource: 'https://auth.example.com',
+      authorization_servers: ['https://auth.example.com'],
+      scopes_supported: ['admin'],
+      bearer_methods_supported: ['header'],
+    });
+    expect((await get(proxied, '/users/me')).headers.get('www-authenticate')).toBe(
+      'Bearer realm="api", resource_metadata="https://auth.example.com/.well-known/oauth-protected-resource"',
+    );
+    const paths = Object.keys(((await (await get(proxied, '/openapi.json')).json()) as { paths: object }).paths);
+    expect(paths).toEqual(expect.arrayContaining(['/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource']));
   });
 
   it('keeps the development secret across a restart, so a token issued before it still opens /users/me', async () => {

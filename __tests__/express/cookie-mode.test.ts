@@ -209,7 +209,7 @@ describe('cookie mode', () => {
       expect(setCookies(res)).toEqual([]);
       const refused = await refresh(undefined, {}, { refresh_token: 'x'.repeat(43) });
       expectOAuthError(refused, 400, 'invalid_request');
-      expect(refused.body.error_description).toBe('Refresh tokens travel in a cookie here: send the x-requested-with header');
+      expect(refused.body.error_description).toBe('Refresh tokens travel in a cookie here: send the X-Requested-With header');
     });
 
     it('with jsonClients get the refresh token in the body as without cookie mode, and no cookie', async () => {

@@ -29,6 +29,8 @@ export interface ResolvedCookies {
   readonly path: string;
   /** Lower case, as Node keys `req.headers`. */
   readonly csrfHeader: string;
+  /** As given, for messages and documents. */
+  readonly csrfHeaderName: string;
   /** Exact origins (`scheme://host[:port]`), besides the server's own. */
   readonly allowedOrigins: ReadonlySet<string>;
   readonly jsonClients: boolean;
@@ -63,7 +65,8 @@ export function resolveCookieOptions(value: unknown, refreshTokens: boolean): Re
   const path = requiredString(options.path ?? '/', 'cookies.path');
   if (!/^\/[\x21-\x3a\x3c-\x7e]*$/.test(path)) throw new TypeError('cookies.path must be a path starting with "/" (no spaces, ";" or control characters)');
 
-  const csrfHeader = requiredString(options.csrfHeader ?? 'X-Requested-With', 'cookies.csrfHeader').toLowerCase();
+  const csrfHeaderName = requiredString(options.csrfHeader ?? 'X-Requested-With', 'cookies.csrfHeader');
+  const csrfHeader = csrfHeaderName.toLowerCase();
   if (!TOKEN.test(csrfHeader) || NOT_A_CSRF_HEADER.has(csrfHeader) || /^(sec-|proxy-)/.test(csrfHeader)) {
     throw new TypeError('cookies.csrfHeader must be a custom header name such as "X-Requested-With": a CORS-safelisted or forbidden header proves nothing');
   }
@@ -72,7 +75,7 @@ export function resolveCookieOptions(value: unknown, refreshTokens: boolean): Re
   if (!Array.isArray(origins)) throw new TypeError('cookies.allowedOrigins must be an array of origins like "https://app.example.com"');
   const allowedOrigins = new Set(origins.map((origin) => exactOrigin(origin, 'cookies.allowedOrigins')));
 
-  return Object.freeze({ name, path, csrfHeader, allowedOrigins, jsonClients: flag(options.jsonClients, 'cookies.jsonClients') });
+  return Object.freeze({ name, path, csrfHeader, csrfHeaderName, allowedOrigins, jsonClients: flag(options.jsonClients, 'cookies.jsonClients') });
 }
 
 /**

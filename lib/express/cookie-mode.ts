@@ -62,7 +62,7 @@ export function tokenExchange(auth: ResolvedAuth, req: Request, res: Response, p
 
   if (!browser) {
     if (cookies.jsonClients) return { params, run: (grant, context) => grant(params, context) };
-    if (refresh) throw new InvalidRequestError(`Refresh tokens travel in a cookie here: send the ${cookies.csrfHeader} header`, { detail: 'refresh without the CSRF header' });
+    if (refresh) throw new InvalidRequestError(`Refresh tokens travel in a cookie here: send the ${cookies.csrfHeaderName} header`, { detail: 'refresh without the CSRF header' });
     // No family is started for a token nobody may hold.
     return { params, run: (grant, context) => grant(params, { ...context, refreshTokens: undefined }) };
   }

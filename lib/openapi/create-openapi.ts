@@ -137,7 +137,7 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
     const scopes = [...new Set(marks.flatMap((mark) => mark.scopes))];
     const isProtected = marks.some((mark) => PROTECTED_KINDS.has(mark.kind));
 
-    const base = structuredClone(LIBRARY_OPERATIONS[kind]);
+    const base = cookieMode(structuredClone(LIBRARY_OPERATIONS[kind]), kind);
     const result: OpenApiOperation = {
       ...base,
       ...extra,
@@ -147,6 +147,41 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
     const described: Described = { kind, scopes };
     Object.defineProperty(result, DESCRIBES, { value: described, enumerable: false });
     return result;
+  }
+
+  /** In cookie mode, what the cookie endpoints add: the CSRF header, the refresh-token Set-Cookie, the cross-site 403. */
+  function cookieMode(operation: OpenApiOperation, kind: RouteKind): OpenApiOperation {
+    const cookies = auth.cookies;
+    if (cookies === undefined || (kind !== 'token' && kind !== 'revoke' && kind !== 'signOutEverywhere')) return operation;
+    const header = cookies.csrfHeaderName;
+    const cookieOps = { token: 'refresh from it, and get the refresh token set as it', revoke: 'log out with it', signOutEverywhere: 'have it cleared' }[kind];
+    operation.parameters = [
+      {
+        name: header,
+        in: 'header',
+        required: false,
+        description: `Cookie mode: send it (any value) from a page to ${cookieOps}; the refresh token then travels only in an HttpOnly cookie.`,
+        schema: { type: 'string' },
+      },
+    ];
+    const ok = operation.responses?.['200'];
+    if (kind === 'token' && ok !== undefined && !('$ref' in ok)) {
+      ok.headers = {
+        ...ok.headers,
+        'Set-Cookie': {
+          description: `Cookie mode, with the ${header} header: the refresh token (${cookies.name}, __Host-/__Secure- over https), HttpOnly; SameSite=Strict; Secure over https. It is then absent from the body.`,
+          schema: { type: 'string' },
+        },
+      };
+    }
+    operation.responses = {
+      ...operation.responses,
+      '403': {
+        description: `Cookie mode: a request with the ${header} header from an origin that is not allowed (\`invalid_request\`). Nothing was read, set or revoked.`,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } },
+      },
+    };
+    return operation;
   }
 
   function securityScheme(tokenUrl: string, extraScopes: Iterable<string> = []): OAuth2PasswordScheme {

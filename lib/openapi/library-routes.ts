@@ -56,7 +56,7 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       access_token: { type: 'string' },
       token_type: { type: 'string', enum: ['Bearer'] },
       expires_in: { type: 'integer', description: 'Seconds until the access token expires.' },
-      refresh_token: { type: 'string', description: 'Absent when refresh tokens are switched off. Rotated on every use.' },
+      refresh_token: { type: 'string', description: 'Absent when refresh tokens are switched off, and in cookie mode, where it travels in an HttpOnly cookie. Rotated on every use.' },
       scope: { type: 'string', description: 'The granted scopes, space-separated.' },
     },
   },

@@ -203,6 +203,6 @@ describe('protected resource metadata (RFC 9728)', () => {
     ['a fragment', 'https://api.example.com/#x'],
     ['not a URL', 'api'],
   ])('refuses a resource that is %s at start-up', (_what, resource) => {
-    expect(() => createAuth({ secret: SECRET, issuer: 'https://auth.example.com', audience: AUDIENCE, users: new MemoryUserStore(), resource })).toThrow(/^resource /);
+    expect(() => createAuth({ secret: SECRET, issuer: 'https://auth.example.com', audience: AUDIENCE, users: new MemoryUserStore(), resource })).toThrow(/^resource (is not|has) .*: it must be this API's URL/);
   });
 });

@@ -22,9 +22,9 @@ export type AuthMiddleware = (req: Request, res: Response, next: NextFunction) =
 
 /** What `createAuth` returns. */
 export interface Auth {
-  /** The `POST /token` handler: the password and refresh-token grants (RFC 6749 §4.3, §6). */
+  /** The `POST /token` handler: the password and refresh-token grants (RFC 6749 §4.3, §6); in cookie mode a page's refresh token travels in its cookie. */
   token(): AuthMiddleware;
-  /** The `POST /revoke` handler (RFC 7009): logout. */
+  /** The `POST /revoke` handler (RFC 7009): logout; in cookie mode a page logs out with its cookie, which is cleared. */
   revoke(): AuthMiddleware;
   /** Middleware that requires a valid bearer token and sets `req.user` and `req.auth`. */
   authenticate(): AuthMiddleware;

@@ -6,8 +6,8 @@ module.exports = {
   transform: {
     // Type checking is done once by `tsc` in `pretest`; ts-jest only transpiles.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
-    // oauth4webapi (the DPoP client of the tests) ships ES modules only: transpiled to CommonJS for jest.
-    '^.+/node_modules/oauth4webapi/build/index\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } }],
+    // oauth4webapi (the OAuth client of the DPoP and discovery tests) ships ES modules only: transpiled to CommonJS for jest.
+    '/node_modules/oauth4webapi/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!oauth4webapi/)'],
   // The package's own name (as examples and bench import it) resolves to the sources, one copy of each

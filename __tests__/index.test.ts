@@ -19,6 +19,7 @@ describe('the public API', () => {
         'ASYMMETRIC_ALGORITHMS',
         'AuthError',
         'CredentialsRequiredError',
+        'CrossSiteRequestError',
         'InsufficientScopeError',
         'InvalidDpopProofError',
         'InvalidGrantError',

@@ -12,6 +12,7 @@ import type { JwtKey } from './jose/keys';
 import { endAllSessions } from './login/accounts';
 import type { PasswordHasher } from './login/passwords';
 import { createOpenApi, type OpenApi } from './openapi/create-openapi';
+import { authorizationServerMetadata, jsonDocumentHandler, protectedResourceMetadata, type MetadataHandlerOptions } from './openapi/metadata';
 import { markRoute } from './openapi/marks';
 import { JwtStrategy } from './passport/jwt-strategy';
 import { LocalStrategy } from './passport/local-strategy';
@@ -22,12 +23,12 @@ export type AuthMiddleware = (req: Request, res: Response, next: NextFunction) =
 /** What `createAuth` returns. */
 export interface Auth {
   /**
-   * The `POST /token` handler: the password and refresh-token grants (RFC 6749 §4.3, §6).
-   * Mount it with `app.all` so that it answers other methods itself, with 405 and `Allow: POST`
-   * (RFC 6749 §3.2); with `app.post` they get the app's 404.
+   * The `POST /token` handler: the password and refresh-token grants (RFC 6749 §4.3, §6); in cookie
+   * mode a page's refresh token travels in its cookie. Mount it with `app.all` so that it answers other
+   * methods itself, with 405 and `Allow: POST` (RFC 6749 §3.2); with `app.post` they get the app's 404.
    */
   token(): AuthMiddleware;
-  /** The `POST /revoke` handler (RFC 7009): logout. Mount it with `app.all`, like `token()`. */
+  /** The `POST /revoke` handler (RFC 7009): logout; in cookie mode a page logs out with its cookie, which is cleared. Mount it with `app.all`, like `token()`. */
   revoke(): AuthMiddleware;
   /**
    * Middleware that requires a valid access token (Bearer, or DPoP-bound with its proof, as the `dpop`
@@ -49,6 +50,25 @@ export interface Auth {
   register(): AuthMiddleware;
   /** `GET /.well-known/jwks.json` (RFC 7517): the public keys that verify tokens, for verify-only services. */
   jwks(options?: JwksHandlerOptions): (req: Request, res: Response) => void;
+  /**
+   * `GET /.well-known/oauth-authorization-server` (RFC 8414), read from the
+   * OpenAPI document the app serves: its token, revocation and JWKS paths on
+   * the issuer, the grant types and the scopes. The issuer must be the
+   * server's https URL (http on localhost); anything else is a TypeError here.
+   *
+   * @example
+   * app.get('/.well-known/oauth-authorization-server', auth.metadata(doc));
+   */
+  metadata(document: object, options?: MetadataHandlerOptions): (req: Request, res: Response) => void;
+  /**
+   * `GET /.well-known/oauth-protected-resource` (RFC 9728), from the same
+   * document: `resource` (the `resource` option), the issuer as authorization
+   * server, the scopes and bearer methods. Needs the `resource` option.
+   *
+   * @example
+   * app.get('/.well-known/oauth-protected-resource', auth.resourceMetadata(doc));
+   */
+  resourceMetadata(document: object, options?: MetadataHandlerOptions): (req: Request, res: Response) => void;
   /** Ends every session of a user now (e.g. from an admin tool); resolves false for an unknown id. */
   endAllSessions(userId: string): Promise<boolean>;
   /**
@@ -99,7 +119,10 @@ export function createAuth(options: AuthOptions): Auth {
     changePassword: () => mark(createChangePassword(resolved), 'changePassword'),
     signOutEverywhere: () => mark(createSignOutEverywhere(resolved), 'signOutEverywhere'),
     register: () => mark(createRegister(resolved), 'register'),
-    jwks: (jwksOptions?: JwksHandlerOptions) => createJwksHandler(resolved.tokens.keys, jwksOptions),
+    jwks: (jwksOptions?: JwksHandlerOptions) => markRoute(createJwksHandler(resolved.tokens.keys, jwksOptions), 'jwks', resolved),
+    metadata: (document: object, options?: MetadataHandlerOptions) => jsonDocumentHandler(authorizationServerMetadata(resolved, document), options),
+    resourceMetadata: (document: object, options?: MetadataHandlerOptions) =>
+      jsonDocumentHandler(protectedResourceMetadata(resolved, document), options),
     endAllSessions: async (userId: string) => {
       const user = await resolved.users.findById(userId);
       return user !== null && (await endAllSessions(resolved.users, user)) !== null;

@@ -14,6 +14,8 @@ export type { RouteOptions } from './express/guard';
 export type { DpopPolicy, AuthScheme } from './core/dpop-policy';
 export type { FailureEvent, LoginEvent } from './config/hooks';
 export type { JwksHandlerOptions } from './express/jwks';
+export type { CookieOptions } from './config/cookie-options';
+export type { MetadataHandlerOptions, AuthorizationServerMetadata, ProtectedResourceMetadata } from './openapi/metadata';
 export type { OpenApi, OpenApiDocumentOptions, OpenApiPathItem, OAuth2PasswordScheme, RouteHandler } from './openapi/create-openapi';
 
 // Passport strategies.
@@ -31,6 +33,7 @@ export { ASYMMETRIC_ALGORITHMS, JWS_ALGORITHMS, type HmacAlgorithm, type Asymmet
 export {
   AuthError,
   CredentialsRequiredError,
+  CrossSiteRequestError,
   InsufficientScopeError,
   InvalidGrantError,
   InvalidRequestError,

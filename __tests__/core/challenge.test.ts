@@ -31,6 +31,14 @@ describe('bearerChallenge', () => {
     expect(bearerChallenge({ realm: 'api', error: 'insufficient_scope', scope: 'a b' })).toBe('Bearer realm="api", error="insufficient_scope", scope="a b"');
   });
 
+  it('adds resource_metadata (RFC 9728 §5.1) to the bare challenge and to error challenges', () => {
+    const url = 'https://api.example.com/.well-known/oauth-protected-resource';
+    expect(bearerChallenge({ realm: 'api', resourceMetadata: url })).toBe(`Bearer realm="api", resource_metadata="${url}"`);
+    expect(bearerChallenge({ realm: 'api', error: 'insufficient_scope', scope: 'a', resourceMetadata: url })).toBe(
+      `Bearer realm="api", error="insufficient_scope", scope="a", resource_metadata="${url}"`,
+    );
+  });
+
   it('drops quotes, backslashes and line breaks from a scope, so it cannot end its value or add a parameter', () => {
     expect(bearerChallenge({ realm: 'api', error: 'insufficient_scope', scope: 'admin" error="forged\r\nSet-Cookie: a=b\\' })).toBe(
       'Bearer realm="api", error="insufficient_scope", scope="admin error=forgedSet-Cookie: a=b"',

@@ -1,3 +1,4 @@
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { publicUser, type Auth, type OpenApiPathItem, type UserStore } from 'express-jwt-auth';
@@ -6,6 +7,7 @@ import { serveDocs } from './docs';
 import type { TrustProxy } from './config';
 import { createLogger } from './logger';
 import { requestLog } from './request-log';
+import { serveSignInPage } from './sign-in-page';
 
 export { failureLogLine } from './audit-log';
 
@@ -21,6 +23,10 @@ export interface AppOptions {
   allowRegistration?: boolean;
   /** Express's `trust proxy` (TRUST_PROXY): which X-Forwarded-For hops to believe for `req.ip`. Default false. */
   trustProxy?: TrustProxy;
+  /** Exact origins of single-page apps elsewhere (CORS_ORIGINS) that may call the API with credentials. Default none. */
+  corsOrigins?: readonly string[];
+  /** Told, once, why a discovery document is not served (an issuer that is not a URL, no PUBLIC_URL). Default: nothing is said. */
+  notice?: (line: string) => void;
 }
 
 const userList: OpenAPIV3_1.ResponseObject = {
@@ -40,23 +46,50 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
 
 /**
  * The example API: the FastAPI security tutorial's routes on express-jwt-auth,
- * with its OpenAPI document at /openapi.json and Swagger UI at /docs.
+ * with a sign-in page at /, its OpenAPI document at /openapi.json, Swagger UI
+ * at /docs and discovery metadata under /.well-known/.
  * (The auth object's hooks are where failures and logins get logged; see main.ts.)
  */
-export function createApp({ auth, users, logger = createLogger(), allowRegistration = false, trustProxy = false }: AppOptions) {
+export function createApp({
+  auth,
+  users,
+  logger = createLogger(),
+  allowRegistration = false,
+  trustProxy = false,
+  corsOrigins = [],
+  notice = () => undefined,
+}: AppOptions) {
   const app = express();
   app.disable('x-powered-by');
   // req.ip keys the login rate limits and goes into the audit log: without a proxy it must be the peer's
   // address (false); behind proxies, only the hops we run may speak for the client (see the README).
   app.set('trust proxy', trustProxy);
   app.use(requestLog(logger));
+  if (corsOrigins.length > 0) {
+    // An SPA on another origin of the same site (CORS_ORIGINS): exact origins, with credentials so its
+    // refresh-token cookie travels, never "*". The library checks the same origins again (cookies.allowedOrigins).
+    app.use(
+      cors({
+        origin: [...corsOrigins],
+        credentials: true,
+        methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Requested-With'],
+        exposedHeaders: ['Retry-After', 'WWW-Authenticate'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  // The sign-in page (cookie mode): plain HTML and one script, under a strict Content-Security-Policy.
+  serveSignInPage(app);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   // RFC 7517: the public keys, for services that verify our tokens (empty with an HMAC secret).
-  app.get('/.well-known/jwks.json', auth.jwks());
+  const jwks = auth.jwks();
+  app.get('/.well-known/jwks.json', jwks);
 
   // Each guard is made once and used twice: by its route, and by the route's OpenAPI operation.
   const token = auth.token();
@@ -88,9 +121,7 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
 
   const { operation } = auth.openapi;
   const registration: Record<string, OpenApiPathItem> = allowRegistration ? { '/users': { post: operation(register, { tags: ['account'] }) } } : {};
-  serveDocs(
-    app,
-    auth.openapi.document({
+  const document = auth.openapi.document({
       info: {
         title: 'express-jwt-auth example',
         version: '1.0.0',
@@ -99,13 +130,7 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
       tags: [{ name: 'auth', description: 'OAuth 2.0 token endpoint and logout' }, { name: 'account' }, { name: 'admin' }],
       paths: {
         '/health': { get: { summary: 'Liveness', responses: { '200': { description: '`{ "status": "ok" }`' } } } },
-        '/.well-known/jwks.json': {
-          get: {
-            tags: ['auth'],
-            summary: 'The public keys that verify our tokens (RFC 7517)',
-            responses: { '200': { description: 'A JWK Set; empty when tokens are signed with an HMAC secret.', content: { 'application/jwk-set+json': {} } } },
-          },
-        },
+        '/.well-known/jwks.json': { get: operation(jwks, { tags: ['auth'] }) },
         '/token': { post: operation(token, { tags: ['auth'] }) },
         '/revoke': { post: operation(revoke, { tags: ['auth'] }) },
         '/users/me': {
@@ -121,8 +146,9 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
         ...registration,
         '/admin/users': { get: operation(admin, { tags: ['admin'], summary: 'List every account', responses: { '200': userList } }) },
       },
-    }),
-  );
+  });
+  mountDiscovery(app, auth, document, notice);
+  serveDocs(app, document);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
@@ -140,4 +166,30 @@ export function createApp({ auth, users, logger = createLogger(), allowRegistrat
   });
 
   return app;
+}
+
+/**
+ * RFC 8414 and RFC 9728 metadata, read from the document /openapi.json
+ * serves, and added to it once mounted. The authorization server metadata
+ * needs the issuer (JWT_ISSUER) to be the server's URL; the protected
+ * resource metadata needs PUBLIC_URL (or a loopback listening address).
+ * Without them the route is left out and `notice` says why.
+ */
+function mountDiscovery(app: express.Express, auth: Auth, document: OpenAPIV3_1.Document, notice: (line: string) => void): void {
+  const mount = (path: string, summary: string, description: string, make: () => (req: Request, res: Response) => void) => {
+    try {
+      app.get(path, make());
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err;
+      notice(`${path} is off: ${err.message}`);
+      return;
+    }
+    document.paths![path] = { get: { tags: ['auth'], summary, responses: { '200': { description, content: { 'application/json': {} } } } } };
+  };
+  mount('/.well-known/oauth-authorization-server', 'Authorization server metadata (RFC 8414)', 'The token, revocation and JWKS endpoints, grant types and scopes.', () =>
+    auth.metadata(document),
+  );
+  mount('/.well-known/oauth-protected-resource', 'Protected resource metadata (RFC 9728)', 'This API\'s identifier, its authorization server, scopes and bearer methods.', () =>
+    auth.resourceMetadata(document),
+  );
 }

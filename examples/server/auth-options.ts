@@ -41,6 +41,11 @@ export function exampleAuthOptions(
     ...(config.dpopNonceSecret !== undefined && { dpopNonce: { secret: config.dpopNonceSecret } }),
     onError: (err, context) => logger.error({ err: errorMessage(err) }, context),
     scopes: { ...SCOPES },
+    // The sign-in page at / (and SPAs on CORS_ORIGINS) keep the refresh token in an HttpOnly cookie;
+    // CLIs, Swagger UI and native apps, which send no X-Requested-With, still get it in the JSON body.
+    cookies: { allowedOrigins: config.corsOrigins, jsonClients: true },
+    // RFC 9728: this API's identifier, and so resource_metadata in every WWW-Authenticate challenge.
+    resource: config.publicUrl,
     // One warn line per refused request with its reason, one info line per login.
     ...auditLog(logger),
   };

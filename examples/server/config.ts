@@ -39,6 +39,14 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** TRUST_PROXY: Express's `trust proxy` setting (whose X-Forwarded-For decides `req.ip`). Default false: none. */
   trustProxy: TrustProxy;
+  /**
+   * PUBLIC_URL: the base URL clients reach this server at, no trailing slash (behind a proxy, the
+   * proxy's https URL). The RFC 9728 resource identifier. Default undefined: http://HOST:PORT once
+   * listening when HOST is a loopback address, else none (no resource metadata).
+   */
+  publicUrl: string | undefined;
+  /** CORS_ORIGINS: comma-separated exact origins of single-page apps on other origins (same site) allowed to call the API with cookies. Default none. */
+  corsOrigins: string[];
 }
 
 /** What Express's `trust proxy` takes from TRUST_PROXY: all or nothing, a hop count, or the proxies' addresses and subnets. */
@@ -175,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dpop,
     dpopNonceSecret,
+    publicUrl: env.PUBLIC_URL ? publicUrl(env.PUBLIC_URL) : undefined,
+    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((origin) => exactOrigin(origin.trim())) : [],
   };
 }
 
@@ -185,6 +195,35 @@ function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): n
   const ms = /^\d{1,9}$/.test(value.trim()) ? Number(value) : 0;
   if (ms < 1) throw new ConfigError(`${name} must be a whole number of milliseconds, at least 1`);
   return ms;
+}
+
+/** PUBLIC_URL: https (http only on localhost, for development), no query or fragment; kept without a trailing slash. */
+function publicUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const loopback = url !== undefined && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
+  if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) || url.search || url.hash || /[?#]/.test(value) || url.username) {
+    throw new ConfigError(`PUBLIC_URL must be the https URL clients reach this server at, like https://auth.example.com (http only on localhost), not "${value}"`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+/** One CORS_ORIGINS entry: an exact origin as browsers send it (scheme://host[:port], lower case, no path), never "*". */
+function exactOrigin(value: string): string {
+  let origin: string | undefined;
+  try {
+    origin = new URL(value).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (origin !== value || !/^https?:\/\//.test(value)) {
+    throw new ConfigError(`CORS_ORIGINS must list exact origins like https://app.example.com (no "*", no path, lower case), not "${value}"`);
+  }
+  return origin;
 }
 
 /** The signing-key settings, read apart from loadConfig (JWT_ALGORITHM, JWT_KEYS_DIR). */

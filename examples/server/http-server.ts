@@ -10,7 +10,8 @@ export interface HttpTimeouts {
 }
 
 /**
- * The example's HTTP server for `app`, with short limits on how long a client
+ * The example's HTTP server for `app` (or for the app mounted later with
+ * `server.on('request', app)`), with short limits on how long a client
  * may take to send its request. Node's defaults (60 s for the headers, 300 s
  * for the whole request, checked every 30 s) let a client that sends a byte
  * now and then (a slow-loris attack) hold a socket, and the memory behind it,
@@ -20,8 +21,8 @@ export interface HttpTimeouts {
  * @example
  * createHttpServer(app, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 }).listen(3000);
  */
-export function createHttpServer(app: Express, { headersTimeoutMs, requestTimeoutMs }: HttpTimeouts): http.Server {
-  return http.createServer(
+export function createHttpServer(app: Express | undefined, { headersTimeoutMs, requestTimeoutMs }: HttpTimeouts): http.Server {
+  const server = http.createServer(
     {
       headersTimeout: headersTimeoutMs,
       requestTimeout: requestTimeoutMs,
@@ -29,6 +30,8 @@ export function createHttpServer(app: Express, { headersTimeoutMs, requestTimeou
       // (default 30 s), so a limit is only as sharp as that interval: check a few times within it.
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
     },
-    app,
   );
+  // The app may come later (main.ts listens first, to know its port): mounted as the 'request' listener.
+  if (app) server.on('request', app);
+  return server;
 }

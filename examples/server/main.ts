@@ -26,22 +26,36 @@ async function main(): Promise<void> {
   const { users } = stores;
   const logger = createLogger(config.logLevel);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
-  const auth = createAuth(exampleAuthOptions(config, signing, stores, logger, redis));
-  const app = createApp({ auth, users, logger, allowRegistration: config.allowRegistration, trustProxy: config.trustProxy });
-  // Short request timeouts, so slow clients cannot hold sockets (see http-server.ts).
-  const server = createHttpServer(app, config);
-  const cannotListen = (err: Error) => {
-    say(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
-    process.exit(1);
-  };
-  server.once('error', cannotListen); // the port is taken, say
-  server.listen(config.port, config.host, () => {
-    server.off('error', cannotListen);
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    process.stdout.write(`listening on http://${host}:${port}\n`);
+  // Listen first, then mount the app: without PUBLIC_URL the API's identifier (RFC 9728) is the
+  // address it listens on, whose port is only known now when PORT=0. Short request timeouts, so slow
+  // clients cannot hold sockets (see http-server.ts).
+  const server = createHttpServer(undefined, config);
+  await new Promise<void>((resolve) => {
+    server.once('error', (err: Error) => {
+      say(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
+      process.exit(1);
+    });
+    server.listen(config.port, config.host, resolve);
   });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const listeningUrl = `http://${host}:${port}`;
+  // Plain http is an identifier only on this machine; elsewhere (HOST=0.0.0.0 in a container) PUBLIC_URL says it.
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|::1)$/.test(config.host);
+  const publicConfig = { ...config, publicUrl: config.publicUrl ?? (loopback ? listeningUrl : undefined) };
+  const auth = createAuth(exampleAuthOptions(publicConfig, signing, stores, logger, redis));
+  const app = createApp({
+    auth,
+    users,
+    logger,
+    allowRegistration: config.allowRegistration,
+    trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
+    notice: (line) => say(`discovery: ${line}`),
+  });
+  server.on('request', app);
+  process.stdout.write(`listening on ${listeningUrl}\n`);
   if (keys) {
     // keys.json is read again on SIGHUP and every minute: a key staged by `keys stage` is published, one
     // promoted by `keys rotate` signs, and expired ones are deleted, with no restart.

@@ -27,6 +27,8 @@ export interface BearerCheckOptions {
   readonly session: SessionCheck;
   /** Realm of the RFC 6750 §3 challenge. */
   readonly realm: string;
+  /** RFC 9728 §5.1: the protected resource metadata URL every challenge carries. Default none. */
+  readonly resourceMetadata?: string;
   readonly allowQueryToken: boolean;
   readonly allowBodyToken: boolean;
   /** DPoP (RFC 9449): the app's policy, the proof check and the replay store. */
@@ -53,6 +55,8 @@ export class BearerCheck {
   readonly realm: string;
   /** The app's DPoP policy: the default of every route. */
   readonly policy: DpopPolicy;
+  /** The RFC 9728 metadata URL of the challenges, if configured. */
+  readonly resourceMetadata: string | undefined;
   private readonly options: BearerCheckOptions;
   // The scheme each request's credentials came with, for the challenge of a refusal.
   private readonly schemes = new WeakMap<object, AuthScheme>();
@@ -61,6 +65,7 @@ export class BearerCheck {
     this.options = options;
     this.realm = options.realm;
     this.policy = options.dpop.policy;
+    this.resourceMetadata = options.resourceMetadata;
   }
 
   async authenticate(req: DpopSource, policy: DpopPolicy = this.policy): Promise<BearerResult> {
@@ -110,13 +115,14 @@ export class BearerCheck {
   /**
    * Adds the `WWW-Authenticate` challenge of a refusal of `req` under
    * `policy`: Bearer, DPoP with its `algs`, or both (RFC 9449 §7.1), the error
-   * on the scheme the request used.
+   * on the scheme the request used, and RFC 9728 §5.1 `resource_metadata` when configured.
    */
   challenge(err: AuthError, req: DpopSource, policy: DpopPolicy = this.policy): AuthError {
     return err.withChallenge(this.realm, {
       bearer: policy !== 'required',
       dpop: policy === 'off' ? undefined : this.options.dpop.algorithms,
       errorScheme: this.schemes.get(req) ?? schemeOf(req.headers.authorization),
+      resourceMetadata: this.resourceMetadata,
     });
   }
 

@@ -18,6 +18,8 @@ import { AccessTokens } from '../tokens/access-tokens';
 import { RefreshTokens } from '../tokens/refresh-tokens';
 import { BEARER_OPTION_NAMES, resolveBearerOptions, type BearerOptions } from './bearer-options';
 import { checkKnownOptions, duration, flag, optionalFunction, optionalObject, optionalString, requiredString, wholeNumber } from './checks';
+import { resolveCookieOptions, type CookieOptions, type ResolvedCookies } from './cookie-options';
+import { resourceOption, wellKnownUrl } from './discovery';
 import type { Hooks, LoginEvent } from './hooks';
 import { scopeDescriptions } from './scope-descriptions';
 
@@ -74,13 +76,17 @@ export interface AuthOptions extends BearerOptions {
   onLogin?: (event: LoginEvent) => void;
   /** The scopes your API knows, scope → description, for the OpenAPI document; requireScopes of any other is a start-up TypeError. Default none. */
   scopes?: Record<string, string>;
+  /** Cookie mode for single-page apps: a request with the CSRF header gets its refresh token only in an HttpOnly cookie, and refreshes and logs out with it. Default false. */
+  cookies?: CookieOptions | false;
+  /** This API's resource identifier (RFC 9728), like "https://api.example.com": enables auth.resourceMetadata() and `resource_metadata` in challenges. Default none. */
+  resource?: string;
 }
 
 const AUTH_OPTION_NAMES: readonly string[] = [
   ...BEARER_OPTION_NAMES,
   'secret', 'keys', 'algorithm', 'kid', 'users', 'accessTokenTtl', 'refreshTokens', 'refreshTokenStore', 'refreshTokenTtl',
   'refreshTokenIdleTtl', 'refreshTokenGrace', 'denylist', 'denylistFailOpen', 'rateLimits', 'deviceCookie', 'clientId', 'argon2',
-  'maxPasswordLength', 'hashing', 'bodyLimit', 'onLogin', 'scopes',
+  'maxPasswordLength', 'hashing', 'bodyLimit', 'onLogin', 'scopes', 'cookies', 'resource',
 ] satisfies ReadonlyArray<keyof AuthOptions>;
 
 /** AuthOptions, checked once and turned into the parts that do the work. Internal. */
@@ -104,6 +110,14 @@ export interface ResolvedAuth {
   readonly bodyLimit: string;
   /** Scope → description; undefined when the `scopes` option was not given. */
   readonly scopes: Readonly<Record<string, string>> | undefined;
+  /** The `iss` of our tokens; the RFC 8414 issuer identifier when it is a URL. */
+  readonly issuer: string;
+  /** Cookie mode (the `cookies` option); undefined when off. */
+  readonly cookies: ResolvedCookies | undefined;
+  /** The RFC 9728 resource identifier (the `resource` option), if any. */
+  readonly resource: string | undefined;
+  /** Bearer methods accepted (RFC 9728 §2 `bearer_methods_supported`). */
+  readonly bearerMethods: readonly ('header' | 'body' | 'query')[];
 }
 
 const USER_STORE_METHODS = ['findById', 'findByUsername', 'create', 'update', 'delete', 'list'] as const;
@@ -147,6 +161,8 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
   const denylistFailOpen = flag(options.denylistFailOpen, 'denylistFailOpen');
   // A store that can lose its data must distrust it for as long as a token revoked before the loss could pass.
   if (typeof denylist.setTokenLifetime === 'function') denylist.setTokenLifetime(tokens.acceptedFor);
+  const cookies = resolveCookieOptions(options.cookies, refreshTokens !== undefined);
+  const resource = resourceOption(options.resource);
   return Object.freeze({
     users,
     tokens,
@@ -161,6 +177,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
       rules,
       session: issuerSession({ users, denylist, denylistFailOpen, onError, now }),
       realm: bearerOptions.realm,
+      resourceMetadata: resource === undefined ? undefined : wellKnownUrl(resource, 'oauth-protected-resource'),
       allowQueryToken: bearerOptions.allowQueryToken,
       allowBodyToken: bearerOptions.allowBodyToken,
       dpop: bearerOptions.dpop,
@@ -170,6 +187,14 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
     now,
     bodyLimit,
     scopes: scopeDescriptions(options.scopes),
+    issuer: rules.issuer,
+    cookies,
+    resource,
+    bearerMethods: Object.freeze([
+      'header' as const,
+      ...(bearerOptions.allowBodyToken ? ['body' as const] : []),
+      ...(bearerOptions.allowQueryToken ? ['query' as const] : []),
+    ]),
   });
 }
 

@@ -15,6 +15,8 @@ export interface ChallengeParams {
   error?: string;
   description?: string;
   scope?: string;
+  /** RFC 9728 §5.1: the URL of the protected resource metadata, sent with every challenge when set. */
+  resourceMetadata?: string;
 }
 
 /** Which schemes a challenge offers, and which of them carries the error. */
@@ -44,14 +46,18 @@ function quote(value: string): string {
 }
 
 /** One scheme's challenge: realm, then the error parameters when it carries the error. */
-function schemeChallenge(scheme: AuthScheme, { realm, error, description, scope }: ChallengeParams, withError: boolean): string {
+function schemeChallenge(scheme: AuthScheme, { realm, error, description, scope, resourceMetadata }: ChallengeParams, withError: boolean): string {
   let value = `${scheme} realm=${quote(realm)}`;
   // RFC 6750 §3: no error code (and so no description) when the request had no credentials.
-  if (!withError || error === undefined) return value;
-  // The error code is ours in practice, but this function is public: it gets the same filter.
-  value += `, error="${error.replace(NOT_NQSCHAR, '')}"`;
-  if (description) value += `, error_description="${description.replace(NOT_NQSCHAR, '')}"`;
-  if (scope) value += `, scope="${scope.replace(NOT_NQSCHAR, '')}"`;
+  if (withError && error !== undefined) {
+    // The error code is ours in practice, but this function is public: it gets the same filter.
+    value += `, error="${error.replace(NOT_NQSCHAR, '')}"`;
+    if (description) value += `, error_description="${description.replace(NOT_NQSCHAR, '')}"`;
+    if (scope) value += `, scope="${scope.replace(NOT_NQSCHAR, '')}"`;
+  }
+  // RFC 9728 §5.1: where the client finds this resource's metadata (and so its authorization servers),
+  // on every challenge, the bare one to a client without a token too. A URL we configured; quoted all the same.
+  if (resourceMetadata) value += `, resource_metadata=${quote(resourceMetadata)}`;
   return value;
 }
 

@@ -28,6 +28,8 @@ export type FailureReason =
   | 'request.too_large'
   /** A method other than POST at the token or revocation endpoint. */
   | 'request.method'
+  /** Cookie mode: a cookie request (it carries the CSRF header) from an origin that is not allowed. */
+  | 'request.cross_site'
   /** Not a compact JWS, a header or payload that is not a JSON object, a non-canonical signature. */
   | 'token.malformed'
   /** `typ` is not `at+jwt` (RFC 9068 §4). */
@@ -166,10 +168,12 @@ export abstract class AuthError extends Error {
 
   /**
    * Adds the `WWW-Authenticate` challenge for `realm`: RFC 6750 §3 Bearer, and
-   * the RFC 9449 §7.1 DPoP challenge when `schemes` offers it; returns this error.
+   * the RFC 9449 §7.1 DPoP challenge when `schemes` offers it, each with the
+   * RFC 9728 §5.1 `resource_metadata` URL when one is given; returns this error.
    */
-  withChallenge(realm: string, schemes?: ChallengeSchemes): this {
-    this.headers['WWW-Authenticate'] = challenge({ realm, error: this.code, description: this.message, scope: this.scope }, schemes);
+  withChallenge(realm: string, schemes: ChallengeSchemes & { resourceMetadata?: string } = {}): this {
+    const { resourceMetadata, ...offered } = schemes;
+    this.headers['WWW-Authenticate'] = challenge({ realm, error: this.code, description: this.message, scope: this.scope, resourceMetadata }, offered);
     return this;
   }
 
@@ -278,6 +282,18 @@ export class UseDpopNonceError extends AuthError {
     });
     this.site = site;
   }
+}
+
+/**
+ * Cookie mode: a request that carries the CSRF header, so would act on the
+ * refresh-token cookie, from a page whose origin is neither the server's own
+ * nor allowed (OWASP CSRF Prevention Cheat Sheet: verifying the origin with
+ * standard headers). 403, `invalid_request`; nothing is read, set or revoked.
+ */
+export class CrossSiteRequestError extends AuthError {
+  get status() { return 403; }
+  get code() { return 'invalid_request' as const; }
+  constructor(description = 'Cross-site request refused', options?: AuthErrorOptions) { super(description, 'request.cross_site', options); }
 }
 
 /** The request body exceeds the size limit. 413, `invalid_request`. */

@@ -8,6 +8,7 @@ import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure } from '../config/hooks';
 import { bumpTokenEpochFrom, emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
 import { verifyCurrentPassword } from '../login/authenticate-password';
+import { clearRefreshCookie, cookieRequest } from './cookie-mode';
 import { runBearer } from './guard';
 import { createBodyParser, UNREAD_BODY } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
@@ -111,8 +112,11 @@ export function createChangePassword(auth: ResolvedAuth) {
 /** `DELETE /users/me/sessions`: sign out everywhere; every token issued before stops working. 204. */
 export function createSignOutEverywhere(auth: ResolvedAuth) {
   return accountRoute(auth, 'signOutEverywhere', async (req, res) => {
+    // Cookie mode: checked before anything changes (a cross-origin one is a 403); the dead cookie goes.
+    const browser = cookieRequest(auth, req);
     const user = await auth.users.findById(req.user!.id);
     if (user) await endAllSessions(auth.users, user);
+    if (browser) clearRefreshCookie(auth, req, res);
     res.status(204).end();
   });
 }

@@ -4,6 +4,7 @@ import { readParam } from '../core/params';
 import type { AccessTokenClaims } from '../core/user';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure } from '../config/hooks';
+import { cookieLogout } from './cookie-mode';
 import { createBodyParser } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 import { readOAuthBody } from './token-endpoint';
@@ -44,12 +45,15 @@ export function createRevokeHandler(auth: ResolvedAuth) {
       await auth.rateLimits?.request('revoke', req.ip);
       const params = await readOAuthBody(req, res, parseBody);
       const token = readParam(params, 'token');
-      if (token === undefined) throw new InvalidRequestError("Parameter 'token' is required");
+      // Cookie mode (./cookie-mode.ts): a browser's cookie request revokes and clears its refresh-token
+      // cookie; `token` is then optional (the page's access token, if sent, is revoked as well).
+      const loggedOut = await cookieLogout(auth, req, res);
+      if (token === undefined && !loggedOut) throw new InvalidRequestError("Parameter 'token' is required");
       // RFC 7009 §2.1: an unknown or wrong hint must not stop the search.
       const order = readParam(params, 'token_type_hint') === 'refresh_token'
         ? [revokeRefreshToken, revokeAccessToken]
         : [revokeAccessToken, revokeRefreshToken];
-      for (const attempt of order) if (await attempt(token)) break;
+      if (token !== undefined) for (const attempt of order) if (await attempt(token)) break;
     } catch (err) {
       if (!(err instanceof AuthError)) return next(err);
       reportFailure(auth.hooks, err, req);

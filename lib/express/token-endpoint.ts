@@ -5,6 +5,7 @@ import { publicUser } from '../core/user';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure, reportLogin } from '../config/hooks';
 import type { GrantResult } from '../grants/registry';
+import { tokenExchange } from './cookie-mode';
 import { createBodyParser, UNREAD_BODY } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 
@@ -58,12 +59,15 @@ export function createTokenHandler(auth: ResolvedAuth) {
     await auth.rateLimits?.request('token', ip);
     const params = await readOAuthBody(req, res, parseBody);
     purgeExpired();
-    const grantType = readParam(params, 'grant_type');
+    // Cookie mode (./cookie-mode.ts): a browser's refresh token comes from, and goes to, its cookie.
+    const exchange = tokenExchange(auth, req, res, params);
+    const grantType = readParam(exchange.params, 'grant_type');
     if (grantType === undefined) throw new InvalidRequestError("Parameter 'grant_type' is required");
     const handler = auth.grants.find(grantType);
     if (handler === undefined) throw new UnsupportedGrantTypeError();
     const dpopJkt = await proofOfPossession(req);
-    return handler.handle(params, context, { ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure), dpopJkt });
+    const client = { ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure), dpopJkt };
+    return exchange.run((grantParams, grantContext) => handler.handle(grantParams, grantContext, client), context);
   }
 
   /** The thumbprint of the key of the request's DPoP proof, checked and spent; undefined without one. */

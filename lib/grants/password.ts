@@ -28,7 +28,7 @@ export const passwordGrant: Grant = {
     if (!hasScopes(user.scopes, scopes)) {
       throw new InvalidScopeError(undefined, { detail: `requested ${formatScope(scopes)}, holds ${formatScope(user.scopes)}` });
     }
-    return { body: await tokenResponse(context, user, scopes, undefined, client.dpopJkt), login: { user, scopes } };
+    return { ...(await tokenResponse(context, user, scopes, undefined, client.dpopJkt)), login: { user, scopes } };
   },
 };
 

@@ -64,7 +64,7 @@ export const refreshTokenGrant: Grant = {
     if (result.outcome === 'invalid' || result.token === undefined) throw invalid('refresh.expired', 'refresh token expired or revoked');
     checkScope();
     // A proof binds the new access token, even for an unbound family (a Bearer login): the family stays as it was.
-    return { body: await tokenResponse(context, user, scopes, { token: result.token, family: result.family }, client.dpopJkt) };
+    return tokenResponse(context, user, scopes, { token: result.token, family: result.family }, client.dpopJkt);
   },
 };
 

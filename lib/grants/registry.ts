@@ -25,6 +25,8 @@ export interface GrantClient extends LoginClient {
 /** A grant's answer: the RFC 6749 §5.1 body, and the user who logged in, if this was a login. */
 export interface GrantResult {
   body: TokenResponse;
+  /** When the refresh token's family ends (ms since the epoch), if one was issued: the cookie's lifetime in cookie mode. */
+  refreshExpiresAt?: number;
   login?: { user: User; scopes: string[] };
 }
 

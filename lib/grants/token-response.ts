@@ -25,7 +25,8 @@ export function issueAccessToken(context: Pick<GrantContext, 'tokens'>, user: Pi
 /**
  * The token response of a grant: a new access token (DPoP-bound to `jkt` when
  * given), plus either a new refresh-token family (password grant; bound to
- * `jkt` too, RFC 9449 §5: our clients are public) or the rotated refresh token.
+ * `jkt` too, RFC 9449 §5: our clients are public) or the rotated refresh token,
+ * and when that family ends.
  */
 export async function tokenResponse(
   context: GrantContext,
@@ -33,15 +34,15 @@ export async function tokenResponse(
   scopes: readonly string[],
   refresh?: { token: string; family: RefreshFamily },
   jkt?: string,
-): Promise<TokenResponse> {
+): Promise<{ body: TokenResponse; refreshExpiresAt?: number }> {
   const { token, expiresIn } = issueAccessToken(context, user, scopes, jkt);
-  const refreshToken =
-    refresh?.token ?? (context.refreshTokens && (await context.refreshTokens.start(user.id, scopes, user.tokenEpoch, jkt ?? null)).token);
-  return {
+  const issued = refresh ?? (context.refreshTokens && (await context.refreshTokens.start(user.id, scopes, user.tokenEpoch, jkt ?? null)));
+  const body: TokenResponse = {
     access_token: token,
     token_type: jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: expiresIn,
-    ...(refreshToken !== undefined && { refresh_token: refreshToken }),
+    ...(issued !== undefined && { refresh_token: issued.token }),
     scope: formatScope(scopes),
   };
+  return issued === undefined ? { body } : { body, refreshExpiresAt: issued.family.expiresAt };
 }

@@ -95,6 +95,27 @@ interface Described {
 
 const METHODS: readonly OpenApiMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
+/** What a document made by `document()` says about the library's endpoints: discovery metadata reads it (./metadata.ts). */
+export interface DocumentFacts {
+  /** The resolved options of the createAuth whose `openapi` made it. */
+  readonly owner: ResolvedAuth;
+  /** The token endpoint: a path, or the absolute `tokenUrl` given. */
+  readonly tokenUrl: string;
+  /** Paths described with auth.revoke() and auth.jwks(), in document order. */
+  readonly revokePaths: readonly string[];
+  readonly jwksPaths: readonly string[];
+  /** The scopes of the security scheme: declared ones, then others routes use. */
+  readonly scopes: readonly string[];
+}
+
+// Documents made by document(), with what they say: kept aside, out of sight of JSON.stringify.
+const FACTS = new WeakMap<object, DocumentFacts>();
+
+/** What `document` (made by some auth.openapi.document()) says; undefined for any other object. */
+export function documentFacts(document: unknown): DocumentFacts | undefined {
+  return typeof document === 'object' && document !== null ? FACTS.get(document) : undefined;
+}
+
 /** Builds `auth.openapi` for one createAuth. */
 export function createOpenApi(auth: ResolvedAuth): OpenApi {
   const declared: Readonly<Record<string, string>> = auth.scopes ?? {};
@@ -123,7 +144,7 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
     const algs = auth.dpop.algorithms;
 
     const library = structuredClone(LIBRARY_OPERATIONS[kind]);
-    const base = kind === 'token' ? dpopTokenOperation(library, auth.dpop.policy) : library;
+    const base = cookieMode(kind === 'token' ? dpopTokenOperation(library, auth.dpop.policy) : library, kind);
     const parameters = [...(base.parameters ?? []), ...(isProtected && dpop !== 'off' ? [dpopParameter(dpop === 'required', true)] : []), ...(extra.parameters ?? [])];
     const result: OpenApiOperation = {
       ...base,
@@ -141,6 +162,44 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
     const described: Described = { kind, scopes, dpop: isProtected && dpop !== 'off' };
     Object.defineProperty(result, DESCRIBES, { value: described, enumerable: false });
     return result;
+  }
+
+  /** In cookie mode, what the cookie endpoints add: the CSRF header, the refresh-token Set-Cookie, the cross-site 403. */
+  function cookieMode(operation: OpenApiOperation, kind: RouteKind): OpenApiOperation {
+    const cookies = auth.cookies;
+    if (cookies === undefined || (kind !== 'token' && kind !== 'revoke' && kind !== 'signOutEverywhere')) return operation;
+    const header = cookies.csrfHeaderName;
+    const cookieOps = { token: 'refresh from it, and get the refresh token set as it', revoke: 'log out with it', signOutEverywhere: 'have it cleared' }[kind];
+    operation.parameters = [
+      {
+        name: header,
+        in: 'header',
+        required: false,
+        description: `Cookie mode: send it (any value) from a page to ${cookieOps}; the refresh token then travels only in an HttpOnly cookie.`,
+        schema: { type: 'string' },
+      },
+    ];
+    const ok = operation.responses?.['200'];
+    if (kind === 'token' && ok !== undefined && !('$ref' in ok)) {
+      // One Set-Cookie entry describes every cookie this answer may set: the device cookie's, if any, and the refresh token's.
+      const before = ok.headers?.['Set-Cookie'];
+      const earlier = before !== undefined && 'description' in before && before.description ? `${before.description} ` : '';
+      ok.headers = {
+        ...ok.headers,
+        'Set-Cookie': {
+          description: `${earlier}Cookie mode, with the ${header} header: the refresh token (${cookies.name}, __Host-/__Secure- over https), HttpOnly; SameSite=Strict; Secure over https. It is then absent from the body.`,
+          schema: { type: 'string' },
+        },
+      };
+    }
+    operation.responses = {
+      ...operation.responses,
+      '403': {
+        description: `Cookie mode: a request with the ${header} header from an origin that is not allowed (\`invalid_request\`). Nothing was read, set or revoked.`,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } },
+      },
+    };
+    return operation;
   }
 
   function securityScheme(tokenUrl: string, extraScopes: Iterable<string> = []): OAuth2PasswordScheme {
@@ -165,6 +224,8 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
     if (typeof paths !== 'object' || paths === null) throw new TypeError('document: paths must be an object');
 
     const tokenPaths: string[] = [];
+    const revokePaths: string[] = [];
+    const jwksPaths: string[] = [];
     const used = new Set<string>();
     let dpopUsed = false;
     for (const [path, item] of Object.entries(paths)) {
@@ -173,6 +234,8 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
         const described = (item?.[method] as { [DESCRIBES]?: Described } | undefined)?.[DESCRIBES];
         if (!described) continue;
         if (described.kind === 'token') tokenPaths.push(path);
+        if (described.kind === 'revoke') revokePaths.push(path);
+        if (described.kind === 'jwks') jwksPaths.push(path);
         for (const scope of described.scopes) used.add(scope);
         dpopUsed ||= described.dpop;
       }
@@ -182,7 +245,8 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
       throw new TypeError('document: no path is described with auth.openapi.operation(auth.token()); describe it or pass tokenUrl');
     }
 
-    return {
+    const scheme = securityScheme(tokenUrl, used);
+    const result: OpenAPIV3_1.Document = {
       openapi: '3.1.0',
       info,
       ...(options.servers && { servers: options.servers }),
@@ -190,13 +254,15 @@ export function createOpenApi(auth: ResolvedAuth): OpenApi {
       paths: paths as OpenAPIV3_1.PathsObject,
       components: {
         securitySchemes: {
-          [SECURITY_SCHEME]: securityScheme(tokenUrl, used),
+          [SECURITY_SCHEME]: scheme,
           ...(dpopUsed && { [DPOP_SCHEME]: dpopSecurityScheme(auth.dpop.algorithms) }),
         },
         schemas: { ...schemas(), TokenRequest: tokenRequestSchema(auth.grants), ...options.schemas },
       },
       ...(options.tags && { tags: options.tags }),
     };
+    FACTS.set(result, Object.freeze({ owner: auth, tokenUrl, revokePaths, jwksPaths, scopes: Object.keys(scheme.flows.password.scopes) }));
+    return result;
   }
 
   /** The library's schemas; TokenResponse's token_type says "DPoP" too when the token endpoint binds tokens (RFC 9449 §5). */

@@ -57,7 +57,7 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       access_token: { type: 'string' },
       token_type: { type: 'string', enum: ['Bearer'] },
       expires_in: { type: 'integer', description: 'Seconds until the access token expires.' },
-      refresh_token: { type: 'string', description: 'Absent when refresh tokens are switched off. Rotated on every use.' },
+      refresh_token: { type: 'string', description: 'Absent when refresh tokens are switched off, and in cookie mode, where it travels in an HttpOnly cookie. Rotated on every use.' },
       scope: { type: 'string', description: 'The granted scopes, space-separated.' },
     },
   },
@@ -282,6 +282,15 @@ export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> =
     summary: 'Sign out everywhere',
     description: 'Every access and refresh token issued to me before now stops working.',
     responses: { '204': { description: 'Signed out everywhere.' } },
+  },
+  jwks: {
+    summary: 'The public keys that verify our tokens (RFC 7517)',
+    responses: {
+      '200': {
+        description: 'A JWK Set of public keys only; empty when tokens are signed with an HMAC secret.',
+        content: { 'application/jwk-set+json': { schema: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } } } },
+      },
+    },
   },
   register: {
     summary: 'Sign up',

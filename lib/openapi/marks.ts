@@ -16,7 +16,8 @@ export type RouteKind =
   | 'updateMe'
   | 'changePassword'
   | 'signOutEverywhere'
-  | 'register';
+  | 'register'
+  | 'jwks';
 
 export interface RouteMark {
   readonly kind: RouteKind;

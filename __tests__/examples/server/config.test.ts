@@ -36,6 +36,8 @@ describe('loadConfig', () => {
       trustProxy: false,
       dpop: 'allowed',
       dpopNonceSecret: undefined,
+      publicUrl: undefined,
+      corsOrigins: [],
     });
   });
 
@@ -61,6 +63,8 @@ describe('loadConfig', () => {
       TRUST_PROXY: '1',
       DPOP: 'required',
       DPOP_NONCE_SECRET: 'n'.repeat(32),
+      PUBLIC_URL: 'https://auth.example.com/',
+      CORS_ORIGINS: 'https://app.example.com, https://admin.example.com:8443',
     });
     expect(config).toEqual({
       port: 0,
@@ -84,6 +88,8 @@ describe('loadConfig', () => {
       trustProxy: 1,
       dpop: 'required',
       dpopNonceSecret: 'n'.repeat(32),
+      publicUrl: 'https://auth.example.com',
+      corsOrigins: ['https://app.example.com', 'https://admin.example.com:8443'],
     });
   });
 
@@ -92,6 +98,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DPOP_NONCE_SECRET: 'hunter2' })).toThrow(new ConfigError('DPOP_NONCE_SECRET must be at least 32 bytes'));
     expect(loadConfig({ DPOP: 'off' }).dpop).toBe('off');
   });
+
+
+  it.each(['auth.example.com', 'ftp://auth.example.com', 'https://auth.example.com/?x=1', 'https://auth.example.com/#top', 'http://auth.example.com'])(
+    'refuses PUBLIC_URL=%s: the https URL clients reach the server at (http only on localhost)',
+    (url) => {
+      expect(() => loadConfig({ PUBLIC_URL: url })).toThrow(/^PUBLIC_URL must be/);
+    },
+  );
+
+  it('keeps a PUBLIC_URL with a path, without its trailing slash, and http on localhost', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/auth/' }).publicUrl).toBe('https://example.com/auth');
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).publicUrl).toBe('http://localhost:3000');
+  });
+
+  it.each(['*', 'https://app.example.com/', 'app.example.com', 'https://App.example.com', 'null'])(
+    'refuses CORS_ORIGINS=%s: exact origins only, never a wildcard',
+    (origins) => {
+      expect(() => loadConfig({ CORS_ORIGINS: origins })).toThrow(/^CORS_ORIGINS/);
+    },
+  );
 
   it('refuses a REDIS_URL that is not redis:// and a LOGIN_MAX_FAILURES below 1', () => {
     expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);

@@ -37,6 +37,8 @@ const SETTINGS = [
   'JWT_KEYS_DIR',
   'DPOP',
   'DPOP_NONCE_SECRET',
+  'PUBLIC_URL',
+  'CORS_ORIGINS',
 ];
 
 function envWith(settings: Record<string, string>): NodeJS.ProcessEnv {
@@ -232,8 +234,10 @@ describe('example server and users CLI as processes', () => {
 
     const noToken = await get(server, '/users/me');
     expect(noToken.status).toBe(401);
-    // DPOP defaults to allowed: both schemes are offered (RFC 9449 §7.1).
-    expect(noToken.headers.get('www-authenticate')).toBe('Bearer realm="api", DPoP realm="api", algs="RS256 PS256 ES256 EdDSA Ed25519"');
+    // DPOP defaults to allowed: both schemes are offered (RFC 9449 §7.1). RFC 9728 §5.1: without PUBLIC_URL, the
+    // resource identifier is the loopback address the server listens on, and each challenge names its metadata.
+    const metadata = `resource_metadata="${server.url}/.well-known/oauth-protected-resource"`;
+    expect(noToken.headers.get('www-authenticate')).toBe(`Bearer realm="api", ${metadata}, DPoP realm="api", ${metadata}, algs="RS256 PS256 ES256 EdDSA Ed25519"`);
 
     // A refused login is logged on stderr as one JSON line without the password.
     const wrong = await login(server, 'alice', 'wrong-e2e-Pa55word');
@@ -245,6 +249,45 @@ describe('example server and users CLI as processes', () => {
 
     server.child.proc.kill('SIGTERM');
     expect(await server.child.exited()).toEqual({ code: 0, signal: null });
+  });
+
+  it('serves discovery metadata under its PUBLIC_URL behind a proxy, and says why the RFC 8414 document is off without a URL issuer', async () => {
+    const plain = await startServer(env);
+    // The default JWT_ISSUER is a name, not a URL: no RFC 8414 document, and a line that says so.
+    await plain.child.waitFor('stderr', /^discovery: \/\.well-known\/oauth-authorization-server is off: metadata: issuer is not a URL/m);
+    expect((await get(plain, '/.well-known/oauth-authorization-server')).status).toBe(404);
+    expect(await (await get(plain, '/.well-known/oauth-protected-resource')).json()).toEqual({
+      resource: plain.url,
+      scopes_supported: ['admin'],
+      bearer_methods_supported: ['header'],
+      dpop_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'],
+      dpop_bound_access_tokens_required: false,
+    });
+    await plain.child.kill();
+
+    const proxied = await startServer({ ...env, PUBLIC_URL: 'https://auth.example.com', JWT_ISSUER: 'https://auth.example.com' });
+    const as = (await (await get(proxied, '/.well-known/oauth-authorization-server')).json()) as Record<string, unknown>;
+    expect(as).toMatchObject({
+      issuer: 'https://auth.example.com',
+      token_endpoint: 'https://auth.example.com/token',
+      revocation_endpoint: 'https://auth.example.com/revoke',
+      grant_types_supported: ['password', 'refresh_token'],
+    });
+    expect(as.jwks_uri).toBeUndefined(); // HS256: no public key to publish
+    const resource = await get(proxied, '/.well-known/oauth-protected-resource');
+    expect(await resource.json()).toEqual({
+      resource: 'https://auth.example.com',
+      authorization_servers: ['https://auth.example.com'],
+      scopes_supported: ['admin'],
+      bearer_methods_supported: ['header'],
+      dpop_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'],
+      dpop_bound_access_tokens_required: false,
+    });
+    expect((await get(proxied, '/users/me')).headers.get('www-authenticate')).toBe(
+      'Bearer realm="api", resource_metadata="https://auth.example.com/.well-known/oauth-protected-resource", DPoP realm="api", resource_metadata="https://auth.example.com/.well-known/oauth-protected-resource", algs="RS256 PS256 ES256 EdDSA Ed25519"',
+    );
+    const paths = Object.keys(((await (await get(proxied, '/openapi.json')).json()) as { paths: object }).paths);
+    expect(paths).toEqual(expect.arrayContaining(['/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource']));
   });
 
   it('keeps the development secret across a restart, so a token issued before it still opens /users/me', async () => {

@@ -69,12 +69,16 @@ export interface Fixture {
  * /token and /revoke with app.all (POST; any other method 405), GET|PATCH /users/me, PUT /users/me/password,
  * DELETE /users/me/sessions, POST /users, GET /admin (requireScopes admin),
  * GET /boom (authenticated, then the app's own code throws).
+ * Alice is created in `users` unless it already holds her (pass another fixture's `users` for a second instance).
  */
 export async function setup(overrides: Partial<AuthOptions> = {}, users: UserStore = new MemoryUserStore()): Promise<Fixture> {
   const clock = testClock();
   const failures: FailureEvent[] = [];
   const appErrors: unknown[] = [];
-  const alice = await users.create({ username: 'alice', email: 'alice@example.com', passwordHash: await passwordHash(), scopes: ['read', 'admin'] });
+  // A store shared with another fixture (another instance of the same deployment) already has her.
+  const alice =
+    (await users.findByUsername('alice')) ??
+    (await users.create({ username: 'alice', email: 'alice@example.com', passwordHash: await passwordHash(), scopes: ['read', 'admin'] }));
   const auth = createAuth({
     secret: SECRET,
     issuer: ISSUER,

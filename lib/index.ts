@@ -63,7 +63,7 @@ export {
 export { publicUser, type User, type PublicUser, type AccessTokenClaims, type RequestAuth } from './core/user';
 export { usernameKey, normalizeUsername, usernameProblem } from './core/usernames';
 export { scopeProblem } from './core/scopes';
-export { PasswordHasher, type Argon2Params, type HashingLimits } from './login/passwords';
+export { PasswordHasher, type Argon2Params, type HashingLimits, type HasherTiming } from './login/passwords';
 export { newPasswordProblem, emailProblem, endAllSessions, bumpTokenEpochFrom, type BumpPatch } from './login/accounts';
 export type { RateLimitOptions, RedisCounterClient } from './login/rate-limits';
 export type { DeviceCookieOptions } from './login/device-cookies';

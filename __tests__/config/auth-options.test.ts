@@ -77,7 +77,7 @@ describe('resolveAuthOptions', () => {
     expect(resolved.passwords.params).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
     expect(resolved.passwords.maxLength).toBe(1024);
     expect(resolved.tokens.issue('u1', []).expiresIn).toBe(900);
-    expect(resolved.deviceCookies?.setCookie('alice', 0, true)).toMatch(/^__Host-ejwt-device=[^;]+; Path=\/; Max-Age=7776000; HttpOnly; SameSite=Strict; Secure$/);
+    expect(resolved.deviceCookies?.setCookie({ id: 'u1', username: 'alice', tokenEpoch: 0, createdAt: new Date(0) }, true)).toMatch(/^__Host-ejwt-device=[^;]+; Path=\/; Max-Age=7776000; HttpOnly; SameSite=Strict; Secure$/);
   });
 });
 

@@ -3,7 +3,10 @@ import passport from 'passport';
 import request from 'supertest';
 import { generateKey } from '../../lib/jose/keys';
 import type { AuthOptions } from '../../lib/config/auth-options';
-import { expectOAuthError, expectTooMany, PASSWORD, setup, type Fixture } from '../helpers';
+import { MemoryUserStore } from '../../lib/stores/memory/users';
+import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../../lib/stores/types';
+import type { User } from '../../lib/core/user';
+import { expectOAuthError, expectTooMany, PASSWORD, setup, testClock, type Fixture } from '../helpers';
 
 /**
  * Device cookies (OWASP Authentication Cheat Sheet; OWASP "Slow Down Online
@@ -56,8 +59,8 @@ async function smallAttack(f: Fixture) {
   expect(statuses).toEqual([...Array(10).fill(400), ...Array(5).fill(429)]);
 }
 
-async function setupBehindProxy(overrides: Partial<AuthOptions> = {}): Promise<Fixture> {
-  const f = await setup(overrides);
+async function setupBehindProxy(overrides: Partial<AuthOptions> = {}, users?: UserStore): Promise<Fixture> {
+  const f = await setup(overrides, users);
   f.app.set('trust proxy', true);
   return f;
 }
@@ -148,11 +151,11 @@ describe('a distributed attack on an account', () => {
   it('accepts the device cookies of another instance with the same configuration, and not with another secret', async () => {
     const a = await setup(SMALL);
     const { pair } = deviceCookie(await login(a, PASSWORD));
-    // A second instance with the same signing secret, hence the same derived cookie key.
-    const b = await setupBehindProxy(SMALL);
+    // A second instance on the same user store with the same signing secret, hence the same derived cookie key.
+    const b = await setupBehindProxy(SMALL, a.users);
     await smallAttack(b);
     expect((await login(b, PASSWORD, { ip: '192.0.2.77', cookie: pair })).status).toBe(200);
-    const c = await setupBehindProxy({ ...SMALL, deviceCookie: { secret: 'another-device-cookie-secret-of-32-bytes!' } });
+    const c = await setupBehindProxy({ ...SMALL, deviceCookie: { secret: 'another-device-cookie-secret-of-32-bytes!' } }, a.users);
     await smallAttack(c);
     expect((await login(c, PASSWORD, { ip: '192.0.2.77', cookie: pair })).status).toBe(429);
   });
@@ -161,10 +164,10 @@ describe('a distributed attack on an account', () => {
     const key = generateKey('ES256');
     const a = await setup({ ...SMALL, secret: undefined, keys: { active: key } });
     const { pair } = deviceCookie(await login(a, PASSWORD));
-    const b = await setupBehindProxy({ ...SMALL, secret: undefined, keys: { active: key } });
+    const b = await setupBehindProxy({ ...SMALL, secret: undefined, keys: { active: key } }, a.users);
     await smallAttack(b);
     expect((await login(b, PASSWORD, { ip: '192.0.2.77', cookie: pair })).status).toBe(200);
-    const c = await setupBehindProxy({ ...SMALL, secret: undefined, keys: { active: generateKey('ES256') } });
+    const c = await setupBehindProxy({ ...SMALL, secret: undefined, keys: { active: generateKey('ES256') } }, a.users);
     await smallAttack(c);
     expect((await login(c, PASSWORD, { ip: '192.0.2.77', cookie: pair })).status).toBe(429);
   });
@@ -274,5 +277,126 @@ describe('the local strategy', () => {
     const without = await request(app).post('/login').set('X-Forwarded-Proto', 'https').set('X-Forwarded-For', '192.0.2.9').send({ username: 'alice', password: PASSWORD });
     expect(without.status).toBe(429);
     expect(Number(without.headers['retry-after'])).toBeLessThanOrEqual(8640);
+  });
+});
+
+/**
+ * A user store of your own whose ids are small numbers, the lowest free one
+ * first: a deleted account's id is given to the next account (as an SQLite
+ * rowid without AUTOINCREMENT can be). Backed by a MemoryUserStore.
+ */
+class ReusedIdUserStore implements UserStore {
+  private readonly inner: MemoryUserStore;
+  private readonly outer = new Map<string, string>(); // our id → the inner store's
+  constructor(now: () => number) {
+    this.inner = new MemoryUserStore({ now });
+  }
+  private out(user: User | null): User | null {
+    if (!user) return null;
+    const id = [...this.outer].find(([, inner]) => inner === user.id)?.[0];
+    return id === undefined ? null : { ...user, id };
+  }
+  async findById(id: string) {
+    const inner = this.outer.get(id);
+    return inner === undefined ? null : this.out(await this.inner.findById(inner));
+  }
+  async findByUsername(username: string) {
+    return this.out(await this.inner.findByUsername(username));
+  }
+  async create(input: NewUser) {
+    const user = await this.inner.create(input);
+    let n = 1;
+    while (this.outer.has(String(n))) n++;
+    this.outer.set(String(n), user.id);
+    return (await this.out(user))!;
+  }
+  async update(id: string, patch: UserPatch, options?: UserUpdateOptions) {
+    const inner = this.outer.get(id);
+    return inner === undefined ? null : this.out(await this.inner.update(inner, patch, options));
+  }
+  async delete(id: string) {
+    const inner = this.outer.get(id);
+    if (inner === undefined) return false;
+    this.outer.delete(id);
+    return this.inner.delete(inner);
+  }
+  async list() {
+    return (await this.inner.list()).map((user) => this.out(user)!);
+  }
+}
+
+describe('a device cookie of an account that is gone', () => {
+  const register = (f: Fixture, username: string, ip: string) =>
+    request(f.app).post('/users').set('X-Forwarded-For', ip).send({ username, password: PASSWORD });
+
+  /**
+   * The attacker's cookies of an account that had the victim's name spend the untrusted clients' budget, never the
+   * victim's devices' budget: the victim, on her own trusted device with the right password, still gets in.
+   */
+  async function staleCookieAttack(f: Fixture, stale: string[], victimCookie: string) {
+    const statuses: number[] = [];
+    for (const [i, cookie] of stale.entries()) {
+      for (let k = 0; k < 4; k++) statuses.push((await login(f, 'wrong', { ip: `198.51.100.${i + 1}`, cookie, username: 'Dana' })).status);
+    }
+    // 12 guesses with an account-wide limit of 10: the last two are refused as untrusted clients'.
+    expect(statuses).toEqual([...Array(10).fill(400), 429, 429]);
+    expect(f.failures.at(-1)?.reason).toBe('login.account_limited');
+    expect((await login(f, PASSWORD, { ip: '192.0.2.50', cookie: victimCookie, username: 'Dana' })).status).toBe(200);
+  }
+
+  it('is not trusted by a new account with the same name after the old one was deleted', async () => {
+    const f = await setupBehindProxy(SMALL);
+    expect((await register(f, 'dana', '203.0.113.9')).status).toBe(201);
+    const stale: string[] = [];
+    for (let i = 0; i < 3; i++) stale.push(deviceCookie(await login(f, PASSWORD, { ip: '203.0.113.9', username: 'dana' })).pair);
+    const old = (await f.users.findByUsername('dana'))!;
+    expect(await f.users.delete(old.id)).toBe(true);
+    // The victim registers the freed name (the same username key, epoch 0) and logs in from her laptop.
+    expect((await register(f, 'Dana', '192.0.2.50')).status).toBe(201);
+    const victim = deviceCookie(await login(f, PASSWORD, { ip: '192.0.2.50', username: 'Dana' })).pair;
+    await staleCookieAttack(f, stale, victim);
+  });
+
+  it('does not lift the per-address lock: a client with stale cookies is an untrusted client', async () => {
+    const f = await setupBehindProxy();
+    expect((await register(f, 'dana', '203.0.113.9')).status).toBe(201);
+    const stale: string[] = [];
+    for (let i = 0; i < 3; i++) stale.push(deviceCookie(await login(f, PASSWORD, { ip: '203.0.113.9', username: 'dana' })).pair);
+    await f.users.delete((await f.users.findByUsername('dana'))!.id);
+    expect((await register(f, 'Dana', '192.0.2.50')).status).toBe(201);
+    // Five wrong guesses from one address lock that address out of the account, whichever stale cookie each carried.
+    for (let i = 0; i < 5; i++) expectOAuthError(await login(f, 'wrong', { ip: '198.51.100.1', cookie: stale[i % 3]!, username: 'Dana' }), 400, 'invalid_grant');
+    expectTooMany(await login(f, 'wrong', { ip: '198.51.100.1', cookie: stale[2]!, username: 'Dana' }), 60);
+    expect(f.failures.at(-1)?.reason).toBe('login.blocked');
+  });
+
+  it('is not trusted by a new account that took the name an account was renamed from', async () => {
+    const f = await setupBehindProxy(SMALL);
+    expect((await register(f, 'dana', '203.0.113.9')).status).toBe(201);
+    const stale: string[] = [];
+    for (let i = 0; i < 3; i++) stale.push(deviceCookie(await login(f, PASSWORD, { ip: '203.0.113.9', username: 'dana' })).pair);
+    expect(await f.users.update((await f.users.findByUsername('dana'))!.id, { username: 'erin' })).not.toBeNull();
+    expect((await register(f, 'Dana', '192.0.2.50')).status).toBe(201);
+    const victim = deviceCookie(await login(f, PASSWORD, { ip: '192.0.2.50', username: 'Dana' })).pair;
+    await staleCookieAttack(f, stale, victim);
+  });
+
+  it('is not trusted by a new account that a store gave the same id and the same name', async () => {
+    const storeClock = testClock();
+    const users = new ReusedIdUserStore(storeClock.now);
+    const f = await setup(SMALL, users);
+    f.app.set('trust proxy', true);
+    await users.delete(f.alice.id); // alice had id "1": dana gets it now
+    expect((await register(f, 'dana', '203.0.113.9')).status).toBe(201);
+    const old = (await users.findByUsername('dana'))!;
+    expect(old.id).toBe('1');
+    const stale: string[] = [];
+    for (let i = 0; i < 3; i++) stale.push(deviceCookie(await login(f, PASSWORD, { ip: '203.0.113.9', username: 'dana' })).pair);
+    await users.delete(old.id);
+    storeClock.advance(1);
+    expect((await register(f, 'Dana', '192.0.2.50')).status).toBe(201);
+    expect((await users.findByUsername('dana'))!.id).toBe('1');
+    const victim = deviceCookie(await login(f, PASSWORD, { ip: '192.0.2.50', username: 'Dana' })).pair;
+    await staleCookieAttack(f, stale, victim);
   });
 });

@@ -3,6 +3,8 @@ import { jwkThumbprint } from '../../lib/jose/jwk';
 import { asymmetricKey, canSign, generateKey, hmacKey, verificationOnly, type JwtKey } from '../../lib/jose/keys';
 import { KeySet } from '../../lib/jose/key-set';
 import { ASYMMETRIC_ALGORITHMS } from '../../lib/jose/algorithms';
+import { resolveAuthOptions } from '../../lib/config/auth-options';
+import { MemoryUserStore } from '../../lib/stores/memory/users';
 import { SECRET } from '../helpers';
 import { ed25519Bytes, forgeForSmallOrderKey, rawEd25519PublicKey, SMALL_ORDER_ED25519 } from './key-helpers';
 
@@ -26,6 +28,22 @@ describe('hmacKey', () => {
     expect(hmacKey(createSecretKey(Buffer.alloc(32, 1))).alg).toBe('HS256');
     const { publicKey } = generateKeyPairSync('ed25519');
     expect(() => hmacKey(publicKey)).toThrow(/symmetric/);
+  });
+
+  it('refuses a PEM key as a secret, naming the option and pointing at asymmetricKey (RFC 8725 §2.1)', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const message = /^secret is a PEM key, not an HMAC secret: .*asymmetricKey/;
+    for (const pem of [publicPem, privatePem, `\n  ${publicPem}`, Buffer.from(publicPem), publicPem.replace(/\n/g, '\r\n')]) {
+      expect(() => hmacKey(pem)).toThrow(TypeError);
+      expect(() => hmacKey(pem)).toThrow(message);
+    }
+    expect(() => hmacKey(publicKey.export({ type: 'pkcs1', format: 'pem' }).toString(), 'HS512', undefined, 'verifier.secret')).toThrow(
+      /^verifier\.secret is a PEM key/,
+    );
+    // The same through createAuth's `secret` option.
+    expect(() => resolveAuthOptions({ secret: publicPem, issuer: 'https://issuer.test', audience: 'api', users: new MemoryUserStore() })).toThrow(message);
   });
 
   it('refuses an algorithm outside HS256/384/512, including none', () => {

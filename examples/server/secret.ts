@@ -19,7 +19,7 @@ export function resolveSecret(config: ServerConfig, say: (line: string) => void)
     say(`using the development JWT secret in ${file}`);
     return existing;
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   try {
     // flag 'wx': never overwrite a secret another process wrote meanwhile.

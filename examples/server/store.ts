@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool } from 'pg';
 import type { DenylistStore, RefreshTokenStore, UserStore } from 'express-jwt-auth';
@@ -14,13 +14,23 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-/** The SQLite file DATABASE_URL names (`sqlite:<file>` or `sqlite::memory:`), its folder created. */
+/**
+ * The SQLite file DATABASE_URL names (`sqlite:<file>` or `sqlite::memory:`),
+ * created if missing. The database holds argon2 and refresh-token hashes, so
+ * only the server's user may read it: folders this creates are 0700, and the
+ * file is created 0600 before SQLite opens it (SQLite gives its -wal and -shm
+ * files the database file's mode). An existing folder or file keeps its mode.
+ */
 function sqliteFile(databaseUrl: string): string {
   if (databaseUrl === 'sqlite:') throw new ConfigError('DATABASE_URL names no file: use sqlite:<file> or sqlite::memory:');
   const problem = databaseUrlProblem(databaseUrl);
   if (problem) throw new ConfigError(problem);
   const file = databaseUrl.slice('sqlite:'.length);
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // 'a' creates the file if missing (with this mode, less the umask) and changes nothing in an existing one.
+    closeSync(openSync(file, 'a', 0o600));
+  }
   return file;
 }
 

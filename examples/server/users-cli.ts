@@ -111,7 +111,9 @@ export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, p
       const scopes = values.scopes === undefined ? [] : values.scopes.split(/\s+/).filter(Boolean);
       const badScope = scopeProblem(scopes);
       if (badScope !== undefined) throw new CliError(badScope);
-      if (values.email !== undefined && emailProblem(values.email)) throw new CliError(`not an email address: ${values.email}`);
+      // The reason, not the value: an address that fails may hold terminal escapes.
+      const badEmail = values.email === undefined ? undefined : emailProblem(values.email);
+      if (badEmail !== undefined) throw new CliError(`not an email address: ${badEmail}`);
       const passwordHash = await readPassword();
       try {
         const user = await users.create({ username, email: values.email ?? null, passwordHash, scopes });

@@ -17,6 +17,11 @@ export interface User {
    * the user, or "sign out everywhere" bumps it.
    */
   tokenEpoch: number;
+  /**
+   * When the account was made; never changes. With `id` it names the account
+   * in its device cookies, so a store must return the same instant every
+   * time (a store that reuses ids relies on it to tell two accounts apart).
+   */
   createdAt: Date;
   updatedAt: Date;
 }

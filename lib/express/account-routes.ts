@@ -104,7 +104,7 @@ export function createChangePassword(auth: ResolvedAuth) {
     const changed = await bumpTokenEpochFrom(auth.users, user.id, sessionEpoch, { passwordHash: await auth.passwords.hash(next) });
     if (!changed) throw (await auth.users.findById(user.id)) ? sessionEnded() : gone();
     // The new epoch untrusts every earlier device cookie of the account; this client proved the password, so it gets a fresh one.
-    if (auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(changed.username, changed.tokenEpoch, req.secure));
+    if (auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(changed, req.secure));
     res.status(204).end();
   });
 }

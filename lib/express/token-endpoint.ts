@@ -98,7 +98,7 @@ export function createTokenHandler(auth: ResolvedAuth) {
       const { user } = result.login;
       // A password login makes this client a trusted device of the account (OWASP device cookies).
       // req.secure follows `trust proxy` behind a TLS-terminating proxy.
-      if (auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(user.username, user.tokenEpoch, req.secure));
+      if (auth.deviceCookies) res.append('Set-Cookie', auth.deviceCookies.setCookie(user, req.secure));
       reportLogin(auth.hooks, { user: publicUser(user), scopes: result.login.scopes, request: req });
     }
     // RFC 9449 §8.2: the nonce for the client's next proof, with any answer to a DPoP request.

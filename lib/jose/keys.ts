@@ -25,7 +25,10 @@ export interface JwtKey {
 
 /**
  * Makes an HMAC key from a secret, refusing one shorter than the hash output
- * (RFC 7518 §3.2: at least 256 bits for HS256).
+ * (RFC 7518 §3.2: at least 256 bits for HS256), and refusing a PEM key: a
+ * public key used as an HMAC secret lets anyone who has the public key sign
+ * tokens (RFC 8725 §2.1). Keys for RS256, PS256, ES256 and EdDSA go through
+ * {@link asymmetricKey}.
  *
  * @example
  * const key = hmacKey(process.env.JWT_SECRET, 'HS256');
@@ -135,10 +138,19 @@ function checkKid(kid: unknown): string | undefined {
   return kid;
 }
 
+/** A PEM armour line (RFC 7468 §2), anywhere in the text: a public or private key, or a certificate. */
+const PEM_BOUNDARY = /-----BEGIN [A-Z0-9 ]+-----/;
+
 function toSecretKey(secret: unknown, option: string): KeyObject {
   if (secret instanceof KeyObject) {
     if (secret.type !== 'secret') throw new TypeError(`${option} must be a secret (symmetric) key`);
     return secret;
+  }
+  if ((typeof secret === 'string' || Buffer.isBuffer(secret)) && PEM_BOUNDARY.test(secret.toString('latin1'))) {
+    // RFC 8725 §2.1: a configuration that hands an RSA public key to HMAC makes the public key a signing secret.
+    throw new TypeError(
+      `${option} is a PEM key, not an HMAC secret: an HMAC secret must be random bytes, and a public key used as one lets anyone sign tokens (RFC 8725 §2.1). Give the key pair as keys, built with asymmetricKey(pem, 'RS256' | 'PS256' | 'ES256' | 'EdDSA')`,
+    );
   }
   if (typeof secret === 'string') return createSecretKey(Buffer.from(secret, 'utf8'));
   if (Buffer.isBuffer(secret)) return createSecretKey(Buffer.from(secret));

@@ -43,8 +43,9 @@ class Refusal {
  *
  * Only a credential failure counts towards the brute-force limits; a 503 or a
  * store error gives its count back, so a load spike never locks anyone out.
- * A valid device cookie for the account, issued in the account's current
- * token epoch, makes the client trusted: it draws on its own failure budget.
+ * A valid device cookie for the account (this very record, not merely an
+ * account of the same name), issued in the account's current token epoch,
+ * makes the client trusted: it draws on its own failure budget.
  *
  * A successful login whose hash has outdated parameters saves a new hash, as
  * a compare-and-set: only if the hash and the token epoch are still the ones
@@ -63,13 +64,14 @@ export async function authenticatePassword(login: PasswordLogin, username: strin
   // No account can have a longer name: answer as for any unknown user, without a store lookup of attacker-sized input.
   const find = () => ([...username].length > MAX_USERNAME_LENGTH * 2 ? Promise.resolve(null) : users.findByUsername(normalizeUsername(username)));
 
-  // A device cookie is only looked at with a valid MAC for this account; then the account's epoch decides
-  // whether it still stands (the lookup comes before the count: nothing is counted yet if the store fails).
+  // A device cookie binds the account's record (its id and creation time, not only its name), so it is
+  // verified once the account is looked up; the lookup comes before the count, and a cookie that cannot be
+  // this account's (another name, or garbage) saves it for later. The record's epoch decides whether it still stands.
   let found: { user: User | null } | undefined;
-  let device = verifiedDevice(login, client, username);
-  if (device) {
+  let device: TrustedDevice | undefined;
+  if (login.rateLimits && login.deviceCookies && client.deviceCookies && login.deviceCookies.mayBeFor(client.deviceCookies, username)) {
     found = { user: await find() };
-    if (!found.user || found.user.tokenEpoch !== device.epoch) device = undefined;
+    device = login.deviceCookies.verify(client.deviceCookies, found.user);
   }
   // Counted before any argon2 work (a blocked client is refused here), so parallel guesses gain nothing.
   const attempt = await login.rateLimits?.beginLogin(username, client.ip, device?.id);
@@ -110,8 +112,7 @@ export async function authenticatePassword(login: PasswordLogin, username: strin
  */
 export async function verifyCurrentPassword(login: PasswordLogin, user: User, password: string, client: LoginClient): Promise<void> {
   const { passwords } = login;
-  let device = verifiedDevice(login, client, user.username);
-  if (device && device.epoch !== user.tokenEpoch) device = undefined;
+  const device = verifiedDevice(login, client, user);
   const attempt = await login.rateLimits?.beginLogin(user.username, client.ip, device?.id);
   await counted(attempt, async (): Promise<User | Refusal> => {
     if (passwords.isTooLong(password) || !(await passwords.verify(user.passwordHash, password))) {
@@ -121,9 +122,9 @@ export async function verifyCurrentPassword(login: PasswordLogin, user: User, pa
   }, 'The current password is wrong');
 }
 
-function verifiedDevice(login: PasswordLogin, client: LoginClient, username: string): TrustedDevice | undefined {
+function verifiedDevice(login: PasswordLogin, client: LoginClient, user: User): TrustedDevice | undefined {
   if (!login.rateLimits || !login.deviceCookies || !client.deviceCookies?.length) return undefined;
-  return login.deviceCookies.verify(client.deviceCookies, username);
+  return login.deviceCookies.verify(client.deviceCookies, user);
 }
 
 /**

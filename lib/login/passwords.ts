@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type * as Argon2 from 'argon2';
 import { ConcurrencyLimit } from './concurrency-limit';
 
@@ -37,12 +39,29 @@ export interface HashingLimits {
   queue: number;
 }
 
+/** The clock a PasswordHasher times verifies with, and the timer it pads with; tests pass fake ones. */
+export interface HasherTiming {
+  /** Milliseconds from any origin. Default `performance.now`. */
+  now(): number;
+  /** Resolves after `ms` milliseconds, without using the CPU. Default `timers/promises` `setTimeout`. */
+  sleep(ms: number): Promise<void>;
+}
+
+const DEFAULT_TIMING: HasherTiming = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
+
+/** How many recent timings of a verify at the current parameters the estimate takes the median of. */
+const COST_SAMPLES = 15;
+
 /**
  * Hashes and checks passwords with argon2id.
  *
  * Passwords are normalised to NFC and otherwise kept as given: any Unicode,
  * NUL included, never truncated. A password over `maxLength` is refused by
  * the caller before any hashing (see {@link PasswordHasher.isTooLong}).
+ *
+ * A failed verify of a hash made with cheaper parameters than the current
+ * ones is padded, with a timer, to what a verify at the current parameters
+ * takes: see {@link PasswordHasher.verify}.
  *
  * @example
  * const passwords = new PasswordHasher();
@@ -54,8 +73,16 @@ export class PasswordHasher {
   readonly maxLength: number;
   private dummyHash: Promise<string> | undefined;
   private readonly limit: ConcurrencyLimit;
+  private readonly timing: HasherTiming;
+  /** The last COST_SAMPLES timings (ms) of an argon2 run at the current parameters, oldest first. */
+  private readonly costSamples: number[] = [];
 
-  constructor(params: Partial<Argon2Params> = {}, maxLength = DEFAULT_MAX_PASSWORD_LENGTH, limits: Partial<HashingLimits> = {}) {
+  constructor(
+    params: Partial<Argon2Params> = {},
+    maxLength = DEFAULT_MAX_PASSWORD_LENGTH,
+    limits: Partial<HashingLimits> = {},
+    timing: Partial<HasherTiming> = {},
+  ) {
     const merged = { ...DEFAULT_ARGON2, ...params };
     // argon2's own lower bounds; below them it throws at hash time, so say so now.
     checkInteger('argon2.memoryCost', merged.memoryCost, 8 * merged.parallelism);
@@ -69,6 +96,7 @@ export class PasswordHasher {
     this.params = Object.freeze(merged);
     this.maxLength = maxLength;
     this.limit = new ConcurrencyLimit(concurrency, queue);
+    this.timing = { ...DEFAULT_TIMING, ...timing };
   }
 
   /** More than `maxLength` characters: refuse before hashing (hashing cost grows with length). */
@@ -84,9 +112,41 @@ export class PasswordHasher {
     return this.limit.run(() => argon2().hash(encode(password), { type: argon2().argon2id, ...this.params }));
   }
 
-  /** Rejects with ServiceUnavailableError (503) when the hashing queue is full. */
+  /**
+   * Whether `password` matches `hash`. Rejects with ServiceUnavailableError
+   * (503) when the hashing queue is full.
+   *
+   * A mismatch against a hash with outdated, cheaper parameters (normal right
+   * after an operator raises the cost: hashes are upgraded only at each
+   * user's next successful login) would answer sooner than an unknown user,
+   * whose dummy verify runs at the current parameters, and so tell that the
+   * account exists. The OWASP Authentication Cheat Sheet ("Authentication
+   * Responses") asks that a failed login take the same time whether or not
+   * the user exists. So such a mismatch is padded up to the median time of
+   * recent argon2 runs at the current parameters (primed by timing the dummy
+   * hash). The padding is a timer, not a second verify: it costs no CPU and
+   * holds no hashing slot, so a flood of guesses at outdated accounts costs the
+   * server no more than guesses at current ones, and the time each run waited
+   * for a slot is in both answers alike. Current hashes are never padded, and
+   * neither is a match (a caller who knows the password learns nothing), so
+   * normal logins are not slowed down. A hash costlier than the current
+   * parameters cannot be padded down: lowering the cost leaves such accounts
+   * slower to refuse until their owners log in again.
+   */
   async verify(hash: string, password: string): Promise<boolean> {
-    return this.limit.run(() => argon2().verify(hash, encode(password)));
+    const current = !this.needsRehash(hash);
+    let ran = 0;
+    const matches = await this.limit.run(async () => {
+      const start = this.timing.now();
+      try {
+        return await argon2().verify(hash, encode(password));
+      } finally {
+        ran = this.timing.now() - start;
+      }
+    });
+    if (current) this.recordCost(ran);
+    else if (!matches) await this.padTo(ran);
+    return matches;
   }
 
   /** True when `hash` was made with other parameters or another argon2 variant. */
@@ -105,15 +165,40 @@ export class PasswordHasher {
     return false;
   }
 
-  /** Makes the dummy hash now, so the first unknown-user login is not slower than the rest. */
+  /**
+   * Makes the dummy hash now, so the first unknown-user login is not slower
+   * than the rest; timing it primes the estimate of what a verify at the
+   * current parameters costs (a hash and a verify run the same argon2 work).
+   */
   prepareDummy(): Promise<string> {
     // Outside the limit: made once at start-up, it must not be refused by a full queue.
-    this.dummyHash ??= argon2().hash(randomBytes(32).toString('base64url'), { type: argon2().argon2id, ...this.params }).catch((err: unknown) => {
+    this.dummyHash ??= (async () => {
+      const start = this.timing.now();
+      const hash = await argon2().hash(randomBytes(32).toString('base64url'), { type: argon2().argon2id, ...this.params });
+      this.recordCost(this.timing.now() - start);
+      return hash;
+    })().catch((err: unknown) => {
       // Not cached when it failed: the next unknown-user login tries again instead of failing for ever.
       this.dummyHash = undefined;
       throw err;
     });
     return this.dummyHash;
+  }
+
+  private recordCost(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) return;
+    this.costSamples.push(ms);
+    if (this.costSamples.length > COST_SAMPLES) this.costSamples.shift();
+  }
+
+  /** Waits until a run that took `ran` ms has taken as long as one at the current parameters. */
+  private async padTo(ran: number): Promise<void> {
+    // Nothing timed yet (no dummy hash made at start-up): make it now, once per process, and time it.
+    if (this.costSamples.length === 0) await this.prepareDummy();
+    // The median: a pause of the process (GC, a busy neighbour) in one sample does not move it.
+    const sorted = [...this.costSamples].sort((a, b) => a - b);
+    const estimate = sorted[Math.floor(sorted.length / 2)] ?? 0;
+    if (estimate > ran) await this.timing.sleep(estimate - ran);
   }
 }
 

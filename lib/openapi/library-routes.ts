@@ -28,7 +28,7 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     properties: {
       id: { type: 'string', description: 'Opaque, stable id; the `sub` of its tokens.' },
       username: { type: 'string' },
-      email: { type: ['string', 'null'], format: 'email' },
+      email: { type: ['string', 'null'], format: 'idn-email' },
       scopes: { type: 'array', items: { type: 'string' }, description: 'Scopes this user may be granted.' },
       disabled: { type: 'boolean' },
       tokenEpoch: { type: 'integer', description: 'Bumped by a password change, disabling, or sign-out everywhere; older tokens stop working.' },
@@ -255,12 +255,12 @@ export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> =
   updateMe: {
     summary: 'Change my email',
     requestBody: body(
-      { type: 'object', required: ['email'], properties: { email: { type: ['string', 'null'], format: 'email' } }, additionalProperties: false },
+      { type: 'object', required: ['email'], properties: { email: { type: ['string', 'null'], format: 'idn-email' } }, additionalProperties: false },
       '`null` or "" clears the email; any other field is refused.',
     ),
     responses: {
       '200': userResponse('The updated account.'),
-      '400': errorResponse('`invalid_request`: not an email address, or a field that cannot be changed here.'),
+      '400': errorResponse('`invalid_request`: not an email address (one `@`, at most 254 octets, no control, formatting, invisible or space characters, no empty or misplaced dots), or a field that cannot be changed here.'),
     },
   },
   changePassword: {
@@ -298,7 +298,7 @@ export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> =
     requestBody: body({
       type: 'object',
       required: ['username', 'password'],
-      properties: { username: { type: 'string' }, password: { type: 'string', format: 'password' }, email: { type: 'string', format: 'email' } },
+      properties: { username: { type: 'string' }, password: { type: 'string', format: 'password' }, email: { type: 'string', format: 'idn-email' } },
     }),
     responses: {
       '201': userResponse('The new account.'),

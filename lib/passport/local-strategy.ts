@@ -60,7 +60,7 @@ export class LocalStrategy extends PassportStrategy {
       .then(
         (user) => {
           // Trusted from now on (OWASP device cookies): the app's handler answers on this response, with the cookie.
-          if (auth.deviceCookies) req.res?.append('Set-Cookie', auth.deviceCookies.setCookie(user.username, user.tokenEpoch, req.secure));
+          if (auth.deviceCookies) req.res?.append('Set-Cookie', auth.deviceCookies.setCookie(user, req.secure));
           const account = publicUser(user);
           reportLogin(auth.hooks, { user: account, scopes: [...user.scopes], request: req });
           this.success(account);

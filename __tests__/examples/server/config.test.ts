@@ -292,6 +292,11 @@ describe('resolveSecret', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('creates the data folder 0700: the database it will hold is for the server\'s user only', () => {
+    resolveSecret(config({}), say);
+    expect(fs.statSync(path.join(dir, 'data')).mode & 0o777).toBe(0o700);
+  });
+
   it('makes a different secret for another data folder', () => {
     const a = resolveSecret(config({ dataDir: path.join(dir, 'a') }), say);
     const b = resolveSecret(config({ dataDir: path.join(dir, 'b') }), say);

@@ -142,6 +142,13 @@ describe('users CLI (runUsersCli)', () => {
     expect(await users.list()).toEqual([]);
   });
 
+  it('refuses an email with a terminal escape before reading the password, saying why without echoing it', async () => {
+    const error = await cliError(['add', 'alice', '--email', 'a\u001b]0;pwned\u0007@example.com', '--password-stdin']);
+    expect(error.message).toBe('not an email address: the email address cannot contain control, formatting, invisible or space characters (U+001B)');
+    expect(stdinReads).toBe(0);
+    expect(await users.list()).toEqual([]);
+  });
+
   it('refuses an unknown command with exit code 2 and the usage', async () => {
     const error = await cliError(['frobnicate', 'alice']);
     expect(error.exitCode).toBe(2);

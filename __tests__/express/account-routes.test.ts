@@ -110,8 +110,7 @@ describe('account self-service', () => {
     it('refuses a wrong current password with 400 and reports it like a failed login', async () => {
       const { access_token } = await login();
       const res = await request(f.app).put('/users/me/password').set(bearer(access_token)).send({ current_password: 'wrong', new_password: NEW });
-      expect(res.status).toBe(400);
-      expect(res.body.error).toBe('invalid_grant');
+      expectOAuthError(res, 400, 'invalid_grant');
       expect(f.failures.at(-1)).toMatchObject({ reason: 'login.wrong_password', detail: 'wrong current password' });
       expect((await request(f.app).get('/users/me').set(bearer(access_token))).status).toBe(200);
     });

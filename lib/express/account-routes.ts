@@ -33,7 +33,8 @@ function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requir
       } catch (err) {
         if (!(err instanceof AuthError)) return next(err);
         reportFailure(auth.hooks, err, req);
-        sendError(res, err);
+        // Like the token endpoint's (RFC 6749 §5.1): answers about an account are never cached, refusals included.
+        sendError(res, err, NO_STORE);
       }
     },
   };

@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { usernameKey, usernameProblem, usernameSkeletons, usernamesLookAlike } from '../../lib/core/usernames';
+import { CONFUSABLES, CONFUSABLES_VERSION, UPPERCASE } from '../../lib/core/unicode/confusables';
+import { UNICODE_VERSION } from '../../lib/core/unicode/case-folding';
+import { FUZZ_RUNS } from '../fuzz/arbitraries';
+
+/** The look-alikes a black-box review registered next to the first name of each pair (all got 201 then). */
+export const LOOKALIKES: ReadonlyArray<[existing: string, lookalike: string, why: string]> = [
+  ['alice', '\u0430\u04cf\u0456\u0441\u0435', 'all Cyrillic (а ӏ і с е): a whole-script confusable'],
+  ['alice', 'ᎪᏞᎥᏟᎬ', 'Cherokee, read without case'],
+  ['alice', 'ꓮꓡꓲꓚꓰ', 'Lisu, like ALICE in capitals'],
+  ['alice', 'al\u0131\u0307ce', 'dotless ı with a combining dot above'],
+  ['alice', 'ali\u0307ce', 'i with a combining dot above, which only restores its dot'],
+  ['alice', 'a\u01c0ice', 'U+01C0 LATIN LETTER DENTAL CLICK for l'],
+  ['alice', '\u0251lice', 'U+0251 LATIN SMALL LETTER ALPHA for a'],
+  ['alice', 'aIice', 'capital I for l'],
+  ['alice-bob', 'alice\u4e00bob', 'U+4E00 (Han one) for the hyphen'],
+  ['alice-bob', 'alice\u30fcbob', 'U+30FC (prolonged sound mark) for the hyphen'],
+  ['TOM', '\u03a4\u039f\u039c', 'Greek capitals'],
+  ['TOM', '\u0422\u041e\u041c', 'Cyrillic capitals'],
+  ['ao', 'a\u3007', 'U+3007 IDEOGRAPHIC NUMBER ZERO for o'],
+];
+
+describe('usernames: look-alikes (UTS #39 §4 skeletons)', () => {
+  it('takes its data from the Unicode version of the other tables', () => {
+    expect(CONFUSABLES_VERSION).toBe(UNICODE_VERSION);
+    expect(CONFUSABLES.get(0x0430)).toBe('a');
+    expect(CONFUSABLES.get(0x0049)).toBe('l'); // I → l, as confusables.txt has it
+    expect(UPPERCASE.get(0x00df)).toBe('SS');
+  });
+
+  it.each(LOOKALIKES)('finds %s and %s alike (%s), though each is a valid new name', (existing, lookalike) => {
+    expect(usernameProblem(existing)).toBeUndefined();
+    expect(usernameProblem(lookalike)).toBeUndefined();
+    expect(usernameKey(lookalike)).not.toBe(usernameKey(existing));
+    expect(usernamesLookAlike(lookalike, existing)).toBe(true);
+    expect(usernamesLookAlike(existing, lookalike)).toBe(true);
+  });
+
+  it.each([
+    ['tom', '\u03a4\u039f\u039c', 'TOM in capitals is the Greek ΤΟΜ'],
+    ['tom', '\u03c4\u03bf\u03bc', 'the Greek τομ is ΤΟΜ in capitals'],
+    ['BOB', '\u0412\u041e\u0412', 'Cyrillic ВОВ'],
+    ['mary', 'rnary', 'rn for m'],
+    ['ali', 'ALl', 'ALl for ALI'],
+    ['alice', 'ALlCE', 'ALlCE for ALICE'],
+    ['Ian', 'lan', 'I for l'],
+    ['alice', 'ALİCE', 'İ, whose lower case is i with a dot above'],
+    ['aliceーbob', 'alice一bob', 'one long stroke for another'],
+  ])('also finds %s and %s alike (%s)', (a, b) => {
+    expect(usernamesLookAlike(a, b)).toBe(true);
+  });
+
+  it.each([
+    ['bob', 'rob'],
+    ['anna', 'hanna'],
+    ['alice', 'alicia'],
+    ['ali', 'all'],
+    ['ivan', 'lvan'],
+    ['bill', 'biii'],
+    ['van', 'nan'],
+    ['mary', 'rnarv'],
+    // The data has no accent among its confusables: an accent makes another name.
+    ['José', 'Jose'],
+    ['Zoë', 'Zoe'],
+    ['Łukasz', 'Lukasz'],
+  ])('keeps %s and %s apart', (a, b) => {
+    expect(usernamesLookAlike(a, b)).toBe(false);
+  });
+
+  it('gives names that are one account (one key) a common skeleton', () => {
+    for (const [a, b] of [['alice', 'ALICE'], ['straße', 'STRASSE'], ['ａｌｉｃｅ', 'Alice'], ['ΟΔΟΣ', 'οδος']]) {
+      expect(usernamesLookAlike(a, b)).toBe(true);
+    }
+  });
+
+  it('never throws, answers at most four skeletons, and is total over anything', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-composite' }), fc.anything()), (value) => {
+        const skeletons = usernameSkeletons(value as string);
+        expect(Array.isArray(skeletons)).toBe(true);
+        expect(skeletons.length).toBeLessThanOrEqual(4);
+        if (typeof value === 'string' && value !== '') expect(skeletons.length).toBeGreaterThan(0);
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+
+  it('answers no skeleton for what is not a name, so such a value is alike nothing', () => {
+    expect(usernameSkeletons('')).toEqual([]);
+    expect(usernameSkeletons(42 as unknown as string)).toEqual([]);
+    expect(usernamesLookAlike('', '')).toBe(false);
+  });
+});

@@ -14,6 +14,14 @@ describe('usernames: look-alikes (UTS #39 §4 skeletons)', () => {
     expect(UPPERCASE.get(0x00df)).toBe('SS');
   });
 
+  it('has prototypes that are their own prototypes, so one pass makes a skeleton', () => {
+    for (const [from, to] of CONFUSABLES) {
+      for (const ch of to.normalize('NFD')) expect([from, ch.codePointAt(0), CONFUSABLES.has(ch.codePointAt(0)!)]).toEqual([from, ch.codePointAt(0), false]);
+    }
+    // Only code points that NFD leaves alone are looked up, so only they are kept.
+    for (const from of CONFUSABLES.keys()) expect(String.fromCodePoint(from).normalize('NFD')).toBe(String.fromCodePoint(from));
+  });
+
   it.each(LOOKALIKES)('finds %s and %s alike (%s), though each is a valid new name', (existing, lookalike) => {
     expect(usernameProblem(existing)).toBeUndefined();
     expect(usernameProblem(lookalike)).toBeUndefined();

@@ -23,6 +23,12 @@
  *   from the categories of §9), the directionality rule (RFC 8265 §3.3.2
  *   step 5: the RFC 5893 Bidi Rule), and the UTS #39 §5.2 "Highly
  *   Restrictive" level, all on `normalizeUsername(name)`.
+ * - **Does it look like another account's name?** `usernameSkeletons`: the
+ *   UTS #39 §4 skeletons of the name as stored, case-folded, in lower case
+ *   and in capitals. Stores refuse a new name that shares one with another
+ *   account (whole-script confusables such as the Cyrillic `аӏісе`, and
+ *   look-alikes within one script such as `aIice`), as they refuse a taken
+ *   key; logins still go by the key alone.
  *
  * ## Choices, and where they depart from the letter of the RFCs
  *
@@ -182,6 +188,11 @@ function mapCodePoints(text: string, table: ReadonlyMap<number, string>): string
  * Total: a non-string or '' gives [], so it looks like nothing; deterministic
  * across Node.js versions (generated tables only, and the normalization that
  * usernameKey already relies on).
+ *
+ * The SQL stores keep these in `username_skeletons` (SQLite schema step 7,
+ * PostgreSQL migration 6). Changing what this returns for a stored name (new
+ * confusables data, another tailoring) changes rows already stored: it needs
+ * a schema step that recomputes them, as usernameKey's changes do.
  *
  * @example
  * usernameSkeletons('alice'); // ['ALlCE', 'alice']

@@ -14,6 +14,10 @@ export interface MemoryUserStoreOptions {
  * A `UserStore` held in process memory, for tests, examples and prototypes.
  * Accounts are lost when the process exits and are not shared between processes.
  *
+ * Like the SQL stores, it refuses a new name that looks like another
+ * account's (`usernameSkeletons`), checked and written without an await in
+ * between.
+ *
  * @example
  * const users = new MemoryUserStore();
  * await users.create({ username: 'Alice', passwordHash: await hashPassword(password) });

@@ -155,7 +155,8 @@ export const MIGRATION_LOCK_KEY = '7305938471120569122';
  * step runs once and a failed step leaves nothing behind (PostgreSQL DDL is
  * transactional). Rejects for a schema a newer version of the library made,
  * and with UsernameCollisionError, changing nothing, when step 4 finds two
- * accounts that would have one username key.
+ * accounts that would have one username key. Step 6 (look-alike names)
+ * refuses nothing: accounts that already look alike are kept.
  *
  * The stores call it themselves (once per pool, see `ready()`); call it
  * directly to migrate at deploy time instead.

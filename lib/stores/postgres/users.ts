@@ -51,7 +51,11 @@ interface UserRow {
  *
  * Usernames are unique by `usernameKey` (case, width, Unicode form) through
  * a UNIQUE constraint on the key, so two servers creating "alice" and "Alice"
- * at the same moment get one account and one `UsernameTakenError`.
+ * at the same moment get one account and one `UsernameTakenError`. Look-alikes
+ * likewise: each of a name's `usernameSkeletons` is a row of
+ * `username_skeletons` under a unique index, written in the account's
+ * transaction, so "alice" and "аӏісе" created at once give one account and
+ * one `UsernameTakenError` (`lookalike: true`).
  *
  * @example
  * const pool = new Pool({ connectionString: process.env.DATABASE_URL });

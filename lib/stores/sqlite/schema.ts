@@ -121,8 +121,9 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
  * several stores or processes opening the file. Cheap when up to date: every
  * store calls it from its constructor. Throws UsernameCollisionError, leaving
  * the database as it was, when step 5 finds two accounts that would have one
- * username key. `target` (a lower version) is for tests that build an old
- * database.
+ * username key. Step 7 (look-alike names) refuses nothing: accounts that
+ * already look alike are kept (see addUsernameSkeletons). `target` (a lower
+ * version) is for tests that build an old database.
  */
 export function migrate(database: SqliteDatabase, target: number = LATEST_SCHEMA_VERSION): void {
   const db = database as Database.Database;

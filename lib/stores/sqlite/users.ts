@@ -43,6 +43,12 @@ type SelectedRow = Omit<UserRow, 'username_key'>;
  * refresh-token and denylist stores, open it with `openSqlite` and pass it to
  * each.
  *
+ * Usernames are unique by `usernameKey` (a UNIQUE column) and no new name
+ * looks like another account's: each of its `usernameSkeletons` is a row of
+ * `username_skeletons`, unique per holder, written in the same IMMEDIATE
+ * transaction as the account, so two connections cannot both register
+ * "alice" and "аӏісе".
+ *
  * The methods return promises to fit `UserStore`, but better-sqlite3 does the
  * work synchronously on the calling thread.
  *

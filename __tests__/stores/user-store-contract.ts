@@ -437,7 +437,9 @@ export function describeUserStoreContract<S extends UserStore>(
       });
 
       it('lets exactly one of concurrent look-alike creates win', async () => {
-        const names = ['alice', '\u0430\u04cf\u0456\u0441\u0435', 'aIice', 'ᎪᏞᎥᏟᎬ', 'ꓮꓡꓲꓚꓰ', '\u0251lice'];
+        // Each pair of these looks alike (all share the skeleton "alice"). Not every look-alike of
+        // alice would do: ꓮꓡꓲꓚꓰ looks like ALICE, aIice like alice, and not like each other.
+        const names = ['alice', '\u0430\u04cf\u0456\u0441\u0435', 'aIice', 'ᎪᏞᎥᏟᎬ', '\u0251lice'];
 
         const results = await Promise.allSettled(names.map((username) => store.create({ username, passwordHash: 'h' })));
 

@@ -185,6 +185,13 @@ function mapCodePoints(text: string, table: ReadonlyMap<number, string>): string
  * puts back the dot that `i` or `j` has (`i̇` and `ı̇` look like `i`).
  * Accents are not confusables in the data: `José` and `Jose` are two names.
  *
+ * Looking alike is not transitive: `ꓮꓡꓲꓚꓰ` and `aIice` each look like
+ * `alice` (in capitals, and as written) but not like each other, so with no
+ * `alice` both can register, and then `alice` cannot. One skeleton per name
+ * would make it transitive only by also merging names that do not look
+ * alike (`i` and `l` everywhere, since `I` is both `i` in capitals and a
+ * look-alike of `l`: `ali` and `all`).
+ *
  * Total: a non-string or '' gives [], so it looks like nothing; deterministic
  * across Node.js versions (generated tables only, and the normalization that
  * usernameKey already relies on).

@@ -62,6 +62,8 @@ describe('the public API', () => {
         'scopeProblem',
         'usernameKey',
         'usernameProblem',
+        'usernameSkeletons',
+        'usernamesLookAlike',
       ],
     ],
     ['express-jwt-auth/sqlite', sqlite, ['SqliteDenylistStore', 'SqliteRefreshTokenStore', 'SqliteUserStore', 'openSqlite']],

@@ -61,7 +61,7 @@ export {
 
 // Accounts and passwords, for apps and admin tools that manage users.
 export { publicUser, type User, type PublicUser, type AccessTokenClaims, type RequestAuth } from './core/user';
-export { usernameKey, normalizeUsername, usernameProblem } from './core/usernames';
+export { usernameKey, normalizeUsername, usernameProblem, usernameSkeletons, usernamesLookAlike } from './core/usernames';
 export { scopeProblem } from './core/scopes';
 export { PasswordHasher, type Argon2Params, type HashingLimits, type HasherTiming } from './login/passwords';
 export { newPasswordProblem, emailProblem, endAllSessions, bumpTokenEpochFrom, type BumpPatch } from './login/accounts';

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { PasswordHasher } from '../../lib/login/passwords';
+import { resolvedAuthOf } from '../../lib/config/handles';
 import { expectBearerError, expectOAuthError, PASSWORD, setup, type Fixture } from '../helpers';
+import { LOOKALIKES } from '../lookalikes';
 
 describe('account self-service', () => {
   let f: Fixture;
@@ -223,6 +225,65 @@ describe('account self-service', () => {
         const res = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username, password: PASSWORD });
         expect(res.status).toBe(200);
         expect((await request(f.app).get('/users/me').set(bearer(res.body.access_token))).body.username).toBe('alice');
+      });
+
+      describe('confusables (UTS #39 §4 skeletons)', () => {
+        const tokenFor = (username: string, password: string) =>
+          request(f.app).post('/token').type('form').send({ grant_type: 'password', username, password });
+
+        it.each(LOOKALIKES)('answers %s then its look-alike %s with 409 username_taken (%s)', async (existing, lookalike) => {
+          if (existing !== 'alice') expect((await register(existing)).status).toBe(201);
+          const before = (await f.users.list()).map((user) => user.username);
+
+          const res = await register(lookalike);
+
+          expectRefused(res, 409, 'username_taken');
+          expect(res.body.error_description).toBe('That username looks like one that is taken');
+          expect(f.failures.at(-1)).toMatchObject({ reason: 'username.lookalike' });
+          expect((await f.users.list()).map((user) => user.username)).toEqual(before);
+          // The look-alike is no account: it does not log into the one it looks like.
+          expectOAuthError(await tokenFor(lookalike, existing === 'alice' ? PASSWORD : 'long enough password'), 400, 'invalid_grant');
+        });
+
+        it.each(LOOKALIKES.filter(([existing]) => existing !== 'alice'))(
+          'answers the look-alike %s second too: %s first, then it, is 201 then 409',
+          async (existing, lookalike) => {
+            expect((await register(lookalike)).status).toBe(201);
+            expectRefused(await register(existing), 409, 'username_taken');
+            expect(f.failures.at(-1)).toMatchObject({ reason: 'username.lookalike' });
+          },
+        );
+
+        it('still answers a taken key (another case) with "taken", not "looks like"', async () => {
+          const res = await register('Alice');
+          expectRefused(res, 409, 'username_taken');
+          expect(res.body.error_description).toBe('That username is taken');
+          expect(f.failures.at(-1)).toMatchObject({ reason: 'username.taken' });
+        });
+
+        it('lets exactly one of two concurrent look-alike registrations win', async () => {
+          const [a, b] = await Promise.all([register('\u0441\u043e\u0441\u043e'), register('coco')]); // Cyrillic сосо, Latin coco
+          expect([a.status, b.status].sort()).toEqual([201, 409]);
+          expect((await f.users.list()).map((user) => user.username).filter((name) => name !== 'alice')).toHaveLength(1);
+        });
+
+        it('refuses a look-alike before hashing its password', async () => {
+          const hash = jest.spyOn(resolvedAuthOf(f.auth).passwords, 'hash');
+          expectRefused(await register('aIice'), 409, 'username_taken');
+          expect(hash).not.toHaveBeenCalled();
+          hash.mockRestore();
+        });
+
+        it.each([
+          ['bob', 'rob'],
+          ['anna', 'hanna'],
+          ['José', 'Jose'], // no accent is a confusable in the UTS #39 data: two names
+          ['mary', 'marv'],
+        ])('lets %s and %s both register', async (first, second) => {
+          expect((await register(first)).status).toBe(201);
+          expect((await register(second)).status).toBe(201);
+          expect((await tokenFor(second, 'long enough password')).status).toBe(200);
+        });
       });
 
       it('lets a user registered as straße log in as STRASSE', async () => {

@@ -129,7 +129,7 @@ describePostgres('PostgreSQL', () => {
   describeClientStrings('PostgreSQL', async () => {
     const users = new PostgresUserStore(db.pool);
     await users.ready();
-    await db.pool.query('TRUNCATE users, refresh_tokens, refresh_families, access_denylist');
+    await db.pool.query('TRUNCATE users, username_skeletons, refresh_tokens, refresh_families, access_denylist');
     return { users, refreshTokenStore: new PostgresRefreshTokenStore(db.pool), denylist: new PostgresDenylistStore(db.pool) };
   });
 });

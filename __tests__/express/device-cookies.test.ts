@@ -303,6 +303,9 @@ class ReusedIdUserStore implements UserStore {
   async findByUsername(username: string) {
     return this.out(await this.inner.findByUsername(username));
   }
+  async findLookalike(username: string) {
+    return this.out(await this.inner.findLookalike(username));
+  }
   async create(input: NewUser) {
     const user = await this.inner.create(input);
     let n = 1;

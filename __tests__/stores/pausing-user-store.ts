@@ -51,6 +51,10 @@ export class PausingUserStore implements UserStore {
     return this.inner.findByUsername(username);
   }
 
+  findLookalike(username: string): Promise<User | null> {
+    return this.inner.findLookalike!(username);
+  }
+
   create(user: NewUser): Promise<User> {
     return this.inner.create(user);
   }

@@ -3,6 +3,7 @@ import type { User } from '../../lib/core/user';
 import { type UserStore } from '../../lib/stores/types';
 import { UsernameTakenError } from '../../lib/core/errors';
 import { endAllSessions } from '../../lib/login/accounts';
+import { LOOKALIKES } from '../lookalikes';
 
 export interface UserStoreContractOptions {
   /** Moves the clock the store was given forward by `ms`: `updatedAt` must come from that clock. */
@@ -362,6 +363,89 @@ export function describeUserStoreContract<S extends UserStore>(
 
         expect(bumped.map((user) => user?.tokenEpoch).sort((a, b) => a! - b!)).toEqual([6, 7, 8, 9, 10, 11, 12, 13]);
         expect((await store.findById(created.id))?.tokenEpoch).toBe(13);
+      });
+    });
+
+    describe('look-alike usernames (usernameSkeletons, UTS #39 §4)', () => {
+      const refused = async (promise: Promise<unknown>, lookalike: boolean) => {
+        const err = await promise.then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(UsernameTakenError);
+        expect((err as UsernameTakenError).lookalike).toBe(lookalike);
+      };
+
+      it.each(LOOKALIKES)('refuses %s then its look-alike %s (%s)', async (existing, lookalike) => {
+        const created = await store.create({ username: existing, passwordHash: 'h1' });
+
+        await refused(store.create({ username: lookalike, passwordHash: 'h2' }), true);
+
+        expect(await store.list()).toEqual([created]);
+        expect(await store.findByUsername(lookalike)).toBeNull();
+        expect(await store.findByUsername(existing)).toEqual(created);
+      });
+
+      it('says taken, not look-alike, for a name with the same key', async () => {
+        await store.create({ username: 'alice', passwordHash: 'h' });
+
+        await refused(store.create({ username: 'ALICE', passwordHash: 'h' }), false);
+      });
+
+      it('refuses a rename to a look-alike of another account and leaves the user as it was', async () => {
+        await store.create({ username: 'alice', passwordHash: 'h' });
+        const bob = await store.create({ username: 'bob', passwordHash: 'h' });
+        options.advanceClock(1000);
+
+        await refused(store.update(bob.id, { username: 'aIice', email: 'x@example.com' }), true);
+
+        expect(await store.findById(bob.id)).toEqual(bob);
+        // The old name keeps its skeletons: a look-alike of bob is still refused.
+        await refused(store.create({ username: '\u0412\u041e\u0412', passwordHash: 'h' }), true);
+      });
+
+      it('lets a user take a look-alike of its own name, or another case of it', async () => {
+        const alice = await store.create({ username: 'alice', passwordHash: 'h' });
+
+        expect(await store.update(alice.id, { username: 'ALICE' })).toMatchObject({ username: 'ALICE' });
+        expect(await store.update(alice.id, { username: 'aIice' })).toMatchObject({ username: 'aIice' });
+        expect((await store.findByUsername('AIICE'))?.id).toBe(alice.id);
+      });
+
+      it('frees the look-alikes of a name given up by a rename', async () => {
+        const alice = await store.create({ username: 'alice', passwordHash: 'h' });
+        await store.update(alice.id, { username: 'alicia' });
+
+        const other = await store.create({ username: 'aIice', passwordHash: 'h' });
+
+        expect(other.username).toBe('aIice');
+        await refused(store.create({ username: 'aIicia', passwordHash: 'h' }), true);
+      });
+
+      it('frees the look-alikes of a removed account', async () => {
+        const alice = await store.create({ username: 'alice', passwordHash: 'h' });
+        await store.delete(alice.id);
+
+        expect((await store.create({ username: '\u0430\u04cf\u0456\u0441\u0435', passwordHash: 'h' })).username).toBe('\u0430\u04cf\u0456\u0441\u0435');
+      });
+
+      it('finds the account a name looks like with findLookalike, and null when none does', async () => {
+        const alice = await store.create({ username: 'alice', passwordHash: 'h' });
+        await store.create({ username: 'bob', passwordHash: 'h' });
+
+        expect(await store.findLookalike!('ꓮꓡꓲꓚꓰ')).toEqual(alice);
+        expect(await store.findLookalike!('ALICE')).toEqual(alice);
+        expect(await store.findLookalike!('alicia')).toBeNull();
+        expect(await store.findLookalike!('')).toBeNull();
+      });
+
+      it('lets exactly one of concurrent look-alike creates win', async () => {
+        // Each pair of these looks alike (all share the skeleton "alice"). Not every look-alike of
+        // alice would do: ꓮꓡꓲꓚꓰ looks like ALICE, aIice like alice, and not like each other.
+        const names = ['alice', '\u0430\u04cf\u0456\u0441\u0435', 'aIice', 'ᎪᏞᎥᏟᎬ', '\u0251lice'];
+
+        const results = await Promise.allSettled(names.map((username) => store.create({ username, passwordHash: 'h' })));
+
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(UsernameTakenError);
+        expect(await store.list()).toHaveLength(1);
       });
     });
 

@@ -98,7 +98,8 @@ export function createApp({
   const updateMe = auth.updateMe();
   const changePassword = auth.changePassword();
   const signOutEverywhere = auth.signOutEverywhere();
-  const register = auth.register();
+  // Made only where mounted: registration needs a store that finds look-alike names (UserStore.findLookalike).
+  const register = allowRegistration ? auth.register() : undefined;
   const admin = auth.requireScopes('admin');
 
   // app.all, not app.post: the handlers answer any other method with 405 and Allow: POST
@@ -113,14 +114,14 @@ export function createApp({
   app.patch('/users/me', updateMe);
   app.put('/users/me/password', changePassword);
   app.delete('/users/me/sessions', signOutEverywhere);
-  if (allowRegistration) app.post('/users', register);
+  if (register) app.post('/users', register);
 
   app.get('/admin/users', admin, noStore, async (_req, res) => {
     res.json((await users.list()).map(publicUser));
   });
 
   const { operation } = auth.openapi;
-  const registration: Record<string, OpenApiPathItem> = allowRegistration ? { '/users': { post: operation(register, { tags: ['account'] }) } } : {};
+  const registration: Record<string, OpenApiPathItem> = register ? { '/users': { post: operation(register, { tags: ['account'] }) } } : {};
   const document = auth.openapi.document({
       info: {
         title: 'express-jwt-auth example',

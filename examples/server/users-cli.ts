@@ -5,6 +5,7 @@ import {
   newPasswordProblem,
   PasswordHasher,
   scopeProblem,
+  usernameKey,
   usernameProblem,
   UsernameTakenError,
   type UserStore,
@@ -103,6 +104,14 @@ export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, p
     return passwords.hash(password);
   };
 
+  /** A CliError naming the account that has `name`, or one that looks like it; nothing when there is none. */
+  const refuseTaken = async (name: string): Promise<void> => {
+    const existing = (await users.findLookalike?.(name)) ?? (await users.findByUsername(name));
+    if (!existing) return;
+    if (usernameKey(existing.username) === usernameKey(name)) throw new CliError(`username already taken: ${name}`);
+    throw new CliError(`username looks like an existing one: ${name} looks like ${existing.username}`);
+  };
+
   switch (command) {
     case 'add': {
       if (username === undefined) throw new CliError(`add needs a username\n${USAGE}`, 2);
@@ -114,12 +123,15 @@ export async function runUsersCli(argv: string[], users: UserStore, io: CliIo, p
       // The reason, not the value: an address that fails may hold terminal escapes.
       const badEmail = values.email === undefined ? undefined : emailProblem(values.email);
       if (badEmail !== undefined) throw new CliError(`not an email address: ${badEmail}`);
+      // Before the password is read: a taken name, or one that looks like it (UTS #39), is refused anyway.
+      await refuseTaken(username);
       const passwordHash = await readPassword();
       try {
         const user = await users.create({ username, email: values.email ?? null, passwordHash, scopes });
         io.out(`added ${user.username} (id ${user.id})`);
       } catch (err) {
-        if (err instanceof UsernameTakenError) throw new CliError(`username already taken: ${username}`);
+        // Someone else took it meanwhile.
+        if (err instanceof UsernameTakenError) await refuseTaken(username);
         throw err;
       }
       return;

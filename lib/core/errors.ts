@@ -100,6 +100,8 @@ export type FailureReason =
   | 'hashing.busy'
   /** Registration with a taken username. */
   | 'username.taken'
+  /** Registration with a username that looks like a taken one (a shared skeleton, UTS #39 §4: `аӏісе` beside `alice`). */
+  | 'username.lookalike'
   /** The account acted on no longer exists. */
   | 'account.gone'
   /** DPoP is required here (route or token endpoint policy) and the request used Bearer or sent no proof; or a DPoP-bound refresh token came without a proof. */
@@ -319,11 +321,20 @@ export class TooManyRequestsError extends AuthError {
   }
 }
 
-/** The username is taken (registration). 409: this necessarily tells that the name exists. */
+/**
+ * The username is taken, or looks like one that is (`lookalike`: the two
+ * share a skeleton, UTS #39 §4), at registration. 409 `username_taken` either
+ * way: to a reader a look-alike of a name is that name, and the answer tells
+ * no more than a taken name's does (that such an account exists). The reason
+ * (`username.taken` or `username.lookalike`) and the description tell them apart.
+ */
 export class UsernameConflictError extends AuthError {
   get status() { return 409; }
   get code() { return 'username_taken' as const; }
-  constructor(options?: AuthErrorOptions) { super('That username is taken', 'username.taken', options); }
+  constructor(options?: AuthErrorOptions & { lookalike?: boolean }) {
+    const lookalike = options?.lookalike === true;
+    super(lookalike ? 'That username looks like one that is taken' : 'That username is taken', lookalike ? 'username.lookalike' : 'username.taken', options);
+  }
 }
 
 /** The server is at capacity (for example the password-hashing queue is full): 503 with `Retry-After`. */
@@ -378,11 +389,26 @@ export class StoreUntrustedError extends Error {
   }
 }
 
-/** `UserStore.create` or `update` with a username another account has (its key, `usernameKey`, is taken). */
+/**
+ * `UserStore.create` or `update` with a username another account has (its
+ * key, `usernameKey`, is taken) or looks like (`lookalike`: they share one of
+ * `usernameSkeletons`).
+ *
+ * @example
+ * try {
+ *   await users.create({ username: '\u0430\u04cf\u0456\u0441\u0435', passwordHash });
+ * } catch (err) {
+ *   if (err instanceof UsernameTakenError && err.lookalike) console.log('looks like an existing account');
+ * }
+ */
 export class UsernameTakenError extends Error {
-  constructor(readonly username: string) {
-    super(`username already taken: ${username}`);
+  /** True when the name is not taken but looks like one that is. */
+  readonly lookalike: boolean;
+  constructor(readonly username: string, options: { lookalike?: boolean } = {}) {
+    const lookalike = options.lookalike === true;
+    super(lookalike ? `username looks like one already taken: ${username}` : `username already taken: ${username}`);
     this.name = 'UsernameTakenError';
+    this.lookalike = lookalike;
   }
 }
 

@@ -23,6 +23,12 @@
  *   from the categories of §9), the directionality rule (RFC 8265 §3.3.2
  *   step 5: the RFC 5893 Bidi Rule), and the UTS #39 §5.2 "Highly
  *   Restrictive" level, all on `normalizeUsername(name)`.
+ * - **Does it look like another account's name?** `usernameSkeletons`: the
+ *   UTS #39 §4 skeletons of the name as stored, case-folded, in lower case
+ *   and in capitals. Stores refuse a new name that shares one with another
+ *   account (whole-script confusables such as the Cyrillic `аӏісе`, and
+ *   look-alikes within one script such as `aIice`), as they refuse a taken
+ *   key; logins still go by the key alone.
  *
  * ## Choices, and where they depart from the letter of the RFCs
  *
@@ -84,6 +90,7 @@
  */
 import { bidiGroup, type BidiGroup } from './unicode/bidi-class';
 import { CASE_FOLDING, MAX_KEY_EXPANSION, UNICODE_VERSION } from './unicode/case-folding';
+import { CONFUSABLES, UPPERCASE, isDefaultIgnorable, isSoftDotted } from './unicode/confusables';
 import { SCRIPT_NAMES } from './unicode/scripts';
 import { WIDTH_MAPPING } from './unicode/width-mapping';
 
@@ -146,6 +153,116 @@ function mapCodePoints(text: string, table: ReadonlyMap<number, string>): string
   let out = '';
   for (const ch of text) out += table.get(ch.codePointAt(0) as number) ?? ch;
   return out;
+}
+
+// ---- Look-alikes (UTS #39 §4: confusable detection) -------------------------------------------------
+
+/**
+ * The skeletons of `username`: what the name can look like, as strings that
+ * are equal exactly when two names look alike (UTS #39 §4, "X and Y are
+ * confusable if skeleton(X) = skeleton(Y)"). A new name whose skeletons share
+ * one with an existing account's is refused like a taken name: stores index
+ * them (`UserStore.create` and `update` reject with UsernameTakenError).
+ *
+ * A name is shown as stored (normalizeUsername, case kept) but is one account
+ * in any case, and an app may show it in any case (capitals in a heading,
+ * say). So there are up to four skeletons, each the UTS #39 skeleton of one
+ * way to write the name:
+ *
+ * 1. as stored: `aIice` (capital I) looks like `alice`;
+ * 2. as stored, then case-folded: the Cherokee `ᎪᏞᎥᏟᎬ` looks like `ALiCE`,
+ *    which is the name `alice`;
+ * 3. its key (lower case): `rnary` looks like `mary`;
+ * 4. its key in capitals: the Lisu `ꓮꓡꓲꓚꓰ` looks like `ALICE`, and `τομ`
+ *    is `ΤΟΜ` in capitals, which looks like `TOM`.
+ *
+ * The skeleton of a string: NFD, without Default_Ignorable_Code_Points, each
+ * code point replaced by its prototype in confusables.txt (Unicode 17.0,
+ * ./unicode/confusables.ts), NFD again. Tailored (UTS #39 §4 allows declared
+ * changes): U+30FC (the prototype of U+4E00 一 and the other long strokes)
+ * looks like `-`; and a U+0307 COMBINING DOT ABOVE on a Soft_Dotted letter
+ * (the After_Soft_Dotted context of Unicode §3.13) is left out, since it only
+ * puts back the dot that `i` or `j` has (`i̇` and `ı̇` look like `i`).
+ * Accents are not confusables in the data: `José` and `Jose` are two names.
+ *
+ * Looking alike is not transitive: `ꓮꓡꓲꓚꓰ` and `aIice` each look like
+ * `alice` (in capitals, and as written) but not like each other, so with no
+ * `alice` both can register, and then `alice` cannot. One skeleton per name
+ * would make it transitive only by also merging names that do not look
+ * alike (`i` and `l` everywhere, since `I` is both `i` in capitals and a
+ * look-alike of `l`: `ali` and `all`).
+ *
+ * Total: a non-string or '' gives [], so it looks like nothing; deterministic
+ * across Node.js versions (generated tables only, and the normalization that
+ * usernameKey already relies on).
+ *
+ * The SQL stores keep these in `username_skeletons` (SQLite schema step 7,
+ * PostgreSQL migration 6). Changing what this returns for a stored name (new
+ * confusables data, another tailoring) changes rows already stored: it needs
+ * a schema step that recomputes them, as usernameKey's changes do.
+ *
+ * @example
+ * usernameSkeletons('alice'); // ['ALlCE', 'alice']
+ * usernamesLookAlike('\u0430\u04cf\u0456\u0441\u0435', 'alice'); // true: Cyrillic аӏісе
+ */
+export function usernameSkeletons(username: string): string[] {
+  if (typeof username !== 'string' || username === '') return [];
+  if (username.length > MAX_PROCESSED_LENGTH) return [username];
+  const stored = skeleton(normalizeUsername(username));
+  const key = usernameKey(username);
+  const skeletons = new Set([stored, fold(stored), fold(skeleton(key)), skeleton(mapCodePoints(key.normalize('NFD'), UPPERCASE))]);
+  return [...skeletons].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * True when `a` and `b` look alike: they share a skeleton (`usernameSkeletons`).
+ * Names that are one account (`sameUsername`) always do.
+ *
+ * @example
+ * usernamesLookAlike('aIice', 'alice'); // true
+ * usernamesLookAlike('José', 'Jose'); // false
+ */
+export function usernamesLookAlike(a: string, b: string): boolean {
+  const theirs = new Set(usernameSkeletons(b));
+  return usernameSkeletons(a).some((s) => theirs.has(s));
+}
+
+/** The UTS #39 skeleton of `text`, tailored (see usernameSkeletons). */
+function skeleton(text: string): string {
+  let mapped = '';
+  for (const ch of text.normalize('NFD')) {
+    const cp = ch.codePointAt(0) as number;
+    if (!isDefaultIgnorable(cp)) mapped += CONFUSABLES.get(cp) ?? ch;
+  }
+  const chars = [...mapped.normalize('NFD')];
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    if (chars[i] === '\u0307' && afterSoftDotted(chars, i)) continue;
+    out += chars[i];
+  }
+  return out;
+}
+
+/**
+ * Unicode §3.13 After_Soft_Dotted: a Soft_Dotted letter before `chars[i]`,
+ * with no code point of combining class 0 or 230 (Above) in between. In NFD
+ * the marks in between come before U+0307 (class 230), so they are of class
+ * 1 to 230; one of class 230 keeps its place after U+0307 when the two are
+ * normalized in that order, one of a lower class moves before it.
+ */
+function afterSoftDotted(chars: readonly string[], i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    const ch = chars[j];
+    if (isSoftDotted(ch.codePointAt(0) as number)) return true;
+    if (!/\p{M}/u.test(ch)) return false;
+    if (('\u0307' + ch).normalize('NFD') === '\u0307' + ch) return false;
+  }
+  return false;
+}
+
+/** Full default case folding of `text`, in NFD (as usernameKey folds). */
+function fold(text: string): string {
+  return mapCodePoints(text.normalize('NFD'), CASE_FOLDING).normalize('NFD');
 }
 
 /**

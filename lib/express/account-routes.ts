@@ -3,7 +3,7 @@ import { isVerifiedBy } from '../bearer/verified-requests';
 import { AuthError, InvalidGrantError, InvalidRequestError, InvalidTokenError, UsernameConflictError, UsernameTakenError } from '../core/errors';
 import { asParams, readParam } from '../core/params';
 import { publicUser } from '../core/user';
-import { usernameProblem } from '../core/usernames';
+import { sameUsername, usernameProblem } from '../core/usernames';
 import type { ResolvedAuth } from '../config/auth-options';
 import { reportFailure } from '../config/hooks';
 import { bumpTokenEpochFrom, emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
@@ -126,9 +126,22 @@ export function createSignOutEverywhere(auth: ResolvedAuth) {
  * `POST /users`: self-registration with `username`, `password` and an
  * optional `email`. Mount it only where sign-up is wanted. A taken username is
  * a 409, which necessarily tells that the name exists, so requests are
- * limited per client IP (`rateLimits.registrationsPerHour`).
+ * limited per client IP (`rateLimits.registrationsPerHour`). So is a name that
+ * looks like a taken one (UTS #39 §4 skeletons: `аӏісе` beside `alice`): for
+ * a reader it is that name. It is found before the password is hashed
+ * (`UserStore.findLookalike`), and refused by the store itself when two
+ * registrations race. Throws a TypeError at start-up for a store without
+ * `findLookalike`: a registration route blind to look-alikes would let
+ * anyone pose as an existing user.
  */
 export function createRegister(auth: ResolvedAuth) {
+  const users = auth.users;
+  if (typeof users.findLookalike !== 'function') {
+    throw new TypeError(
+      'users: registration needs a UserStore with findLookalike(username), so that a new name cannot look like an existing one (UTS #39 skeletons; see UserStore in express-jwt-auth)',
+    );
+  }
+  const findLookalike = users.findLookalike.bind(users);
   const register = accountRoute(
     auth,
     'register',
@@ -141,11 +154,15 @@ export function createRegister(auth: ResolvedAuth) {
       if (username === undefined || password === undefined) throw new InvalidRequestError("Parameters 'username' and 'password' are required");
       const problem = usernameProblem(username) ?? newPasswordProblem(auth.passwords, password) ?? (email === undefined ? undefined : emailProblem(email));
       if (problem) throw new InvalidRequestError(capitalize(problem));
+      // Before the hash: a name that is taken or looks like one costs no argon2 work.
+      const existing = await findLookalike(username);
+      if (existing) throw new UsernameConflictError({ lookalike: !sameUsername(existing.username, username) });
       try {
         const user = await auth.users.create({ username, email: email ?? null, passwordHash: await auth.passwords.hash(password) });
         res.status(201).set(NO_STORE).json(publicUser(user)); // account data, like updateMe's answer
       } catch (err) {
-        if (err instanceof UsernameTakenError) throw new UsernameConflictError({ cause: err });
+        // Another registration won the name (or a look-alike of it) meanwhile.
+        if (err instanceof UsernameTakenError) throw new UsernameConflictError({ cause: err, lookalike: err.lookalike === true });
         throw err;
       }
     },

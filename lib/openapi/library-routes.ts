@@ -303,7 +303,7 @@ export const LIBRARY_OPERATIONS: Readonly<Record<RouteKind, OpenApiOperation>> =
     responses: {
       '201': userResponse('The new account.'),
       '400': errorResponse('`invalid_request`: a bad username, password or email.'),
-      '409': errorResponse('`username_taken`.'),
+      '409': errorResponse('`username_taken`: the name is taken, or looks like one that is (UTS #39 confusables: `аӏісе` beside `alice`).'),
       '429': errorResponse('Too many sign-ups from this address; `Retry-After` says when to try again.', RETRY_AFTER),
       ...busy(),
     },

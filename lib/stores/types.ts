@@ -39,11 +39,21 @@ export interface UserUpdateOptions {
  * - usernames are stored as `normalizeUsername` makes them and unique by
  *   `usernameKey` (case, width and Unicode form do not make two names), and
  *   `findByUsername` matches by that key;
+ * - no new name looks like another account's: a name given to `create`, or
+ *   to `update` as a new username, that shares one of its `usernameSkeletons`
+ *   with another account's name is refused with `UsernameTakenError`
+ *   (`lookalike: true`), checked and written in one atomic step, so that of
+ *   two concurrent writers of look-alike names one loses. Accounts stored
+ *   before a store enforced this may share skeletons and keep working: only
+ *   the names they are given afterwards are checked. `findByUsername` still
+ *   matches by key alone: a look-alike never finds another account;
  * - `create` assigns `id`, `createdAt` and `updatedAt`, and rejects with
- *   `UsernameTakenError` when the name is taken;
+ *   `UsernameTakenError` when the name is taken or looks like one that is;
  * - `update` changes only the given fields, sets `updatedAt`, returns the new
  *   record or null for an unknown id, rejects with `UsernameTakenError` on a
- *   clash; a failed update changes nothing;
+ *   clash of key or skeleton with another account (never with the account's
+ *   own name: a rename to another case or a look-alike of itself is fine);
+ *   a failed update changes nothing;
  * - `update` with `ifMatch` is atomic: when a stored field differs from the
  *   one given it changes nothing and resolves null (as for an unknown id;
  *   `findById` tells the two apart), before any username clash is looked
@@ -65,6 +75,21 @@ export interface UserUpdateOptions {
 export interface UserStore {
   findById(id: string): Promise<User | null>;
   findByUsername(username: string): Promise<User | null>;
+  /**
+   * An account whose name looks like `username` (shares one of its
+   * `usernameSkeletons`, which the account with `username`'s own key always
+   * does), or null; '' finds none. Registration (`auth.register()`) asks it
+   * before hashing the password, and refuses at start-up (a TypeError) a
+   * store without it; `create` and `update` must still refuse look-alikes
+   * themselves, atomically (see the contract above). Optional in the type so
+   * that a store of your own still compiles; a small one can scan:
+   *
+   * @example
+   * async findLookalike(username: string) {
+   *   return (await this.list()).find((user) => usernamesLookAlike(user.username, username)) ?? null;
+   * }
+   */
+  findLookalike?(username: string): Promise<User | null>;
   create(user: NewUser): Promise<User>;
   /** Resolves the updated user, or null for an unknown id or (with `ifMatch`) a record that no longer matches. */
   update(id: string, patch: UserPatch, options?: UserUpdateOptions): Promise<User | null>;

@@ -28,6 +28,7 @@ class BreakableStore implements UserStore {
     return this.brokenFindById ? Promise.reject(new Error('SQLITE_IOERR: disk I/O error')) : this.inner.findById(id);
   }
   findByUsername(username: string) { return this.inner.findByUsername(username); }
+  findLookalike(username: string) { return this.inner.findLookalike(username); }
   create(user: NewUser) { return this.inner.create(user); }
   update(id: string, patch: UserPatch, options?: UserUpdateOptions) { return this.inner.update(id, patch, options); }
   delete(id: string) { return this.inner.delete(id); }

@@ -43,7 +43,7 @@ describePostgres('example server stores on PostgreSQL', () => {
     try {
       expect(stores.users).toBeInstanceOf(PostgresUserStore);
       expect(await tablesOf(db.pool, schema)).toEqual(
-        ['access_denylist', 'express_jwt_auth_migrations', 'refresh_families', 'refresh_tokens', 'users'].sort(),
+        ['access_denylist', 'express_jwt_auth_migrations', 'refresh_families', 'refresh_tokens', 'username_skeletons', 'users'].sort(),
       );
       const alice = await stores.users.create({ username: 'Alice', passwordHash: 'h' });
       await stores.denylist.add('jti-1', Date.now() + 60_000);

@@ -3,6 +3,7 @@ import { PasswordHasher } from '../../../lib/login/passwords';
 import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import { authenticatePassword } from '../../../lib/login/authenticate-password';
 import { PausingUserStore } from '../../stores/pausing-user-store';
+import { LOOKALIKES } from '../../lookalikes';
 
 const PASSWORD = 'first-Pa55word';
 const NEW_PASSWORD = 'second-Pa55word';
@@ -115,6 +116,14 @@ describe('users CLI (runUsersCli)', () => {
     await run(['add', existing, '--password-stdin']);
     const error = await cliError(['add', name, '--password-stdin']);
     expect(error.message).toBe(`username already taken: ${name}`);
+    expect(error.exitCode).toBe(1);
+    expect((await users.list()).map((u) => u.username)).toEqual([existing]);
+  });
+
+  it.each(LOOKALIKES)('refuses %s then its look-alike %s, naming the account it looks like (%s)', async (existing, lookalike) => {
+    await run(['add', existing, '--password-stdin']);
+    const error = await cliError(['add', lookalike, '--password-stdin']);
+    expect(error.message).toBe(`username looks like an existing one: ${lookalike} looks like ${existing}`);
     expect(error.exitCode).toBe(1);
     expect((await users.list()).map((u) => u.username)).toEqual([existing]);
   });

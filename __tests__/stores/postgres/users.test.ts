@@ -2,10 +2,16 @@ import { PostgresUserStore } from '../../../lib/stores/postgres/users';
 import { LATEST_POSTGRES_SCHEMA_VERSION, MIGRATIONS_TABLE, migrate, migrateTo } from '../../../lib/stores/postgres/schema';
 import { UsernameCollisionError, UsernameTakenError } from '../../../lib/core/errors';
 import { describeUserStoreContract } from '../user-store-contract';
+import { usernameKey } from '../../../lib/core/usernames';
 import { describePostgres, poolFor, schemaName, tablesOf, useTestDatabase } from './helpers';
 
 const ALL_VERSIONS = Array.from({ length: LATEST_POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1);
-const TABLES = ['access_denylist', MIGRATIONS_TABLE, 'refresh_families', 'refresh_tokens', 'users'].sort();
+const TABLES = ['access_denylist', MIGRATIONS_TABLE, 'refresh_families', 'refresh_tokens', 'username_skeletons', 'users'].sort();
+
+/** The schema a pool's connections work in (its search_path). */
+async function currentSchema(pool: { query(sql: string): Promise<{ rows: Array<{ schema: string }> }> }): Promise<string> {
+  return (await pool.query('SELECT current_schema() AS schema')).rows[0]!.schema;
+}
 
 describePostgres('PostgreSQL user store', () => {
   const db = useTestDatabase();
@@ -17,7 +23,7 @@ describePostgres('PostgreSQL user store', () => {
       const store = new PostgresUserStore(db.pool, { now: () => clock });
       await store.ready();
       // The contract wants an empty store for each test.
-      await db.pool.query('TRUNCATE users');
+      await db.pool.query('TRUNCATE users, username_skeletons');
       return store;
     },
     (store) => store.close(),
@@ -31,7 +37,7 @@ describePostgres('PostgreSQL user store', () => {
   describe('PostgresUserStore', () => {
     beforeEach(async () => {
       await new PostgresUserStore(db.pool).ready();
-      await db.pool.query('TRUNCATE users');
+      await db.pool.query('TRUNCATE users, username_skeletons');
     });
 
     describe('migrate', () => {
@@ -164,6 +170,81 @@ describePostgres('PostgreSQL user store', () => {
         });
       });
 
+      describe('username skeletons (version 6)', () => {
+        /** A pool on a new schema at version 5 with these accounts (keys as version 4 left them), created in this order. */
+        async function schemaAtVersion5(accounts: Array<[id: string, username: string]>) {
+          const schema = await db.newSchema();
+          const pool = db.newPool(schema);
+          await migrateTo(pool, 5);
+          for (const [i, [id, username]] of accounts.entries()) {
+            await pool.query(
+              `INSERT INTO users (id, username, username_key, password_hash, created_at, updated_at) VALUES ($1, $2, $3, 'h', $4, $4)`,
+              [id, username, usernameKey(username), 1000 + i],
+            );
+          }
+          return pool;
+        }
+
+        it('keeps accounts that already looked alike: both are found, and a new look-alike of either is refused', async () => {
+          const pool = await schemaAtVersion5([
+            ['u1', 'all'],
+            ['u2', 'al1'],
+            ['u3', 'bob'],
+          ]);
+          const store = new PostgresUserStore(pool);
+
+          expect(await migrate(pool)).toEqual([6]);
+
+          const { rows } = await pool.query('SELECT skeleton, user_id, shared FROM username_skeletons ORDER BY skeleton, user_id');
+          expect(rows).toEqual([
+            { skeleton: 'ALL', user_id: 'u1', shared: '' },
+            { skeleton: 'ALl', user_id: 'u2', shared: '' },
+            { skeleton: 'BOB', user_id: 'u3', shared: '' },
+            { skeleton: 'all', user_id: 'u1', shared: '' },
+            { skeleton: 'all', user_id: 'u2', shared: 'u2' },
+            { skeleton: 'bob', user_id: 'u3', shared: '' },
+          ]);
+          expect((await store.findByUsername('all'))?.id).toBe('u1');
+          expect((await store.findByUsername('AL1'))?.id).toBe('u2');
+          for (const lookalike of ['aIl', 'a1l', 'AIl']) {
+            await expect(store.create({ username: lookalike, passwordHash: 'h' })).rejects.toMatchObject({ name: 'UsernameTakenError', lookalike: true });
+          }
+          expect(await store.update('u2', { username: 'AL1' })).toMatchObject({ username: 'AL1' });
+        });
+
+        it('keeps the skeleton taken while any account has it: removing the holder makes a sharer the holder', async () => {
+          const pool = await schemaAtVersion5([
+            ['u1', 'all'],
+            ['u2', 'al1'],
+            ['u3', 'a1l'],
+          ]);
+          const store = new PostgresUserStore(pool);
+
+          await store.delete('u1');
+          await expect(store.create({ username: 'aIl', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+          await store.update('u2', { username: 'bert' });
+          await expect(store.create({ username: 'aIl', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+          await store.delete('u3');
+
+          expect((await store.create({ username: 'aIl', passwordHash: 'h' })).username).toBe('aIl');
+        });
+
+        it('keeps one holder when accounts sharing a skeleton are removed at the same time', async () => {
+          const pool = await schemaAtVersion5([
+            ['u1', 'all'],
+            ['u2', 'al1'],
+            ['u3', 'a1l'],
+          ]);
+          const [a, b] = [db.newPool(await currentSchema(pool), { max: 1 }), db.newPool(await currentSchema(pool), { max: 1 })];
+          await migrate(pool);
+
+          await Promise.all([new PostgresUserStore(a).delete('u1'), new PostgresUserStore(b).delete('u2')]);
+
+          const { rows } = await pool.query(`SELECT user_id, shared FROM username_skeletons WHERE skeleton = 'all'`);
+          expect(rows).toEqual([{ user_id: 'u3', shared: '' }]);
+        });
+      });
+
       it('refuses a schema from a newer version of the library', async () => {
         const schema = await db.newSchema();
         const pool = db.newPool(schema);
@@ -227,6 +308,35 @@ describePostgres('PostgreSQL user store', () => {
         for (const { reason } of refused) expect(reason).toBeInstanceOf(UsernameTakenError);
       }
       expect(await stores[0]!.list()).toHaveLength(10);
+    });
+
+    it('keeps look-alikes apart when creates race on separate connections', async () => {
+      const pools = Array.from({ length: 4 }, () => db.newPool(db.schema, { max: 1 }));
+      const stores = pools.map((pool) => new PostgresUserStore(pool));
+      await Promise.all(stores.map((store) => store.list()));
+
+      for (let round = 0; round < 10; round++) {
+        const names = [`alice${round}`, `\u0430\u04cf\u0456\u0441\u0435${round}`, `aIice${round}`, `\u0251lice${round}`];
+        const results = await Promise.allSettled(stores.map((store, i) => store.create({ username: names[i]!, passwordHash: 'h' })));
+
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'UsernameTakenError', lookalike: true });
+      }
+      expect(await stores[0]!.list()).toHaveLength(10);
+    });
+
+    it('keeps a rename from taking a look-alike of a name another connection just created', async () => {
+      const [a, b] = [db.newPool(db.schema, { max: 1 }), db.newPool(db.schema, { max: 1 })];
+      const bob = await new PostgresUserStore(a).create({ username: 'bob', passwordHash: 'h' });
+
+      const [renamed, created] = await Promise.allSettled([
+        new PostgresUserStore(a).update(bob.id, { username: 'carol' }),
+        new PostgresUserStore(b).create({ username: 'caroI', passwordHash: 'h' }),
+      ]);
+
+      expect([renamed.status, created.status].sort()).toEqual(['fulfilled', 'rejected']);
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM username_skeletons WHERE skeleton = 'carol' AND shared = ''`);
+      expect(rows[0].n).toBe(1);
     });
 
     it('keeps a rename from taking a name another connection just created', async () => {

@@ -6,6 +6,13 @@ import { SqliteUserStore } from '../../../lib/stores/sqlite/users';
 import { LATEST_SCHEMA_VERSION, migrate } from '../../../lib/stores/sqlite/schema';
 import { UsernameCollisionError, UsernameTakenError } from '../../../lib/core/errors';
 import { describeUserStoreContract } from '../user-store-contract';
+import request from 'supertest';
+import { usernameKey } from '../../../lib/core/usernames';
+import { PASSWORD, passwordHash, setup } from '../../helpers';
+import type { UserStore } from '../../../lib/stores/types';
+
+/** The test app of ../../helpers on these users; setup adds its own alice, which none of these tests has. */
+const setupWith = (users: UserStore) => setup({}, users);
 
 let clock = Date.UTC(2024, 0, 1);
 
@@ -117,7 +124,7 @@ describe('SqliteUserStore', () => {
         .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
         .pluck()
         .all(),
-    ).toEqual(['access_denylist', 'refresh_families', 'refresh_tokens', 'users']);
+    ).toEqual(['access_denylist', 'refresh_families', 'refresh_tokens', 'username_skeletons', 'users']);
   });
 
   describe('upgrade of username keys to RFC 8265 (schema version 5)', () => {
@@ -239,6 +246,95 @@ describe('SqliteUserStore', () => {
         { id: 'u1', username_key: 'bob' },
         { id: 'u2', username_key: 'bob2' },
       ]);
+    });
+  });
+
+  describe('username skeletons (schema version 7)', () => {
+    /** A file at schema version 6 with these accounts (keys as step 5 left them), created in this order. */
+    function databaseAtVersion6(accounts: Array<[id: string, username: string, passwordHash?: string]>): void {
+      const old = new Database(file);
+      migrate(old, 6);
+      const insert = old.prepare(
+        `INSERT INTO users (id, username, username_key, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      );
+      accounts.forEach(([id, username, hash = 'h'], i) => insert.run(id, username, usernameKey(username), hash, 1000 + i, 1000 + i));
+      old.close();
+    }
+
+    function skeletonRows(): unknown[] {
+      const db = new Database(file);
+      try {
+        return db.prepare('SELECT skeleton, user_id, shared FROM username_skeletons ORDER BY skeleton, user_id').all();
+      } finally {
+        db.close();
+      }
+    }
+
+    it('keeps accounts that already looked alike: both log in, and a new look-alike of either is refused', async () => {
+      databaseAtVersion6([
+        ['u1', 'all', await passwordHash()],
+        ['u2', 'al1', await passwordHash()],
+        ['u3', 'bob'],
+      ]);
+      const users = track(new SqliteUserStore(file));
+
+      expect(skeletonRows()).toEqual([
+        { skeleton: 'ALL', user_id: 'u1', shared: '' },
+        { skeleton: 'ALl', user_id: 'u2', shared: '' },
+        { skeleton: 'BOB', user_id: 'u3', shared: '' },
+        // The older account holds "all"; the younger one shares it.
+        { skeleton: 'all', user_id: 'u1', shared: '' },
+        { skeleton: 'all', user_id: 'u2', shared: 'u2' },
+        { skeleton: 'bob', user_id: 'u3', shared: '' },
+      ]);
+      const f = await setupWith(users);
+      for (const username of ['all', 'al1']) {
+        const res = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username, password: PASSWORD });
+        expect(res.status).toBe(200);
+      }
+      for (const lookalike of ['aIl', 'a1l', 'AIl']) {
+        const err = await users.create({ username: lookalike, passwordHash: 'h' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(UsernameTakenError);
+        expect((err as UsernameTakenError).lookalike).toBe(true);
+      }
+      expect((await request(f.app).post('/users').send({ username: 'aIl', password: 'long enough password' })).status).toBe(409);
+      // Renaming one of them to another case of itself is no new look-alike.
+      expect(await users.update('u2', { username: 'AL1' })).toMatchObject({ username: 'AL1' });
+    });
+
+    it('keeps the skeleton taken while any account has it: removing the holder makes a sharer the holder', async () => {
+      databaseAtVersion6([
+        ['u1', 'all'],
+        ['u2', 'al1'],
+        ['u3', 'a1l'],
+      ]);
+      const users = track(new SqliteUserStore(file));
+
+      await users.delete('u1');
+      await expect(users.create({ username: 'aIl', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+      await users.update('u2', { username: 'bert' });
+      await expect(users.create({ username: 'aIl', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+      expect(skeletonRows()).toContainEqual({ skeleton: 'all', user_id: 'u3', shared: '' });
+      await users.delete('u3');
+
+      expect((await users.create({ username: 'aIl', passwordHash: 'h' })).username).toBe('aIl');
+    });
+
+    it('keeps look-alikes apart across connections to one file', async () => {
+      const a = track(new SqliteUserStore(file));
+      const b = track(new SqliteUserStore(file));
+      await a.create({ username: 'alice', passwordHash: 'h' });
+
+      await expect(b.create({ username: '\u0430\u04cf\u0456\u0441\u0435', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+      expect(await b.list()).toHaveLength(1);
+    });
+
+    it('leaves no skeleton behind when a create fails on a taken key', async () => {
+      const users = track(new SqliteUserStore(file));
+      await users.create({ username: 'alice', passwordHash: 'h' });
+      await expect(users.create({ username: 'ALICE', passwordHash: 'h' })).rejects.toBeInstanceOf(UsernameTakenError);
+
+      expect(skeletonRows()).toHaveLength(2);
     });
   });
 

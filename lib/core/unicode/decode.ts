@@ -70,3 +70,23 @@ export function lookupRange(table: RangeTable, codePoint: number, fallback: stri
   }
   return fallback;
 }
+
+/**
+ * A code point to string mapping grouped by target: space-separated
+ * `to,to,…:from,from,…` entries, all base 36. The first `from` of a group is
+ * a code point, each next one the distance from the one before.
+ */
+export function decodeGroups(encoded: string): ReadonlyMap<number, string> {
+  const map = new Map<number, string>();
+  for (const entry of encoded.split(' ')) {
+    if (entry === '') continue;
+    const [to, froms] = entry.split(':');
+    const target = String.fromCodePoint(...to.split(',').map((cp) => parseInt(cp, 36)));
+    let from = 0;
+    for (const step of froms.split(',')) {
+      from += parseInt(step, 36);
+      map.set(from, target);
+    }
+  }
+  return map;
+}

@@ -1,5 +1,5 @@
 import type { User } from '../../core/user';
-import { normalizeUsername, usernameKey } from '../../core/usernames';
+import { normalizeUsername, usernameKey, usernameSkeletons } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
 import { UsernameTakenError } from '../../core/errors';
 import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
@@ -14,6 +14,10 @@ export interface MemoryUserStoreOptions {
  * A `UserStore` held in process memory, for tests, examples and prototypes.
  * Accounts are lost when the process exits and are not shared between processes.
  *
+ * Like the SQL stores, it refuses a new name that looks like another
+ * account's (`usernameSkeletons`), checked and written without an await in
+ * between.
+ *
  * @example
  * const users = new MemoryUserStore();
  * await users.create({ username: 'Alice', passwordHash: await hashPassword(password) });
@@ -23,6 +27,8 @@ export class MemoryUserStore implements UserStore {
   private readonly users = new Map<string, User>();
   /** usernameKey → id: the unique index that makes "Alice" and "alice" one name. */
   private readonly idsByKey = new Map<string, string>();
+  /** Each of usernameSkeletons → id: the unique index that keeps "аӏісе" from registering beside "alice". */
+  private readonly idsBySkeleton = new Map<string, string>();
   private readonly now: () => number;
 
   constructor(options: MemoryUserStoreOptions = {}) {
@@ -39,12 +45,23 @@ export class MemoryUserStore implements UserStore {
     return id === undefined ? null : this.findById(id);
   }
 
+  async findLookalike(username: string): Promise<User | null> {
+    for (const skeleton of usernameSkeletons(username)) {
+      const id = this.idsBySkeleton.get(skeleton);
+      if (id !== undefined) return this.findById(id);
+    }
+    return null;
+  }
+
   async create(input: NewUser): Promise<User> {
     const user = newUserRecord(input, this.now());
     const key = usernameKey(user.username);
     if (this.idsByKey.has(key)) throw new UsernameTakenError(user.username);
+    const skeletons = usernameSkeletons(user.username);
+    if (skeletons.some((skeleton) => this.idsBySkeleton.has(skeleton))) throw new UsernameTakenError(user.username, { lookalike: true });
     this.users.set(user.id, user);
     this.idsByKey.set(key, user.id);
+    for (const skeleton of skeletons) this.idsBySkeleton.set(skeleton, user.id);
     return copy(user);
   }
 
@@ -64,12 +81,18 @@ export class MemoryUserStore implements UserStore {
 
     const oldKey = usernameKey(old.username);
     const newKey = usernameKey(next.username);
-    if (newKey !== oldKey) {
-      // A change of case only keeps the key, so it never clashes with itself.
-      if (this.idsByKey.has(newKey)) throw new UsernameTakenError(next.username);
-      this.idsByKey.delete(oldKey);
-      this.idsByKey.set(newKey, id);
+    // A change of case only keeps the key, so it never clashes with itself;
+    // nor does a skeleton the account already holds.
+    if (newKey !== oldKey && this.idsByKey.has(newKey)) throw new UsernameTakenError(next.username);
+    const oldSkeletons = usernameSkeletons(old.username);
+    const newSkeletons = usernameSkeletons(next.username);
+    if (newSkeletons.some((skeleton) => (this.idsBySkeleton.get(skeleton) ?? id) !== id)) {
+      throw new UsernameTakenError(next.username, { lookalike: true });
     }
+    this.idsByKey.delete(oldKey);
+    this.idsByKey.set(newKey, id);
+    for (const skeleton of oldSkeletons) this.idsBySkeleton.delete(skeleton);
+    for (const skeleton of newSkeletons) this.idsBySkeleton.set(skeleton, id);
     this.users.set(id, next);
     return copy(next);
   }
@@ -79,6 +102,7 @@ export class MemoryUserStore implements UserStore {
     if (!user) return false;
     this.users.delete(id);
     this.idsByKey.delete(usernameKey(user.username));
+    for (const skeleton of usernameSkeletons(user.username)) this.idsBySkeleton.delete(skeleton);
     return true;
   }
 

@@ -1,5 +1,6 @@
 import type { PgClient as PoolClient, PgPool as Pool } from './pool';
 import { rekeyUsernames, type KeyedRow } from '../username-keys';
+import { skeletonRowsOf } from '../username-skeletons';
 
 /** A schema step: SQL, or JavaScript for a step that computes values (it runs in the migration transaction). */
 type Step = string | ((client: PoolClient) => Promise<void>);
@@ -73,7 +74,43 @@ const MIGRATIONS: readonly Step[] = [
   // 5: the DPoP key a refresh-token family is bound to (RFC 9449 §5): its RFC 7638
   // thumbprint, NULL for an unbound family (every family made before this step).
   `ALTER TABLE refresh_families ADD COLUMN jkt text`,
+  // 6: the skeletons of every username (usernameSkeletons, UTS #39 §4), so that
+  // no new name looks like another account's: a row per skeleton and account,
+  // unique by (skeleton, shared) where shared is '' for the one account that
+  // holds the skeleton. Accounts that already looked alike keep working (see
+  // addUsernameSkeletons).
+  addUsernameSkeletons,
 ];
+
+/**
+ * Step 6: the `username_skeletons` table, filled for the accounts already
+ * there, as in SQLite's step 7: oldest first (created_at, then id), each
+ * account holds the skeletons no older account has and shares the others
+ * (shared = its own id, outside the unique index's reach). Writes to `users`
+ * wait from the read to the commit, so no account escapes. COLLATE "C": the
+ * index compares code points, as the skeletons are compared everywhere else.
+ */
+async function addUsernameSkeletons(client: PoolClient): Promise<void> {
+  await client.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+  await client.query(
+    `CREATE TABLE username_skeletons (
+       skeleton text COLLATE "C" NOT NULL,
+       user_id  text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+       shared   text COLLATE "C" NOT NULL DEFAULT '',
+       PRIMARY KEY (skeleton, user_id)
+     );
+     CREATE UNIQUE INDEX username_skeletons_holder ON username_skeletons (skeleton, shared);
+     CREATE INDEX username_skeletons_user_id ON username_skeletons (user_id);`,
+  );
+  const { rows: accounts } = await client.query<{ id: string; username: string }>('SELECT id, username FROM users ORDER BY created_at, id COLLATE "C"');
+  const rows = skeletonRowsOf(accounts);
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO username_skeletons (skeleton, user_id, shared)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+    [rows.map((row) => row.skeleton), rows.map((row) => row.user_id), rows.map((row) => row.shared)],
+  );
+}
 
 /**
  * Recomputes every `username_key` with the current `usernameKey`. Writes to
@@ -118,7 +155,8 @@ export const MIGRATION_LOCK_KEY = '7305938471120569122';
  * step runs once and a failed step leaves nothing behind (PostgreSQL DDL is
  * transactional). Rejects for a schema a newer version of the library made,
  * and with UsernameCollisionError, changing nothing, when step 4 finds two
- * accounts that would have one username key.
+ * accounts that would have one username key. Step 6 (look-alike names)
+ * refuses nothing: accounts that already look alike are kept.
  *
  * The stores call it themselves (once per pool, see `ready()`); call it
  * directly to migrate at deploy time instead.

@@ -1,8 +1,9 @@
-import type { PgPool as Pool } from './pool';
+import type { PgClient as PoolClient, PgPool as Pool } from './pool';
 import type { User } from '../../core/user';
-import { normalizeUsername, usernameKey } from '../../core/usernames';
+import { normalizeUsername, usernameKey, usernameSkeletons } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
-import { ensureMigrated, hasSqlState, toMs, UNIQUE_VIOLATION } from './schema';
+import { ensureMigrated, hasSqlState, inTransaction, toMs, UNIQUE_VIOLATION } from './schema';
+import { skeletonChanges } from '../username-skeletons';
 import { UsernameTakenError } from '../../core/errors';
 import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
 
@@ -15,6 +16,19 @@ const COLUMNS = 'id, username, email, password_hash, scopes, disabled, token_epo
 
 /** The constraint that keeps usernames unique by `usernameKey` (see schema.ts). */
 const USERNAME_CONSTRAINT = 'users_username_key_unique';
+
+/** The unique index that lets one account hold each skeleton (see schema.ts, step 6). */
+const SKELETON_INDEX = 'username_skeletons_holder';
+
+/**
+ * Makes another account the holder of `$1` when none holds it and some share
+ * it (rows kept from migration 6): the skeleton stays taken while an account
+ * has it.
+ */
+const PROMOTE_SKELETON = `UPDATE username_skeletons SET shared = ''
+  WHERE skeleton = $1
+    AND user_id = (SELECT min(user_id COLLATE "C") FROM username_skeletons WHERE skeleton = $1)
+    AND NOT EXISTS (SELECT 1 FROM username_skeletons WHERE skeleton = $1 AND shared = '')`;
 
 /** A selected `users` row; pg returns bigint as a string. */
 interface UserRow {
@@ -37,7 +51,11 @@ interface UserRow {
  *
  * Usernames are unique by `usernameKey` (case, width, Unicode form) through
  * a UNIQUE constraint on the key, so two servers creating "alice" and "Alice"
- * at the same moment get one account and one `UsernameTakenError`.
+ * at the same moment get one account and one `UsernameTakenError`. Look-alikes
+ * likewise: each of a name's `usernameSkeletons` is a row of
+ * `username_skeletons` under a unique index, written in the account's
+ * transaction, so "alice" and "аӏісе" created at once give one account and
+ * one `UsernameTakenError` (`lookalike: true`).
  *
  * @example
  * const pool = new Pool({ connectionString: process.env.DATABASE_URL });
@@ -84,27 +102,52 @@ export class PostgresUserStore implements UserStore {
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
+  async findLookalike(username: string): Promise<User | null> {
+    await this.open();
+    const skeletons = usernameSkeletons(username);
+    if (skeletons.length === 0 || skeletons.some((skeleton) => skeleton.includes('\0'))) return null;
+    const { rows } = await this.pool.query<UserRow>(
+      `SELECT ${COLUMNS.split(', ').map((column) => `users.${column}`).join(', ')}
+       FROM username_skeletons JOIN users ON users.id = username_skeletons.user_id
+       WHERE username_skeletons.skeleton = ANY ($1::text[])
+       ORDER BY username_skeletons.shared, users.username_key LIMIT 1`,
+      [skeletons],
+    );
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  /**
+   * One transaction: the account and the rows of its skeletons. Two servers
+   * creating "alice" and "аӏісе" at once both insert the skeleton "alice";
+   * the unique index makes the second wait for the first and then fail.
+   */
   async create(input: NewUser): Promise<User> {
     await this.open();
     const user = newUserRecord(input, this.now());
     try {
-      await this.pool.query(
-        `INSERT INTO users (id, username, username_key, email, password_hash, scopes, disabled, token_epoch,
-           created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          user.id,
-          user.username,
-          usernameKey(user.username),
-          user.email,
-          user.passwordHash,
-          user.scopes,
-          user.disabled,
-          user.tokenEpoch,
-          user.createdAt.getTime(),
-          user.updatedAt.getTime(),
-        ],
-      );
+      await inTransaction(this.pool, async (client) => {
+        await client.query(
+          `INSERT INTO users (id, username, username_key, email, password_hash, scopes, disabled, token_epoch,
+             created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [
+            user.id,
+            user.username,
+            usernameKey(user.username),
+            user.email,
+            user.passwordHash,
+            user.scopes,
+            user.disabled,
+            user.tokenEpoch,
+            user.createdAt.getTime(),
+            user.updatedAt.getTime(),
+          ],
+        );
+        await client.query(
+          `INSERT INTO username_skeletons (skeleton, user_id) SELECT unnest($1::text[]), $2`,
+          [usernameSkeletons(user.username), user.id],
+        );
+      });
     } catch (err) {
       throw usernameClash(err, user.username) ?? err;
     }
@@ -155,22 +198,47 @@ export class PostgresUserStore implements UserStore {
       if (!Number.isInteger(ifMatch.tokenEpoch) || Math.abs(ifMatch.tokenEpoch) > 0x7fffffff) return null;
       compare('token_epoch', ifMatch.tokenEpoch);
     }
-    try {
-      const { rows } = await this.pool.query<UserRow>(
-        `UPDATE users SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`,
-        values,
-      );
+    const update = `UPDATE users SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`;
+    if (username === undefined) {
+      const { rows } = await this.pool.query<UserRow>(update, values);
       return rows[0] ? fromRow(rows[0]) : null;
-    } catch (err) {
-      throw (username === undefined ? undefined : usernameClash(err, username)) ?? err;
     }
+    // A rename: the row and its skeletons in one transaction (the UPDATE's row
+    // lock keeps two renames of one account in turn).
+    const renamed = username;
+    try {
+      return await inTransaction(this.pool, async (client) => {
+        const { rows } = await client.query<UserRow>(update, values);
+        if (!rows[0]) return null;
+        await this.renameSkeletons(client, id, renamed);
+        return fromRow(rows[0]);
+      });
+    } catch (err) {
+      throw usernameClash(err, renamed) ?? err;
+    }
+  }
+
+  /** Moves account `id`'s skeletons to those of `username`, in the rename's transaction. */
+  private async renameSkeletons(client: PoolClient, id: string, username: string): Promise<void> {
+    const held = await lockSkeletonsOf(client, id);
+    const { drop, add } = skeletonChanges(held.map((row) => row.skeleton), username);
+    if (drop.length > 0) {
+      await client.query('DELETE FROM username_skeletons WHERE user_id = $1 AND skeleton = ANY ($2::text[])', [id, drop]);
+      for (const skeleton of drop) if (held.find((row) => row.skeleton === skeleton)?.shared === '') await client.query(PROMOTE_SKELETON, [skeleton]);
+    }
+    if (add.length > 0) await client.query('INSERT INTO username_skeletons (skeleton, user_id) SELECT unnest($1::text[]), $2', [add, id]);
   }
 
   async delete(id: string): Promise<boolean> {
     await this.open();
     if (id.includes('\0')) return false;
-    const { rowCount } = await this.pool.query('DELETE FROM users WHERE id = $1', [id]);
-    return (rowCount ?? 0) > 0;
+    return inTransaction(this.pool, async (client) => {
+      const held = await lockSkeletonsOf(client, id);
+      // ON DELETE CASCADE takes the account's skeleton rows with it.
+      const { rowCount } = await client.query('DELETE FROM users WHERE id = $1', [id]);
+      for (const { skeleton, shared } of held) if (shared === '') await client.query(PROMOTE_SKELETON, [skeleton]);
+      return (rowCount ?? 0) > 0;
+    });
   }
 
   async list(): Promise<User[]> {
@@ -194,12 +262,31 @@ export class PostgresUserStore implements UserStore {
   }
 }
 
-/** A UsernameTakenError when `err` is the unique-key clash on usernames. */
+/**
+ * Account `id`'s skeleton rows, read after locking every row of those
+ * skeletons (in one order) until the transaction ends. Two transactions that
+ * remove or rename accounts sharing a skeleton so take turns, and the second
+ * reads what the first left (under READ COMMITTED, each statement sees what
+ * committed before it): which account holds the skeleton now, and whether
+ * one still does.
+ */
+async function lockSkeletonsOf(client: PoolClient, id: string): Promise<Array<{ skeleton: string; shared: string }>> {
+  const select = 'SELECT skeleton, shared FROM username_skeletons WHERE user_id = $1';
+  const { rows: first } = await client.query<{ skeleton: string; shared: string }>(select, [id]);
+  if (first.length === 0) return first;
+  await client.query('SELECT 1 FROM username_skeletons WHERE skeleton = ANY ($1::text[]) ORDER BY skeleton, user_id FOR UPDATE', [
+    first.map((row) => row.skeleton),
+  ]);
+  return (await client.query<{ skeleton: string; shared: string }>(select, [id])).rows;
+}
+
+/** A UsernameTakenError when `err` is the unique clash on usernames' keys or skeletons. */
 function usernameClash(err: unknown, username: string): UsernameTakenError | undefined {
+  if (!hasSqlState(err, UNIQUE_VIOLATION)) return undefined;
   const constraint = (err as { constraint?: unknown } | null)?.constraint;
-  return hasSqlState(err, UNIQUE_VIOLATION) && constraint === USERNAME_CONSTRAINT
-    ? new UsernameTakenError(username)
-    : undefined;
+  if (constraint === USERNAME_CONSTRAINT) return new UsernameTakenError(username);
+  if (constraint === SKELETON_INDEX) return new UsernameTakenError(username, { lookalike: true });
+  return undefined;
 }
 
 function fromRow(row: UserRow): User {

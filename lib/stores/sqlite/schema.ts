@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database';
 import { rekeyUsernames, type KeyedRow } from '../username-keys';
+import { skeletonRowsOf } from '../username-skeletons';
 
 /** A schema step: SQL, or JavaScript for a step that computes values (it runs in the migration transaction). */
 type Step = string | ((db: Database.Database) => void);
@@ -68,7 +69,35 @@ const MIGRATIONS: readonly Step[] = [
   // 6: the DPoP key a refresh-token family is bound to (RFC 9449 §5): its RFC 7638
   // thumbprint, NULL for an unbound family (every family made before this step).
   `ALTER TABLE refresh_families ADD COLUMN jkt TEXT`,
+  // 7: the skeletons of every username (usernameSkeletons, UTS #39 §4), so that
+  // no new name looks like another account's: a row per skeleton and account,
+  // unique by (skeleton, shared) where shared is '' for the one account that
+  // holds the skeleton. Accounts that already looked alike keep working (see
+  // addUsernameSkeletons).
+  addUsernameSkeletons,
 ];
+
+/**
+ * Step 7: the `username_skeletons` table, filled for the accounts already
+ * there. Oldest first (created_at, then id), each account holds the
+ * skeletons no older account has, and shares the others (shared = its own
+ * id, outside the unique index's reach): accounts that looked alike before
+ * this step (`al1` and `all`) both stay and log in as before, and a new
+ * look-alike of either is refused.
+ */
+function addUsernameSkeletons(db: Database.Database): void {
+  db.exec(`CREATE TABLE username_skeletons (
+     skeleton TEXT NOT NULL,
+     user_id  TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+     shared   TEXT NOT NULL DEFAULT '',
+     PRIMARY KEY (skeleton, user_id)
+   );
+   CREATE UNIQUE INDEX username_skeletons_holder ON username_skeletons (skeleton, shared);
+   CREATE INDEX username_skeletons_user_id ON username_skeletons (user_id);`);
+  const accounts = db.prepare('SELECT id, username FROM users ORDER BY created_at, id').safeIntegers(false).all() as Array<{ id: string; username: string }>;
+  const insert = db.prepare('INSERT INTO username_skeletons (skeleton, user_id, shared) VALUES (@skeleton, @user_id, @shared)');
+  for (const row of skeletonRowsOf(accounts)) insert.run(row);
+}
 
 /**
  * Recomputes every `username_key` with the current `usernameKey`. The keys
@@ -92,8 +121,9 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
  * several stores or processes opening the file. Cheap when up to date: every
  * store calls it from its constructor. Throws UsernameCollisionError, leaving
  * the database as it was, when step 5 finds two accounts that would have one
- * username key. `target` (a lower version) is for tests that build an old
- * database.
+ * username key. Step 7 (look-alike names) refuses nothing: accounts that
+ * already look alike are kept (see addUsernameSkeletons). `target` (a lower
+ * version) is for tests that build an old database.
  */
 export function migrate(database: SqliteDatabase, target: number = LATEST_SCHEMA_VERSION): void {
   const db = database as Database.Database;

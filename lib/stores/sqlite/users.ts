@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { openSqlite, type SqliteDatabase } from './database';
 import type { User } from '../../core/user';
-import { normalizeUsername, usernameKey } from '../../core/usernames';
+import { normalizeUsername, usernameKey, usernameSkeletons } from '../../core/usernames';
 import { newUserRecord } from '../new-user';
 import { migrate, prepareStatement } from './schema';
 import { UsernameTakenError } from '../../core/errors';
 import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
 import { matchesUser } from '../user-match';
+import { skeletonChanges } from '../username-skeletons';
 
 export interface SqliteUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
@@ -42,6 +43,12 @@ type SelectedRow = Omit<UserRow, 'username_key'>;
  * refresh-token and denylist stores, open it with `openSqlite` and pass it to
  * each.
  *
+ * Usernames are unique by `usernameKey` (a UNIQUE column) and no new name
+ * looks like another account's: each of its `usernameSkeletons` is a row of
+ * `username_skeletons`, unique per holder, written in the same IMMEDIATE
+ * transaction as the account, so two connections cannot both register
+ * "alice" and "аӏісе".
+ *
  * The methods return promises to fit `UserStore`, but better-sqlite3 does the
  * work synchronously on the calling thread.
  *
@@ -61,7 +68,15 @@ export class SqliteUserStore implements UserStore {
   private readonly insertRow: Database.Statement<[UserRow]>;
   private readonly updateRow: Database.Statement<[UserRow]>;
   private readonly deleteRow: Database.Statement<[string]>;
+  private readonly selectBySkeleton: Database.Statement<[string], SelectedRow>;
+  private readonly selectSkeletons: Database.Statement<[string], { skeleton: string; shared: string }>;
+  private readonly insertSkeleton: Database.Statement<[string, string]>;
+  private readonly deleteSkeleton: Database.Statement<[string, string]>;
+  private readonly deleteSkeletons: Database.Statement<[string]>;
+  private readonly promoteSkeleton: Database.Statement<{ skeleton: string }>;
+  private readonly createTx: Database.Transaction<(user: User) => void>;
   private readonly updateTx: Database.Transaction<(id: string, patch: UserPatch, options: UserUpdateOptions) => User | null>;
+  private readonly deleteTx: Database.Transaction<(id: string) => boolean>;
 
   constructor(database: string | SqliteDatabase = ':memory:', options: SqliteUserStoreOptions = {}) {
     this.ownsDb = typeof database === 'string';
@@ -88,6 +103,16 @@ export class SqliteUserStore implements UserStore {
          WHERE id = @id`,
       );
       this.deleteRow = this.prepare('DELETE FROM users WHERE id = ?');
+      // The skeletons (schema step 7, see SkeletonRow): the holder of a skeleton first.
+      this.selectBySkeleton = this.prepare(
+        `SELECT ${COLUMNS} FROM username_skeletons JOIN users ON users.id = username_skeletons.user_id
+         WHERE username_skeletons.skeleton = ? ORDER BY username_skeletons.shared LIMIT 1`,
+      );
+      this.selectSkeletons = this.prepare('SELECT skeleton, shared FROM username_skeletons WHERE user_id = ?');
+      this.insertSkeleton = this.prepare(`INSERT INTO username_skeletons (skeleton, user_id, shared) VALUES (?, ?, '')`);
+      this.deleteSkeleton = this.prepare('DELETE FROM username_skeletons WHERE skeleton = ? AND user_id = ?');
+      this.deleteSkeletons = this.prepare('DELETE FROM username_skeletons WHERE user_id = ?');
+      this.promoteSkeleton = this.prepare(PROMOTE_SKELETON);
     } catch (err) {
       if (this.ownsDb) this.db.close();
       throw err;
@@ -108,8 +133,52 @@ export class SqliteUserStore implements UserStore {
       if (patch.disabled !== undefined) next.disabled = patch.disabled;
       if (patch.tokenEpoch !== undefined) next.tokenEpoch = patch.tokenEpoch;
       this.write(this.updateRow, next);
+      if (patch.username !== undefined) this.renameSkeletons(id, next.username);
       return next;
     });
+
+    // A throw inside rolls back the insert too: the account is written with all its skeletons or not at all.
+    this.createTx = this.db.transaction((user: User): void => {
+      this.write(this.insertRow, user);
+      for (const skeleton of usernameSkeletons(user.username)) this.claimSkeleton(skeleton, user.id, user.username);
+    });
+
+    this.deleteTx = this.db.transaction((id: string): boolean => {
+      const held = this.selectSkeletons.all(id);
+      this.deleteSkeletons.run(id);
+      if (this.deleteRow.run(id).changes === 0) return false;
+      for (const { skeleton, shared } of held) if (shared === '') this.promoteSkeleton.run({ skeleton });
+      return true;
+    });
+  }
+
+  /** Moves account `id`'s skeletons to those of `username`, in the update's transaction. */
+  private renameSkeletons(id: string, username: string): void {
+    const held = this.selectSkeletons.all(id);
+    const { drop, add } = skeletonChanges(held.map((row) => row.skeleton), username);
+    for (const skeleton of drop) {
+      this.deleteSkeleton.run(skeleton, id);
+      if (held.find((row) => row.skeleton === skeleton)?.shared === '') this.promoteSkeleton.run({ skeleton });
+    }
+    for (const skeleton of add) this.claimSkeleton(skeleton, id, username);
+  }
+
+  /** Inserts the holder row of `skeleton`; UsernameTakenError (look-alike) when another account holds it. */
+  private claimSkeleton(skeleton: string, id: string, username: string): void {
+    try {
+      this.insertSkeleton.run(skeleton, id);
+    } catch (err) {
+      if (isSkeletonClash(err)) throw new UsernameTakenError(username, { lookalike: true });
+      throw err;
+    }
+  }
+
+  async findLookalike(username: string): Promise<User | null> {
+    for (const skeleton of usernameSkeletons(username)) {
+      const row = this.selectBySkeleton.get(skeleton);
+      if (row) return fromRow(row);
+    }
+    return null;
   }
 
   async findById(id: string): Promise<User | null> {
@@ -124,7 +193,8 @@ export class SqliteUserStore implements UserStore {
 
   async create(input: NewUser): Promise<User> {
     const user = newUserRecord(input, this.now());
-    this.write(this.insertRow, user);
+    // IMMEDIATE, as in update: the write lock from the first statement on.
+    this.createTx.immediate(user);
     return user;
   }
 
@@ -137,7 +207,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.deleteRow.run(id).changes > 0;
+    return this.deleteTx.immediate(id);
   }
 
   async list(): Promise<User[]> {
@@ -161,6 +231,22 @@ export class SqliteUserStore implements UserStore {
       throw err;
     }
   }
+}
+
+/**
+ * Makes another account the holder of `skeleton` when none holds it and some
+ * share it (rows kept from schema step 7): the skeleton stays taken while an
+ * account has it.
+ */
+const PROMOTE_SKELETON = `UPDATE username_skeletons SET shared = ''
+  WHERE skeleton = @skeleton
+    AND user_id = (SELECT min(user_id) FROM username_skeletons WHERE skeleton = @skeleton)
+    AND NOT EXISTS (SELECT 1 FROM username_skeletons WHERE skeleton = @skeleton AND shared = '')`;
+
+/** The unique index on skeletons refused a row: another account holds one of the name's skeletons. */
+function isSkeletonClash(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') && typeof message === 'string' && message.includes('username_skeletons.skeleton');
 }
 
 function isUsernameClash(err: unknown): boolean {

@@ -13,6 +13,14 @@ declare module 'autocannon' {
       duration?: number;
       /** Seconds before a request counts as a timeout. */
       timeout?: number;
+      /** Requests each connection sends in turn; `setupRequest` may rewrite one just before it is sent. */
+      requests?: Array<{ setupRequest?: (request: RequestParams) => RequestParams }>;
+    }
+    interface RequestParams {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
     }
     interface Result {
       errors: number;

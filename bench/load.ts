@@ -6,6 +6,8 @@ export interface LoadSpec {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Headers made anew for each request (a DPoP proof is good for one request only), added to `headers`. */
+  perRequest?: () => Record<string, string>;
   connections: number;
   /** Seconds. */
   duration: number;
@@ -34,6 +36,7 @@ export function load(spec: LoadSpec): Promise<LoadResult> {
         ...(spec.body !== undefined && { body: spec.body }),
         connections: spec.connections,
         duration: spec.duration,
+        ...(spec.perRequest && { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...spec.perRequest!() } }) }] }),
       },
       (err, result) => {
         if (err) return reject(err);

@@ -55,6 +55,15 @@ export function renderMarkdown(run: RunResults): string {
       ' "server CPU" is the server process\'s CPU time (all threads) per response: it moves less than req/s when other work shares the machine.' +
       ` Argon2id parameters: ${JSON.stringify(logins.capacities[0].params)}; "argon2 alone" runs ${logins.capacities[0].lanes} verifications at a time in a process of its own.`,
   );
+  const dpopRows = run.order.filter((key) => key.startsWith('dpop')).map((key) => rows[key]);
+  if (dpopRows.length > 0) {
+    const extra = dpopRows.map((m) => `${signed(m.cpuMicros - rows.valid.cpuMicros)} µs (${m.target.label.split(', ').pop()})`).join(', ');
+    lines.push('');
+    lines.push(
+      `DPoP (RFC 9449) costs ${extra} of server CPU per request over the Bearer "valid token" row: one more signature verification and one replay-cache check.` +
+        ' The runner signs a new proof for every request on the same machine, so those rows\' req/s is held down by the client as well; their server CPU column is the cost.',
+    );
+  }
   lines.push('');
   lines.push('### Budgets');
   lines.push('');

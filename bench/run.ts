@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alternate, type Target } from './alternate';
+import { dpopClient, type ProofAlgorithm } from './dpop-client';
 import type { RateRows } from './budgets';
 import { measureFlood } from './flood';
 import { loginTarget, measureLogins } from './logins';
@@ -40,9 +41,22 @@ async function main(): Promise<void> {
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     const lib = library.fixtures;
     const get = (server: BenchServer, path: string, token?: string) => ({ url: `${server.url}${path}`, ...(token !== undefined && { headers: bearer(token) }) });
+    const dpop = async (alg: ProofAlgorithm): Promise<Target> => {
+      const { client, accessToken } = await dpopLogin(library, alg);
+      const url = `${library.url}/users/me`;
+      return {
+        label: `express-jwt-auth: GET /users/me, DPoP-bound token, ${alg} proof`,
+        spec: { url, headers: { authorization: `DPoP ${accessToken}` }, perRequest: () => ({ dpop: client.proof('GET', url, accessToken) }) },
+        expect: [200],
+        server: library,
+      };
+    };
     const targets: Record<string, Target> = {
       open: { label: 'express-jwt-auth app: GET /open (no auth)', spec: get(library, '/open'), expect: [200], server: library },
       valid: { label: 'express-jwt-auth: GET /users/me, valid token', spec: get(library, '/users/me', lib.valid), expect: [200], server: library },
+      // RFC 9449 §7: one more signature to verify (the proof's) and one replay-cache check per request.
+      dpopES256: await dpop('ES256'),
+      dpopEdDSA: await dpop('EdDSA'),
       badSignature: { label: 'express-jwt-auth: bad signature → 401', spec: get(library, '/users/me', lib.badSignature), expect: [401], server: library },
       expired: { label: 'express-jwt-auth: expired token → 401', spec: get(library, '/users/me', lib.expired), expect: [401], server: library },
       missing: { label: 'express-jwt-auth: no Authorization → 401', spec: get(library, '/users/me'), expect: [401], server: library },
@@ -120,12 +134,29 @@ async function main(): Promise<void> {
 /** One request per target first: a wrong status here means the bench would measure the wrong thing. */
 async function smokeTest(library: BenchServer, targets: readonly Target[]): Promise<void> {
   for (const { label, spec, expect } of targets) {
-    const res = await fetch(spec.url, { method: spec.method ?? 'GET', headers: spec.headers ?? {}, ...(spec.body !== undefined && { body: spec.body }) });
+    const headers = { ...spec.headers, ...spec.perRequest?.() };
+    const res = await fetch(spec.url, { method: spec.method ?? 'GET', headers, ...(spec.body !== undefined && { body: spec.body }) });
     await res.arrayBuffer();
     if (!expect.includes(res.status)) {
       throw new Error(`${label}: expected ${expect.join('/')}, got ${res.status}\nlibrary server log:\n${library.logTail()}`);
     }
   }
+}
+
+/** A password login at `server` with a DPoP proof: a DPoP-bound access token and the client holding its key. */
+async function dpopLogin(server: BenchServer, alg: ProofAlgorithm) {
+  const client = dpopClient(alg);
+  const url = `${server.url}/token`;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: client.proof('POST', url) },
+    body: server.fixtures.login,
+  });
+  const body = (await res.json()) as { access_token?: string; token_type?: string };
+  if (res.status !== 200 || body.token_type !== 'DPoP' || !body.access_token) {
+    throw new Error(`DPoP login (${alg}) answered ${res.status} ${JSON.stringify(body)}: is DPoP on in the example server?\n${server.logTail()}`);
+  }
+  return { client, accessToken: body.access_token };
 }
 
 main().catch((err: unknown) => {

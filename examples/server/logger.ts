@@ -22,7 +22,28 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
         censor: '[redacted]',
       },
     },
-    // Synchronous: main exits right after closing the server, and a buffered line would be lost.
-    destination ?? pino.destination({ dest: 2, sync: true }),
+    destination ?? stderr(),
   );
+}
+
+let sharedStderr: DestinationStream | undefined;
+
+/**
+ * stderr, written asynchronously as pino advises for throughput: a line is
+ * queued and written off the request's path instead of blocking the event
+ * loop on a write(2) per request. What is still queued is written
+ * synchronously when the process exits, so `process.exit` loses no line.
+ * One stream per process, however many loggers share it.
+ */
+function stderr(): DestinationStream {
+  if (sharedStderr) return sharedStderr;
+  const destination = pino.destination({ dest: 2, sync: false });
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // stderr already closed (a parent that went away): nothing left to write to.
+    }
+  });
+  return (sharedStderr = destination);
 }

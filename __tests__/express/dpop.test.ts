@@ -539,6 +539,49 @@ describe('DPoP behind a proxy: htu is the URL the client used (trust proxy)', ()
   });
 });
 
+describe('DPoP with a Host that is not an authority', () => {
+  // A Host (or X-Forwarded-Host) with its own path or query moved the real path behind it, so a
+  // proof made for one path was accepted on another.
+  async function twoRoutes(trust = false) {
+    const f = await dpopSetup();
+    const token = (await f.boundTokens()).access_token;
+    const app = express();
+    if (trust) app.set('trust proxy', true);
+    app.get(['/users/me', '/admin'], f.auth.authenticate(), (req, res) => void res.json(req.user));
+    const get = (path: string, htu: string, headers: Record<string, string>) =>
+      request(app).get(path).set(headers).set('Authorization', `DPoP ${token}`).set('DPoP', f.proof(alice, { htm: 'GET', htu, ath: ath(token) }));
+    return { f, get };
+  }
+
+  it.each([
+    ['a path', '/users/me', 'api.example/admin', 'http://api.example/admin/users/me'],
+    ['a query mark', '/admin', 'api.example/users/me?', 'http://api.example/users/me'],
+    ['a fragment mark', '/admin', 'api.example/users/me#', 'http://api.example/users/me'],
+    ['userinfo', '/users/me', 'user@api.example', 'http://user@api.example/users/me'],
+    ['a backslash', '/admin', 'api.example\\users\\me?', 'http://api.example/users/me'],
+  ])('refuses a proof when the Host carries %s', async (_what, path, host, htu) => {
+    const { f, get } = await twoRoutes();
+    const res = await get(path, htu, { Host: host });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^DPoP realm="api", error="invalid_dpop_proof", error_description="The DPoP proof htu does not match the request URL"/);
+    expect(res.body.error).toBe('invalid_dpop_proof');
+    expect(f.lastReason()).toBe('dpop.invalid_proof');
+  });
+
+  it('refuses a proof when a trusted X-Forwarded-Host carries a path', async () => {
+    const { get } = await twoRoutes(true);
+    const res = await get('/users/me', 'https://api.example.com/x/users/me', { Host: 'backend:3000', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com/x' });
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_dpop_proof');
+  });
+
+  it('still admits a proof for a Host with a port, or an IPv6 literal', async () => {
+    const { get } = await twoRoutes();
+    expect((await get('/admin', 'http://api.example:8080/admin', { Host: 'api.example:8080' })).status).toBe(200);
+    expect((await get('/admin', 'http://[::1]:8080/admin', { Host: '[::1]:8080' })).status).toBe(200);
+  });
+});
+
 describe('server nonces (RFC 9449 §8)', () => {
   const NONCE = { secret: 'nonce-secret-of-at-least-32-bytes!!', lifetime: 60 };
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { DpopPolicy } from '../core/dpop-policy';
+import { validAuthority } from '../core/authority';
 import { InvalidDpopProofError, type DpopErrorSite } from '../core/errors';
 import type { DpopReplayStore } from '../stores/types';
 import type { DpopProofs, VerifiedDpopProof } from '../tokens/dpop-proof';
@@ -96,7 +97,7 @@ export class DpopCheck {
  * host from Express's `req.protocol` and `req.host` (so `trust proxy` decides
  * whether X-Forwarded-Proto and X-Forwarded-Host count), and the path as
  * sent (`originalUrl`, unchanged by mounted routers). Undefined without a
- * Host.
+ * Host, or with one that is not a plain authority.
  */
 export function requestUrl(req: DpopSource): string | undefined {
   const target = req.originalUrl ?? req.url ?? '';
@@ -104,8 +105,10 @@ export function requestUrl(req: DpopSource): string | undefined {
   if (/^https?:\/\//i.test(target)) return target;
   if (!target.startsWith('/')) return undefined;
   const protocol = req.protocol ?? ((req as { socket?: Partial<TLSSocket> }).socket?.encrypted ? 'https' : 'http');
-  const host = req.host ?? req.headers.host;
-  if (typeof host !== 'string' || host === '') return undefined;
+  // A Host that is not an authority ("api.example.com/admin", "host/users/me?") would move the real
+  // path after a `/` or `?` of its own, so a proof for one path would pass on another (RFC 9449 §4.3).
+  const host = validAuthority(req.host ?? req.headers.host);
+  if (host === undefined) return undefined;
   return `${protocol}://${host}${target}`;
 }
 

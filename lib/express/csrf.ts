@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { validAuthority } from '../core/authority';
 import { CrossSiteRequestError } from '../core/errors';
 
 /** What decides whether a request may act on a cookie. */
@@ -15,7 +16,7 @@ export interface CsrfPolicy {
  * from a trusted proxy only), so behind a proxy it is the public origin.
  */
 export function ownOrigin(req: Request): string | undefined {
-  const host = req.host;
+  const host = validAuthority(req.host);
   return host ? `${req.protocol}://${host}`.toLowerCase() : undefined;
 }
 

@@ -115,6 +115,53 @@ describe('the device cookie a password login sets', () => {
   });
 });
 
+describe('no device cookie for a login another site started (login CSRF)', () => {
+  // A cross-site form posting the attacker's password would otherwise replace the owner's device
+  // cookie with one for the attacker's account, and the owner would be locked out like a stranger.
+  const browserLogin = (f: Fixture, headers: Record<string, string>) =>
+    request(f.app).post('/token').set('Host', 'api.example').set(headers).type('form').send({ grant_type: 'password', username: 'alice', password: PASSWORD });
+
+  it.each([
+    ['a cross-site form', { Origin: 'http://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate' }],
+    ['a page of another origin that sends only Origin', { Origin: 'http://evil.example' }],
+    ['an opaque origin', { Origin: 'null' }],
+    ['a sibling site that sends only Sec-Fetch-Site', { 'Sec-Fetch-Site': 'same-site' }],
+    ['a cross-site request without Origin', { 'Sec-Fetch-Site': 'cross-site' }],
+  ])('answers %s with tokens but no Set-Cookie', async (_what, headers) => {
+    const f = await setup();
+    const res = await browserLogin(f, headers);
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it.each([
+    ['the server\'s own page', { Origin: 'http://api.example', 'Sec-Fetch-Site': 'same-origin' }],
+    ['a typed URL', { 'Sec-Fetch-Site': 'none' }],
+    ['a client that is not a browser', {}],
+  ])('sets the cookie for %s', async (_what, headers) => {
+    const f = await setup();
+    deviceCookie(await browserLogin(f, headers));
+  });
+
+  it('sets the cookie for a page of an allowed origin (cookie mode)', async () => {
+    const f = await setup({ cookies: { allowedOrigins: ['https://app.example'] } });
+    deviceCookie(await browserLogin(f, { Origin: 'https://app.example', 'Sec-Fetch-Site': 'cross-site' }));
+  });
+
+  it('is not set by the local strategy for a cross-site form', async () => {
+    const f = await setup();
+    const pass = new passport.Passport();
+    pass.use(f.auth.localStrategy);
+    const app = express();
+    app.post('/login', express.urlencoded({ extended: false }), pass.authenticate('local', { session: false }), (req, res) => {
+      res.json({ username: req.user?.username });
+    });
+    const res = await request(app).post('/login').set('Origin', 'http://evil.example').type('form').send({ username: 'alice', password: PASSWORD });
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+});
+
 describe('a distributed attack on an account', () => {
   it('leaves the owner a way in from a new address with her device cookie, and locks out clients without one (105 guesses, 21 addresses)', async () => {
     const f = await setupBehindProxy();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { DpopPolicy } from '../core/dpop-policy';
-import { validAuthority } from '../core/authority';
+import { validAuthority } from '../core/request-origin';
 import { InvalidDpopProofError, type DpopErrorSite } from '../core/errors';
 import type { DpopReplayStore } from '../stores/types';
 import type { DpopProofs, VerifiedDpopProof } from '../tokens/dpop-proof';

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { validAuthority } from '../core/authority';
+import { ownOrigin } from '../core/request-origin';
 import { CrossSiteRequestError } from '../core/errors';
 
 /** What decides whether a request may act on a cookie. */
@@ -8,16 +8,6 @@ export interface CsrfPolicy {
   readonly csrfHeader: string;
   /** Allowed page origins besides the server's own. */
   readonly allowedOrigins: ReadonlySet<string>;
-}
-
-/**
- * The server's own origin as the browser sees it: `req.protocol` and
- * `req.host` follow `trust proxy` (X-Forwarded-Proto and X-Forwarded-Host
- * from a trusted proxy only), so behind a proxy it is the public origin.
- */
-export function ownOrigin(req: Request): string | undefined {
-  const host = validAuthority(req.host);
-  return host ? `${req.protocol}://${host}`.toLowerCase() : undefined;
 }
 
 /**

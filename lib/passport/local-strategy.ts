@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { AuthError, InvalidRequestError } from '../core/errors';
 import { asParams, readParam } from '../core/params';
+import { isSameOriginLogin } from '../core/request-origin';
 import { publicUser } from '../core/user';
 import type { ResolvedAuth } from '../config/auth-options';
 import { resolvedAuthOf } from '../config/handles';
@@ -60,7 +61,10 @@ export class LocalStrategy extends PassportStrategy {
       .then(
         (user) => {
           // Trusted from now on (OWASP device cookies): the app's handler answers on this response, with the cookie.
-          if (auth.deviceCookies) req.res?.append('Set-Cookie', auth.deviceCookies.setCookie(user, req.secure));
+          // Not for a login another site started (login CSRF would plant the attacker's cookie).
+          if (auth.deviceCookies && isSameOriginLogin(req, auth.cookies?.allowedOrigins ?? new Set())) {
+            req.res?.append('Set-Cookie', auth.deviceCookies.setCookie(user, req.secure));
+          }
           const account = publicUser(user);
           reportLogin(auth.hooks, { user: account, scopes: [...user.scopes], request: req });
           this.success(account);

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { resolveAuthOptions, type AuthOptions } from './config/auth-options';
+import { resolveAuthOptions, type AuthOptions, type ResolvedAuth } from './config/auth-options';
 import { registerResolved } from './config/handles';
 import { createChangePassword, createRegister, createSignOutEverywhere, createUpdateMe } from './express/account-routes';
 import { createAuthenticate, resolveRouteOptions, type RouteOptions } from './express/guard';
@@ -105,9 +105,15 @@ export function createAuth(options: AuthOptions): Auth {
   // Each function is marked with what it enforces, for auth.openapi.operation().
   const mark = <F extends AuthMiddleware>(fn: F, kind: Parameters<typeof markRoute>[1], scopes?: string[], dpop = resolved.dpop.policy) =>
     markRoute(fn, kind, resolved, scopes, dpop);
+  // The handlers without options refuse any: an option they do not know is a bad one.
+  const plain = (kind: 'token' | 'revoke' | 'updateMe' | 'changePassword' | 'signOutEverywhere' | 'register', create: (auth: ResolvedAuth) => AuthMiddleware) =>
+    (...args: unknown[]) => {
+      if (args.some((arg) => arg !== undefined)) throw new TypeError(`${kind}() takes no options`);
+      return mark(create(resolved), kind);
+    };
   const auth: Auth = {
-    token: () => mark(createTokenHandler(resolved), 'token'),
-    revoke: () => mark(createRevokeHandler(resolved), 'revoke'),
+    token: plain('token', createTokenHandler),
+    revoke: plain('revoke', createRevokeHandler),
     authenticate: (options?: RouteOptions) =>
       mark(createAuthenticate(resolved, options), 'authenticate', [], resolveRouteOptions(options, 'authenticate', resolved.dpop.policy)),
     requireScopes: (...args: RequireScopesArgs) => {
@@ -115,10 +121,10 @@ export function createAuth(options: AuthOptions): Auth {
       const guard = createRequireScopes(resolved, scopes, resolved.scopes, options);
       return mark(guard, 'requireScopes', scopes, resolveRouteOptions(options, 'requireScopes', resolved.dpop.policy));
     },
-    updateMe: () => mark(createUpdateMe(resolved), 'updateMe'),
-    changePassword: () => mark(createChangePassword(resolved), 'changePassword'),
-    signOutEverywhere: () => mark(createSignOutEverywhere(resolved), 'signOutEverywhere'),
-    register: () => mark(createRegister(resolved), 'register'),
+    updateMe: plain('updateMe', createUpdateMe),
+    changePassword: plain('changePassword', createChangePassword),
+    signOutEverywhere: plain('signOutEverywhere', createSignOutEverywhere),
+    register: plain('register', createRegister),
     jwks: (jwksOptions?: JwksHandlerOptions) => markRoute(createJwksHandler(resolved.tokens.keys, jwksOptions), 'jwks', resolved),
     metadata: (document: object, options?: MetadataHandlerOptions) => jsonDocumentHandler(authorizationServerMetadata(resolved, document), options),
     resourceMetadata: (document: object, options?: MetadataHandlerOptions) =>

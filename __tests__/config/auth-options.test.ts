@@ -26,6 +26,16 @@ describe('resolveAuthOptions', () => {
     expect(() => resolveAuthOptions({ ...base(), ...(override as object) })).toThrow(option);
   });
 
+  it('reads nested options only from their own properties, never from a polluted Object.prototype', () => {
+    const polluted = Object.prototype as { jsonClients?: boolean };
+    polluted.jsonClients = true;
+    try {
+      expect(resolveAuthOptions({ ...base(), cookies: {} }).cookies?.jsonClients).toBe(false);
+    } finally {
+      delete polluted.jsonClients;
+    }
+  });
+
   it.each([
     ['accessTokenTTL', 'accessTokenTtl'],
     ['Issuer', 'issuer'],

@@ -87,6 +87,20 @@ describe('authenticate()', () => {
     expect(ok.body.username).toBe('alice');
   });
 
+  it('refuses a query-string token even when a polluted Object.prototype says allowQueryToken', async () => {
+    // Only the options the app wrote count: prototype pollution elsewhere in the app must not switch one on.
+    const polluted = Object.prototype as { allowQueryToken?: boolean };
+    polluted.allowQueryToken = true;
+    let g: Fixture;
+    try {
+      g = await setup();
+    } finally {
+      delete polluted.allowQueryToken;
+    }
+    const res = await request(g.app).get(`/users/me?access_token=${g.tokenFor()}`);
+    expectBearerError(res, 400, 'invalid_request');
+  });
+
   it('refuses a token sent twice, in the header and the query', async () => {
     const optedIn = await setup({ allowQueryToken: true });
     const token = optedIn.tokenFor();

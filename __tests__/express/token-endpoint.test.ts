@@ -339,3 +339,12 @@ async function rawPost(f: Fixture, path: string, body: string, type: string | un
     server.close();
   }
 }
+
+describe('handlers without options', () => {
+  it.each(['token', 'revoke', 'updateMe', 'changePassword', 'signOutEverywhere', 'register'] as const)('%s() refuses an option at start-up', async (name) => {
+    const { auth } = await setup();
+    const handler = auth[name] as unknown as (options?: unknown) => unknown;
+    expect(() => handler({ foo: 1 })).toThrow(new TypeError(`${name}() takes no options`));
+    expect(typeof handler()).toBe('function');
+  });
+});

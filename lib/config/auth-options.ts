@@ -125,7 +125,7 @@ const USER_STORE_METHODS = ['findById', 'findByUsername', 'create', 'update', 'd
 /** Checks every option once, at start-up: a bad or unknown one is a TypeError that names it. */
 export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-  checkKnownOptions(options, AUTH_OPTION_NAMES);
+  options = checkKnownOptions(options, AUTH_OPTION_NAMES);
   const bearerOptions = resolveBearerOptions(options);
   const { now, rules, onError } = bearerOptions;
   const keys = signingKeys(options, now);

@@ -8,21 +8,27 @@ import { parseDuration } from './duration';
 /**
  * Refuses any key of `options` that is not in `known` (a misspelt option would
  * otherwise be silently ignored in plain JavaScript), suggesting a close match.
+ * Returns the options' own properties on an object without a prototype: what
+ * the caller reads next is only what the app wrote, never a property
+ * inherited from a polluted `Object.prototype` (`allowQueryToken`, say).
  */
-export function checkKnownOptions(options: object, known: readonly string[], prefix = ''): void {
+export function checkKnownOptions<T extends object>(options: T, known: readonly string[], prefix = ''): T {
+  const own = Object.create(null) as Record<string, unknown>;
   for (const name of Object.keys(options)) {
-    if (known.includes(name)) continue;
-    const close = closest(name, known);
-    throw new TypeError(`${prefix}${name} is not an option${close === undefined ? '' : ` (did you mean ${prefix}${close}?)`}`);
+    if (!known.includes(name)) {
+      const close = closest(name, known);
+      throw new TypeError(`${prefix}${name} is not an option${close === undefined ? '' : ` (did you mean ${prefix}${close}?)`}`);
+    }
+    own[name] = (options as Record<string, unknown>)[name];
   }
+  return own as T;
 }
 
 /** An object option (or undefined); anything else is a TypeError. */
 export function optionalObject<T extends object>(value: unknown, option: string, known: readonly string[]): Partial<T> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${option} must be an object`);
-  checkKnownOptions(value, known, `${option}.`);
-  return value as Partial<T>;
+  return checkKnownOptions(value as Partial<T>, known, `${option}.`);
 }
 
 export function requiredString(value: unknown, option: string): string {

@@ -44,7 +44,7 @@ export interface ResolvedVerifier {
 /** Checks every verifier option once: a bad or unknown one is a TypeError that names it. */
 export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifier {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-  checkKnownOptions(options, VERIFIER_OPTION_NAMES);
+  options = checkKnownOptions(options, VERIFIER_OPTION_NAMES);
   const bearerOptions = resolveBearerOptions(options);
   const algorithms = options.algorithms ?? [...ASYMMETRIC_ALGORITHMS];
   if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isAsymmetricAlgorithm)) {

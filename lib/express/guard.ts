@@ -30,7 +30,7 @@ export function resolveRouteOptions(options: unknown, factory: string, fallback:
   if (options === undefined) return fallback;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${factory}: options must be an object`);
   try {
-    checkKnownOptions(options, ['dpop']);
+    options = checkKnownOptions(options, ['dpop']);
   } catch (err) {
     throw new TypeError(`${factory}: ${(err as Error).message}`);
   }

@@ -73,8 +73,9 @@ export function createApp({
         origin: [...corsOrigins],
         credentials: true,
         methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'X-Requested-With'],
-        exposedHeaders: ['Retry-After', 'WWW-Authenticate'],
+        // DPoP (on by default here): the SPA sends proofs in `DPoP` and must read `DPoP-Nonce` (RFC 9449 §8).
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Requested-With', 'DPoP'],
+        exposedHeaders: ['Retry-After', 'WWW-Authenticate', 'DPoP-Nonce'],
         maxAge: 600,
       }),
     );

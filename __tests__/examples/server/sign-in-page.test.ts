@@ -88,10 +88,20 @@ describe('CORS for a single-page app on another origin (CORS_ORIGINS)', () => {
     expect(get.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it('lets the SPA read Retry-After and WWW-Authenticate', async () => {
+  it('lets the SPA send DPoP proofs', async () => {
+    const res = await request(app)
+      .options('/users/me')
+      .set('Origin', SPA)
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization, dpop');
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-headers']).toBe('Authorization,Content-Type,X-Requested-With,DPoP');
+  });
+
+  it('lets the SPA read Retry-After, WWW-Authenticate and DPoP-Nonce', async () => {
     const res = await request(app).get('/users/me').set('Origin', SPA);
     expect(res.status).toBe(401);
     expect(res.headers['access-control-allow-origin']).toBe(SPA);
-    expect(res.headers['access-control-expose-headers']).toBe('Retry-After,WWW-Authenticate');
+    expect(res.headers['access-control-expose-headers']).toBe('Retry-After,WWW-Authenticate,DPoP-Nonce');
   });
 });

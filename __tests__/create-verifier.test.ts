@@ -95,6 +95,11 @@ describe('createVerifier: a verify-only service', () => {
     expect(ours.headers['www-authenticate']).toBe(challenge);
   });
 
+  it.each(['application/at+jwt', 'AT+JWT'])('admits a token whose typ is %s (RFC 9068 §4, media types are case-insensitive)', async (typ) => {
+    const res = await hello(forge({ alg: 'ES256', typ, kid: issuerKey.kid }, good(), 'ES256', issuerKey.key));
+    expect(res.status).toBe(200);
+  });
+
   it('refuses a token of another key under an unknown kid', async () => {
     const other = generateKey('ES256');
     await expectInvalidToken(await hello(forge({ alg: 'ES256', typ: 'at+jwt', kid: other.kid }, good(), 'ES256', other.key)), 'token.kid_unknown');

@@ -1,7 +1,7 @@
 import { InvalidTokenError, JwksUnavailableError } from '../core/errors';
 import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm } from '../jose/algorithms';
 import { describe } from '../jose/compact';
-import { publicKeyFromJwk } from '../jose/jwk';
+import { hasPrivateMembers, publicKeyFromJwk } from '../jose/jwk';
 import { asymmetricKey, type JwtKey } from '../jose/keys';
 import type { KeyResolver } from '../tokens/access-tokens';
 
@@ -41,8 +41,9 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  *   made-up kids costs the issuer one request per cooldown.
  * - When the issuer is unreachable, cached keys keep working; a `kid` no cached
  *   key has is then a JwksUnavailableError (500), not a 401.
- * - Only keys with `use` "sig" (or none), an allowed `alg`, a `kid`, and key
- *   material fitting that alg are kept; each kid is bound to its alg.
+ * - Only keys with `use` "sig" (or none), an allowed `alg`, a `kid`, key
+ *   material fitting that alg and no private members are kept; each kid is
+ *   bound to its alg.
  *
  * @example
  * const jwks = new RemoteJwks({ jwksUri: 'https://auth.example.com/.well-known/jwks.json' });
@@ -200,6 +201,8 @@ export class RemoteJwks implements KeyResolver {
     // RFC 8725 §3.1: without an alg the key could be tried with several; we bind each kid to exactly one.
     if (!isAsymmetricAlgorithm(alg) || !this.algorithms.has(alg)) return undefined;
     if (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH) return undefined;
+    // A JWKS is public (RFC 7517 §5): a key published with its private part is a key anyone can sign with.
+    if (hasPrivateMembers(jwk as Record<string, unknown>)) return undefined;
     try {
       return asymmetricKey(publicKeyFromJwk(jwk), alg, kid);
     } catch {

@@ -267,6 +267,8 @@ describe('cookie mode', () => {
       [{ allowedOrigins: ['*'] }, /cookies\.allowedOrigins: "\*" is not an exact origin/],
       [{ allowedOrigins: ['https://app.test/'] }, /cookies\.allowedOrigins: "https:\/\/app\.test\/" is not an exact origin/],
       [{ allowedOrigins: ['https://App.test'] }, /is not an exact origin/],
+      [{ allowedOrigins: ['https://*.app.test'] }, /cookies\.allowedOrigins: "https:\/\/\*\.app\.test" is not an exact origin/],
+      [{ allowedOrigins: ['http://app.test'] }, /cookies\.allowedOrigins: "http:\/\/app\.test" is plain http: use https \(http only for localhost\)/],
       [{ allowedOrigins: 'https://app.test' }, /cookies\.allowedOrigins must be an array/],
       [{ csrfHeader: 'Content-Type' }, /cookies\.csrfHeader must be a custom header/],
       [{ csrfHeader: 'Sec-Fetch-Site' }, /cookies\.csrfHeader must be a custom header/],
@@ -277,6 +279,11 @@ describe('cookie mode', () => {
       ['on', /cookies must be an object/],
     ])('refuses cookies: %j at start-up', (cookies, message) => {
       expect(() => createAuth({ ...base(), cookies: cookies as AuthOptions['cookies'] })).toThrow(message);
+    });
+
+    it('admits plain http origins on this machine, for development', () => {
+      const auth = createAuth({ ...base(), cookies: { allowedOrigins: ['http://localhost:5173', 'http://127.0.0.1:8080', 'http://[::1]:3000'] } });
+      expect(typeof auth.token()).toBe('function');
     });
 
     it('refuses cookie mode without refresh tokens', () => {

@@ -220,7 +220,7 @@ function exactOrigin(value: string): string {
   } catch {
     origin = undefined;
   }
-  if (origin !== value || !/^https?:\/\//.test(value)) {
+  if (origin !== value || !/^https?:\/\//.test(value) || value.includes('*')) {
     throw new ConfigError(`CORS_ORIGINS must list exact origins like https://app.example.com (no "*", no path, lower case), not "${value}"`);
   }
   return origin;

@@ -1,4 +1,5 @@
 import { optionalObject, flag, requiredString } from './checks';
+import { LOOPBACK } from './discovery';
 
 /**
  * The `cookies` option of `createAuth`: cookie mode for single-page apps
@@ -90,8 +91,13 @@ export function exactOrigin(value: unknown, option: string): string {
   } catch {
     url = undefined;
   }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value) {
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value || url.hostname.includes('*')) {
     throw new TypeError(`${option}: ${JSON.stringify(value)} is not an exact origin like "https://app.example.com" (scheme and host, lower case, no path, no "*")`);
+  }
+  // A page served over plain http can be rewritten by anyone on the wire, who would then act with its
+  // cookies: http only on this machine, for development (as for `resource`).
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
+    throw new TypeError(`${option}: ${JSON.stringify(value)} is plain http: use https (http only for localhost)`);
   }
   return url.origin;
 }

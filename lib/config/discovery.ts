@@ -4,7 +4,7 @@
  */
 
 // Plain http only where no one else can be on the wire: this machine, for development.
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+export const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /**
  * Why `value` cannot be an RFC 8414 §2 issuer identifier or an RFC 9728 §1.2

@@ -112,7 +112,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
-  it.each(['*', 'https://app.example.com/', 'app.example.com', 'https://App.example.com', 'null'])(
+  it.each(['*', 'https://*.example.com', 'https://app.example.com/', 'app.example.com', 'https://App.example.com', 'null'])(
     'refuses CORS_ORIGINS=%s: exact origins only, never a wildcard',
     (origins) => {
       expect(() => loadConfig({ CORS_ORIGINS: origins })).toThrow(/^CORS_ORIGINS/);

@@ -129,7 +129,16 @@ describePostgres('PostgreSQL', () => {
   describeClientStrings('PostgreSQL', async () => {
     const users = new PostgresUserStore(db.pool);
     await users.ready();
-    await db.pool.query('TRUNCATE users, username_skeletons, refresh_tokens, refresh_families, access_denylist');
+    // The previous test's token endpoint may still be purging expired rows (fire-and-forget), and
+    // PostgreSQL may pick this TRUNCATE as the victim of the deadlock between the two: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.pool.query('TRUNCATE users, username_skeletons, refresh_tokens, refresh_families, access_denylist');
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '40P01' || attempt === 5) throw err;
+      }
+    }
     return { users, refreshTokenStore: new PostgresRefreshTokenStore(db.pool), denylist: new PostgresDenylistStore(db.pool) };
   });
 });

@@ -88,6 +88,24 @@ describe('account self-service', () => {
     });
   });
 
+  describe('refusals of the credentials', () => {
+    it.each([
+      ['PATCH', '/users/me'],
+      ['PUT', '/users/me/password'],
+      ['DELETE', '/users/me/sessions'],
+    ])('%s %s answers a bad token or none with 401, its challenge and Cache-Control: no-store', async (method, path) => {
+      for (const authorization of [undefined, 'Bearer not-a-token']) {
+        let req = request(f.app)[method.toLowerCase() as 'patch' | 'put' | 'delete'](path);
+        if (authorization !== undefined) req = req.set('Authorization', authorization);
+        const res = await req.send({});
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="api"/);
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.headers['pragma']).toBe('no-cache');
+      }
+    });
+  });
+
   describe('PUT /users/me/password', () => {
     const NEW = 'a brand new password';
 

@@ -26,7 +26,9 @@ function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requir
   const parseBody = createBodyParser(auth.bodyLimit);
   const route = {
     async [name](req: Request, res: Response, next: NextFunction): Promise<void> {
-      if (requireUser && !isVerifiedBy(req, auth.bearer) && !(await runBearer(auth, req, res, next))) return;
+      // Answers about an account are never cached (RFC 6749 §5.1, as at the token endpoint): refusals
+      // of its credentials included.
+      if (requireUser && !isVerifiedBy(req, auth.bearer) && !(await runBearer(auth, req, res, next, undefined, NO_STORE))) return;
       try {
         await parseBody(req, res);
         await handler(req, res);

@@ -44,7 +44,14 @@ export function resolveRouteOptions(options: unknown, factory: string, fallback:
  * with its challenge; anything else (a failing store, an unreachable issuer)
  * goes to next(err), never a 401.
  */
-export async function runBearer(settings: GuardSettings, req: Request, res: Response, next: NextFunction, policy?: DpopPolicy): Promise<boolean> {
+export async function runBearer(
+  settings: GuardSettings,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  policy?: DpopPolicy,
+  refusalHeaders?: Readonly<Record<string, string>>,
+): Promise<boolean> {
   try {
     const result = await settings.bearer.authenticate(req, policy);
     req.user = result.user;
@@ -59,16 +66,23 @@ export async function runBearer(settings: GuardSettings, req: Request, res: Resp
       next(err);
       return false;
     }
-    rejectBearer(settings, err, req, res, policy);
+    rejectBearer(settings, err, req, res, policy, refusalHeaders);
     return false;
   }
 }
 
 /** Sends a bearer error (RFC 6750 §3, RFC 9449 §7.1) with its challenge and JSON body, after telling the onFailure hook. */
-export function rejectBearer(settings: GuardSettings, err: AuthError, req: Request, res: Response, policy?: DpopPolicy): void {
+export function rejectBearer(
+  settings: GuardSettings,
+  err: AuthError,
+  req: Request,
+  res: Response,
+  policy?: DpopPolicy,
+  headers?: Readonly<Record<string, string>>,
+): void {
   settings.bearer.challenge(err, req, policy);
   reportFailure(settings.hooks, err, req);
-  sendError(res, err);
+  sendError(res, err, headers);
 }
 
 /**

@@ -127,6 +127,8 @@ describe('no device cookie for a login another site started (login CSRF)', () =>
     ['an opaque origin', { Origin: 'null' }],
     ['a sibling site that sends only Sec-Fetch-Site', { 'Sec-Fetch-Site': 'same-site' }],
     ['a cross-site request without Origin', { 'Sec-Fetch-Site': 'cross-site' }],
+    ['a request naming our origin but cross-site by Fetch Metadata', { Origin: 'http://api.example', 'Sec-Fetch-Site': 'cross-site' }],
+    ['an empty Origin', { Origin: '' }],
   ])('answers %s with tokens but no Set-Cookie', async (_what, headers) => {
     const f = await setup();
     const res = await browserLogin(f, headers);

@@ -575,6 +575,22 @@ describe('DPoP with a Host that is not an authority', () => {
     expect(res.body.error).toBe('invalid_dpop_proof');
   });
 
+  it.each(['https://api.example.com/users/me?', 'https://api.example.com/users/me#', 'HTTPS://api.example.com/users/me?, http'])(
+    'refuses a proof when a trusted X-Forwarded-Proto carries a URL (%s)',
+    async (proto) => {
+      const { get } = await twoRoutes(true);
+      const res = await get('/admin', 'https://api.example.com/users/me', { Host: 'api.example.com', 'X-Forwarded-Proto': proto });
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('invalid_dpop_proof');
+    },
+  );
+
+  it('admits a proof behind a proxy that says HTTPS in capitals', async () => {
+    const { get } = await twoRoutes(true);
+    const res = await get('/admin', 'https://api.example.com/admin', { Host: 'api.example.com', 'X-Forwarded-Proto': 'HTTPS' });
+    expect(res.status).toBe(200);
+  });
+
   it('still admits a proof for a Host with a port, or an IPv6 literal', async () => {
     const { get } = await twoRoutes();
     expect((await get('/admin', 'http://api.example:8080/admin', { Host: 'api.example:8080' })).status).toBe(200);

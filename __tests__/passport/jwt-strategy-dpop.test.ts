@@ -67,3 +67,22 @@ describe('JwtStrategy with DPoP', () => {
     expect((await get('/me', `Bearer ${f.tokenFor()}`)).status).toBe(200);
   });
 });
+
+describe('JwtStrategy route options under a polluted Object.prototype', () => {
+  it('keeps the app policy "required" when Object.prototype.dpop says "off"', async () => {
+    const f = await setup({ dpop: 'required' });
+    const pass = new passport.Passport();
+    pass.use(f.auth.jwtStrategy);
+    const app = express();
+    app.get('/me', pass.authenticate('jwt', { session: false }), (req, res) => void res.json({ user: req.user?.username }));
+    Object.defineProperty(Object.prototype, 'dpop', { value: 'off', configurable: true, writable: true });
+    let res: request.Response;
+    try {
+      res = await request(app).get('/me').set('Authorization', `Bearer ${f.tokenFor()}`);
+    } finally {
+      delete (Object.prototype as { dpop?: unknown }).dpop;
+    }
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^DPoP realm="api", error="invalid_token", error_description="This resource requires a DPoP-bound access token"/);
+  });
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { DpopPolicy } from '../core/dpop-policy';
-import { validAuthority } from '../core/request-origin';
+import { validAuthority, validScheme } from '../core/request-origin';
 import { InvalidDpopProofError, type DpopErrorSite } from '../core/errors';
 import type { DpopReplayStore } from '../stores/types';
 import type { DpopProofs, VerifiedDpopProof } from '../tokens/dpop-proof';
@@ -53,7 +53,8 @@ export class DpopCheck {
    * InvalidDpopProofError for more than one (RFC 9449 §4.3 (1)).
    */
   header(req: DpopSource, site: DpopErrorSite): string | undefined {
-    const value = req.headers.dpop;
+    // Own properties only: a polluted Object.prototype.dpop is no header.
+    const value = Object.hasOwn(req.headers, 'dpop') ? req.headers.dpop : undefined;
     if (value === undefined) return undefined;
     // Node joins repeated unknown headers in req.headers; rawHeaders has each.
     if (Array.isArray(value) || countHeader(req.rawHeaders, 'dpop') > 1) {
@@ -104,7 +105,8 @@ export function requestUrl(req: DpopSource): string | undefined {
   // RFC 9112 §3.2.2: an absolute-form target carries the authority itself.
   if (/^https?:\/\//i.test(target)) return target;
   if (!target.startsWith('/')) return undefined;
-  const protocol = req.protocol ?? ((req as { socket?: Partial<TLSSocket> }).socket?.encrypted ? 'https' : 'http');
+  const protocol = validScheme(req.protocol ?? ((req as { socket?: Partial<TLSSocket> }).socket?.encrypted ? 'https' : 'http'));
+  if (protocol === undefined) return undefined;
   // A Host that is not an authority ("api.example.com/admin", "host/users/me?") would move the real
   // path after a `/` or `?` of its own, so a proof for one path would pass on another (RFC 9449 §4.3).
   const host = validAuthority(req.host ?? req.headers.host);

@@ -18,6 +18,18 @@ export interface OriginSource {
  */
 const AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(?::[0-9]{1,5})?$/;
 
+/**
+ * `protocol` when it is `http` or `https` (lower-cased), else undefined.
+ * Behind `trust proxy` it comes from X-Forwarded-Proto, whose first value a
+ * proxy that appends (rather than replaces) leaves as the client wrote it:
+ * "https://elsewhere/x?" would otherwise become part of the URL.
+ */
+export function validScheme(protocol: unknown): 'http' | 'https' | undefined {
+  if (typeof protocol !== 'string') return undefined;
+  const lower = protocol.toLowerCase();
+  return lower === 'http' || lower === 'https' ? lower : undefined;
+}
+
 /** `host` when it is a well-formed authority (see AUTHORITY), else undefined. */
 export function validAuthority(host: unknown): string | undefined {
   return typeof host === 'string' && host.length <= 255 + 8 && AUTHORITY.test(host) ? host : undefined;
@@ -29,15 +41,17 @@ export function validAuthority(host: unknown): string | undefined {
  * from a trusted proxy only), so behind a proxy it is the public origin.
  */
 export function ownOrigin(req: OriginSource): string | undefined {
+  const scheme = validScheme(req.protocol);
   const host = validAuthority(req.host);
-  return host ? `${req.protocol}://${host}`.toLowerCase() : undefined;
+  return scheme && host ? `${scheme}://${host}`.toLowerCase() : undefined;
 }
 
 /**
  * May this response set a cookie for a login (the device cookie)? Not when a
  * browser tells us another site started the request: `Origin` another origin
- * than the server's own or an allowed page's, or `Sec-Fetch-Site` other than
- * `same-origin` or `none` (a typed URL). A cross-site form posting the
+ * than the server's own or an allowed page's, or (but for an allowed page)
+ * `Sec-Fetch-Site` other than `same-origin` or `none` (a typed URL). A
+ * cross-site form posting the
  * attacker's password would otherwise plant the attacker's device cookie in
  * the victim's browser, in place of the victim's own: login CSRF (OWASP CSRF
  * Prevention Cheat Sheet, "Login CSRF"). Clients that send neither header
@@ -45,10 +59,12 @@ export function ownOrigin(req: OriginSource): string | undefined {
  */
 export function isSameOriginLogin(req: OriginSource, allowedOrigins: ReadonlySet<string>): boolean {
   const origin = req.headers.origin;
-  if (typeof origin === 'string' && origin !== '') {
-    const lower = origin.toLowerCase();
-    return lower !== 'null' && (lower === ownOrigin(req) || allowedOrigins.has(lower));
-  }
   const site = req.headers['sec-fetch-site'];
-  return site === undefined || site === 'same-origin' || site === 'none';
+  const sameOrigin = site === undefined || site === 'same-origin' || site === 'none';
+  if (origin === undefined) return sameOrigin;
+  // Any Origin header counts, even an empty one: a browser that sends it says where the page is.
+  const lower = String(origin).toLowerCase();
+  if (lower === ownOrigin(req)) return sameOrigin;
+  // An allowed page on another origin (cookie mode) is cross-origin by nature.
+  return allowedOrigins.has(lower);
 }

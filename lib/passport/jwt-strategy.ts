@@ -36,7 +36,10 @@ export class JwtStrategy extends PassportStrategy {
     const { bearer, hooks } = this.settings;
     let policy;
     try {
-      policy = dpopPolicy(options?.dpop, 'passport.authenticate("jwt"): dpop', bearer.policy);
+      // Passport hands over the app's options object: read only what the app wrote on it, never an
+      // inherited (polluted) Object.prototype.dpop.
+      const dpop = options !== undefined && Object.hasOwn(options, 'dpop') ? options.dpop : undefined;
+      policy = dpopPolicy(dpop, 'passport.authenticate("jwt"): dpop', bearer.policy);
     } catch (err) {
       return this.error(err);
     }

@@ -585,6 +585,17 @@ describe('DPoP with a Host that is not an authority', () => {
     },
   );
 
+  it.each([
+    ['X-Forwarded-Host', { Host: 'backend:3000', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'orders.example.com, api.example.com' }],
+    ['X-Forwarded-Host with a trailing comma', { Host: 'backend:3000', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'orders.example.com,' }],
+    ['X-Forwarded-Proto', { Host: 'orders.example.com', 'X-Forwarded-Proto': 'https, http' }],
+  ])('refuses a proof when a trusted %s is a list (the first value may be the client\'s)', async (_header, headers) => {
+    const { get } = await twoRoutes(true);
+    const res = await get('/admin', 'https://orders.example.com/admin', headers);
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_dpop_proof');
+  });
+
   it('admits a proof behind a proxy that says HTTPS in capitals', async () => {
     const { get } = await twoRoutes(true);
     const res = await get('/admin', 'https://api.example.com/admin', { Host: 'api.example.com', 'X-Forwarded-Proto': 'HTTPS' });

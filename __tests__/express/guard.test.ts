@@ -101,6 +101,43 @@ describe('authenticate()', () => {
     expectBearerError(res, 400, 'invalid_request');
   });
 
+  it.each([
+    ['scope', 'admin', '/admin', 403],
+    ['exp', 4102444800, '/users/me', 401],
+  ])('does not fill a claim missing from a signed token (%s) from a polluted Object.prototype', async (claim, value, path, status) => {
+    const token = sign(without(claims(f.alice.id, f.clock.seconds()), claim));
+    const before = await request(f.app).get(path).set('Authorization', `Bearer ${token}`);
+    expect(before.status).toBe(status);
+    (Object.prototype as Record<string, unknown>)[claim] = value;
+    let res: request.Response;
+    try {
+      res = await request(f.app).get(path).set('Authorization', `Bearer ${token}`);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)[claim];
+    }
+    expect(res.status).toBe(status);
+  });
+
+  it('does not take credentials from a polluted Object.prototype.authorization', async () => {
+    const token = f.tokenFor();
+    const app = express();
+    // Node's headers object inherits from the Object.prototype of Node's own realm (not Jest's): pollute
+    // that one, while the server handles the request only (the HTTP client must not see it).
+    let polluted: Record<string, unknown> | undefined;
+    app.use((req, res, next) => {
+      polluted = Object.getPrototypeOf(req.headers) as Record<string, unknown>;
+      polluted.authorization = `Bearer ${token}`;
+      res.once('close', () => delete polluted!.authorization);
+      next();
+    });
+    app.get('/users/me', f.auth.authenticate(), (req, res) => void res.json(req.user));
+    const res = await request(app).get('/users/me');
+    delete polluted?.authorization;
+    expect(polluted).toBeDefined();
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+  });
+
   it('refuses a token sent twice, in the header and the query', async () => {
     const optedIn = await setup({ allowQueryToken: true });
     const token = optedIn.tokenFor();

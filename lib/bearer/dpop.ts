@@ -101,6 +101,10 @@ export class DpopCheck {
  * Host, or with one that is not a plain authority.
  */
 export function requestUrl(req: DpopSource): string | undefined {
+  // Express takes the first value of an X-Forwarded-Host or X-Forwarded-Proto list, and a proxy that
+  // appends its own value (or adds a second header line) leaves the client's first: the client would
+  // choose the URL its proof is checked against. A list is no URL, so the proof is refused.
+  if (isList(req.headers['x-forwarded-host']) || isList(req.headers['x-forwarded-proto'])) return undefined;
   const target = req.originalUrl ?? req.url ?? '';
   // RFC 9112 §3.2.2: an absolute-form target carries the authority itself.
   if (/^https?:\/\//i.test(target)) return target;
@@ -112,6 +116,11 @@ export function requestUrl(req: DpopSource): string | undefined {
   const host = validAuthority(req.host ?? req.headers.host);
   if (host === undefined) return undefined;
   return `${protocol}://${host}${target}`;
+}
+
+/** Node joins repeated lines of these headers with ", ". */
+function isList(value: string | string[] | undefined): boolean {
+  return Array.isArray(value) || (typeof value === 'string' && value.includes(','));
 }
 
 function countHeader(raw: readonly string[], lowerName: string): number {

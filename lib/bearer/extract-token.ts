@@ -57,7 +57,8 @@ export function extractCredentials(req: TokenSource, options: ExtractOptions): C
   const found: string[] = [];
   let scheme: AuthScheme = 'Bearer';
 
-  const header = req.headers.authorization;
+  // Own properties only: Node's headers object inherits from Object.prototype, which may be polluted.
+  const header = Object.hasOwn(req.headers, 'authorization') ? req.headers.authorization : undefined;
   if (header !== undefined) {
     // Node keeps only the first Authorization header in req.headers; rawHeaders has all.
     if (countAuthorization(req.rawHeaders) > 1) throw bad('more than one Authorization header');

@@ -1,6 +1,6 @@
 import { InvalidTokenError, JwksUnavailableError } from '../core/errors';
 import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm } from '../jose/algorithms';
-import { describe } from '../jose/compact';
+import { describe, withoutPrototypes } from '../jose/compact';
 import { hasPrivateMembers, publicKeyFromJwk } from '../jose/jwk';
 import { asymmetricKey, type JwtKey } from '../jose/keys';
 import type { KeyResolver } from '../tokens/access-tokens';
@@ -162,7 +162,7 @@ export class RemoteJwks implements KeyResolver {
         await res.body?.cancel();
         throw new Error(`HTTP ${res.status}`);
       }
-      this.keys = this.importSet(JSON.parse(await readLimited(res)));
+      this.keys = this.importSet(withoutPrototypes(JSON.parse(await readLimited(res))));
       this.fetchedAt = this.now();
       this.lastError = undefined;
     } catch (err) {

@@ -31,14 +31,31 @@ export function parseCompact(token: unknown): CompactJws | undefined {
   return { token, header, signingInput: token.slice(0, last), payload: token.slice(first + 1, last), signature: token.slice(last + 1) };
 }
 
-/** A base64url segment decoded as a JSON object, or undefined. */
+/**
+ * A base64url segment decoded as a JSON object, or undefined. Its objects,
+ * nested ones too, have no prototype: a member the sender left out reads as
+ * undefined, never as a property a polluted `Object.prototype` supplies (a
+ * `scope`, an `exp`, a `cnf.jkt`).
+ */
 export function decodeJson(segment: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return isPlainObject(value) ? value : undefined;
+    return isPlainObject(value) ? withoutPrototypes(value) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** `value` (parsed JSON) with every object in it made prototype-less, in place. */
+export function withoutPrototypes<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) withoutPrototypes(item);
+  } else {
+    Object.setPrototypeOf(value, null);
+    for (const key in value) withoutPrototypes((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }
 
 /** `value` as base64url JSON, for building a token. */

@@ -9,13 +9,6 @@ import type { ChangeFeed, ChangeListener } from './types';
 export class ChangeHub implements ChangeFeed {
   private readonly listeners = new Map<ChangeListener, number>();
 
-  /**
-   * @param onSubscribers told the number of listeners and the smallest
-   *   `maxStaleness` among them after each change of either: a backend starts
-   *   its connection at the first and stops it after the last
-   */
-  constructor(private readonly onSubscribers: (count: number, maxStaleness: number) => void = () => undefined) {}
-
   subscribe(listener: ChangeListener, maxStaleness: number): () => void {
     this.listeners.set(listener, maxStaleness);
     this.changed();
@@ -46,8 +39,15 @@ export class ChangeHub implements ChangeFeed {
     for (const listener of this.listeners.keys()) call(() => listener.reset());
   }
 
+  /**
+   * Told the number of listeners and the smallest `maxStaleness` among them
+   * after each change of either: a backend starts its connection at the first
+   * and stops it after the last.
+   */
+  protected subscribersChanged(_count: number, _maxStaleness: number): void {}
+
   private changed(): void {
-    this.onSubscribers(this.listeners.size, Math.min(...this.listeners.values()));
+    this.subscribersChanged(this.listeners.size, Math.min(...this.listeners.values()));
   }
 }
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { PublicUser, User } from '../core/user';
 import { publicUser } from '../core/user';
 import type { ChangeFeed, ChangeListener, DenylistStore, UserStore } from '../stores/types';
+import { BoundedMap } from './bounded-map';
 
 /** Bounds of the session cache (the `sessionCache` option). */
 export interface SessionCacheLimits {
@@ -39,9 +40,9 @@ export const DEFAULT_SESSION_CACHE: Readonly<SessionCacheLimits> = Object.freeze
  * token lifetime, so the oldest also expire first).
  */
 export class SessionCache {
-  private readonly users = new Map<string, PublicUser>();
+  private readonly users: BoundedMap<string, PublicUser>;
   /** jti → the time (ms, the `now` clock) after which it is forgotten. */
-  private readonly tokens = new Map<string, number>();
+  private readonly tokens: BoundedMap<string, number>;
   private userGeneration = 0;
   private tokenGeneration = 0;
   private readonly userFeed: ChangeFeed | undefined;
@@ -52,6 +53,8 @@ export class SessionCache {
     denylist: DenylistStore,
     private readonly limits: SessionCacheLimits,
   ) {
+    this.users = new BoundedMap(limits.maxUsers);
+    this.tokens = new BoundedMap(limits.maxTokens);
     this.userFeed = feedOf(users);
     this.tokenFeed = feedOf(denylist);
     const forgetUsers: ChangeListener = {
@@ -105,7 +108,6 @@ export class SessionCache {
 
   keepUser(ticket: number | undefined, user: User): void {
     if (ticket === undefined || ticket !== this.userGeneration) return;
-    if (this.users.size >= this.limits.maxUsers) this.users.delete(this.users.keys().next().value!);
     this.users.set(user.id, publicUser(user));
   }
 
@@ -128,11 +130,10 @@ export class SessionCache {
     if (ticket === undefined || ticket !== this.tokenGeneration || until <= now) return;
     // The oldest first: expired ones go on their own, then the oldest to stay under the cap.
     for (let i = 0; i < 2; i++) {
-      const oldest = this.tokens.entries().next().value;
+      const oldest = this.tokens.oldest();
       if (oldest === undefined || oldest[1] > now) break;
       this.tokens.delete(oldest[0]);
     }
-    if (this.tokens.size >= this.limits.maxTokens) this.tokens.delete(this.tokens.keys().next().value!);
     this.tokens.set(jti, until);
   }
 }

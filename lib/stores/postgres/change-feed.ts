@@ -49,7 +49,8 @@ const feeds = new WeakMap<PgPool, PostgresChangeFeed | null>();
  * missed. A heartbeat unanswered for ten periods ends the connection as dead.
  */
 export class PostgresChangeFeed extends ChangeHub {
-  private readonly id = randomBytes(8).toString('hex');
+  /** Names this feed's heartbeats and its connection (`application_name`). */
+  readonly id = randomBytes(8).toString('hex');
   private client: ListenClient | undefined;
   private schema: string | undefined;
   private asOf = -Infinity;
@@ -113,7 +114,8 @@ export class PostgresChangeFeed extends ChangeHub {
 
   private async connect(): Promise<void> {
     if (!this.running || this.client) return;
-    const client = new this.internals.Client(this.internals.options);
+    // Named, so that an operator sees in pg_stat_activity what the connection is for.
+    const client = new this.internals.Client({ ...this.internals.options, application_name: `express-jwt-auth change feed ${this.id}` });
     this.client = client;
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));

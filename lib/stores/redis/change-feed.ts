@@ -33,7 +33,8 @@ return 1`;
 export class RedisChangeFeed extends ChangeHub {
   readonly channel: string;
   private readonly heartbeatChannel: string;
-  private readonly id = randomBytes(8).toString('hex');
+  /** Names this feed's heartbeats and its subscriber connection (CLIENT SETNAME `ejwt-feed-<id>`). */
+  readonly id = randomBytes(8).toString('hex');
   private subscriber: Redis | undefined;
   private asOf = -Infinity;
   private sequence = 0;
@@ -79,7 +80,7 @@ export class RedisChangeFeed extends ChangeHub {
   }
 
   private listen(): void {
-    const subscriber = this.redis.duplicate();
+    const subscriber = this.redis.duplicate({ connectionName: `ejwt-feed-${this.id}` });
     this.subscriber = subscriber;
     subscriber.on('error', () => undefined);
     subscriber.on('close', () => {

@@ -2,6 +2,7 @@ import type { Measured } from './alternate';
 import type { FloodMeasurement } from './flood';
 import type { LoginMeasurement } from './logins';
 import type { SoakResult } from './soak';
+import type { PropagationMeasurement } from './propagation-run';
 
 /** The request-rate rows, by key. */
 export type RateRows = Record<'open' | 'valid' | 'badSignature' | 'expired' | 'missing', Measured> & Record<string, Measured>;
@@ -21,7 +22,13 @@ export const FLAT_HEAP_BYTES = 2 * 2 ** 20;
 
 
 /** The budgets of the issue, checked against this run's numbers. */
-export function checkBudgets(rows: RateRows, logins: LoginMeasurement, flood: FloodMeasurement, soak: SoakResult | undefined): BudgetCheck[] {
+export function checkBudgets(
+  rows: RateRows,
+  logins: LoginMeasurement,
+  flood: FloodMeasurement,
+  soak: SoakResult | undefined,
+  propagation?: PropagationMeasurement,
+): BudgetCheck[] {
   const checks: BudgetCheck[] = [];
   const open = rows.open;
 
@@ -96,6 +103,27 @@ export function checkBudgets(rows: RateRows, logins: LoginMeasurement, flood: Fl
     });
   } else {
     checks.push({ name: 'soak', budget: 'Memory flat, only 2xx/4xx over a soak', measured: 'not run (--no-soak)', met: false, note: 'run without --no-soak' });
+  }
+
+  if (propagation) {
+    for (const row of propagation.rows) {
+      const met = row.p99 <= 100 && row.samples.length >= 50;
+      checks.push({
+        name: `propagation: ${row.kind}`,
+        budget: `Revocation propagation, ${row.kind}: the other instance refuses within 100 ms at p99 (≥ 50 trials)`,
+        measured: `p99 ${row.p99.toFixed(1)} ms, p50 ${row.p50.toFixed(1)} ms, max ${row.max.toFixed(1)} ms over ${row.samples.length} trials`,
+        met,
+        note: row.samples.length < 50 ? 'fewer than 50 trials (quick run)' : 'from the change\'s answer (or the CLI\'s exit) to the first refusal, one HTTP round trip included',
+      });
+    }
+  } else {
+    checks.push({
+      name: 'propagation',
+      budget: 'Revocation propagation between two instances: ≤ 100 ms at p99',
+      measured: 'not run',
+      met: false,
+      note: 'set BENCH_POSTGRES_URL and BENCH_REDIS_URL (two example servers on PostgreSQL + Redis)',
+    });
   }
   return checks;
 }

@@ -10,6 +10,7 @@ import { describeMachine, otherLoad } from './machine';
 import { renderMarkdown, writeResults } from './report';
 import { readSettings } from './settings';
 import { soak } from './soak';
+import { runPropagation } from './propagation-run';
 import { startServer, type BenchServer } from './spawn-server';
 
 const RESULTS_FILE = join(__dirname, '..', '..', 'bench', 'RESULTS.md');
@@ -118,8 +119,11 @@ async function main(): Promise<void> {
     }
 
     await Promise.all(servers.splice(0).map((s) => s.stop()));
+
+    say('\nRevocation propagation: two example-server processes on one PostgreSQL and one Redis');
+    const propagation = await runPropagation(settings, process.env, say);
     const after = await otherLoad();
-    const markdown = renderMarkdown({ date: new Date(), machine, settings, otherLoad: { before, after }, rows, order, logins, flood, soak: soakResult });
+    const markdown = renderMarkdown({ date: new Date(), machine, settings, otherLoad: { before, after }, rows, order, logins, flood, soak: soakResult, propagation });
     say('\n' + markdown);
     if (settings.write) {
       writeResults(RESULTS_FILE, markdown);

@@ -61,6 +61,8 @@ export class PostgresChangeFeed extends ChangeHub {
   private timer: NodeJS.Timeout | undefined;
   private backoff = 50;
   private running = false;
+  /** A heartbeat query not yet answered: pg runs one query at a time per client, so the next waits. */
+  private beating = false;
 
   private constructor(
     private readonly pool: PgPool & PoolInternals & { ending?: boolean; ended?: boolean },
@@ -152,9 +154,19 @@ export class PostgresChangeFeed extends ChangeHub {
       this.lost(client);
       return;
     }
+    if (this.beating) return;
     const sequence = ++this.sequence;
     this.sent.set(sequence, now);
-    client.query('SELECT pg_notify($1, $2)', [HEARTBEAT_CHANNEL, `${this.id} ${sequence}`]).catch(() => this.lost(client));
+    this.beating = true;
+    client
+      .query('SELECT pg_notify($1, $2)', [HEARTBEAT_CHANNEL, `${this.id} ${sequence}`])
+      .then(
+        () => undefined,
+        () => this.lost(client),
+      )
+      .finally(() => {
+        if (client === this.client) this.beating = false;
+      });
   }
 
   private heard(client: ListenClient, channel: string, payload: string): void {
@@ -191,6 +203,7 @@ export class PostgresChangeFeed extends ChangeHub {
     const client = this.client;
     this.client = undefined;
     this.schema = undefined;
+    this.beating = false;
     this.asOf = -Infinity;
     this.sent.clear();
     this.reset();

@@ -5,12 +5,11 @@ import { ChangeHub } from '../change-hub';
 import type { RedisDataGuard } from './data-guard';
 
 /**
- * Publishes a heartbeat with the guard's marker and write counter, read in the
- * same step: `[payload, marker, writes]` as JSON (false for a missing key).
+ * Publishes a heartbeat with the guard's marker, read in the same step:
+ * `[payload, marker]` as JSON (false for a missing key).
  */
 const HEARTBEAT = `
-local values = redis.call('MGET', KEYS[1], KEYS[2])
-redis.call('PUBLISH', KEYS[3], cjson.encode({ARGV[1], values[1] or false, values[2] or false}))
+redis.call('PUBLISH', KEYS[2], cjson.encode({ARGV[1], redis.call('GET', KEYS[1]) or false}))
 return 1`;
 
 /**
@@ -20,12 +19,12 @@ return 1`;
  * connection of its own (`redis.duplicate()`, a subscriber can do nothing else).
  *
  * How current it is: every `maxStaleness / 4` it publishes a heartbeat on
- * `<prefix>heartbeat` through the store's client, with the guard's marker and
- * write counter read in the same script. Redis runs commands one at a time and
+ * `<prefix>heartbeat` through the store's client, with the guard's marker
+ * read in the same script. Redis runs commands one at a time and
  * delivers a connection's messages in order, so when the heartbeat arrives,
- * every add made before it was sent has arrived, and the guard has checked
- * that Redis did not lose its data (a FLUSHALL, a restart from an older
- * snapshot): the feed is current as of the sending time. While the guard
+ * every add made before it was sent has arrived, and the marker says Redis
+ * did not lose its data (a FLUSHALL, a restart): the feed is current as of
+ * the sending time. While the guard
  * distrusts Redis, or the subscriber is disconnected, it is not current and
  * the session cache reads the store (which then fails closed); a reconnect
  * tells its listeners to forget everything, as adds of the gap were missed.
@@ -41,8 +40,6 @@ export class RedisChangeFeed extends ChangeHub {
   private readonly sent = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private listening = false;
-  /** Counts subscriptions: a heartbeat checked across a reconnect does not count. */
-  private connection = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -90,7 +87,7 @@ export class RedisChangeFeed extends ChangeHub {
     subscriber.on('message', (channel: string, message: string) => {
       if (subscriber !== this.subscriber) return;
       if (channel === this.channel) this.token(message);
-      else if (channel === this.heartbeatChannel) void this.heard(message);
+      else if (channel === this.heartbeatChannel) this.heard(message);
     });
   }
 
@@ -105,7 +102,6 @@ export class RedisChangeFeed extends ChangeHub {
     // Not a reason to keep the process alive: the app's own client is.
     (subscriber as unknown as { stream?: { unref?: () => void } }).stream?.unref?.();
     this.listening = true;
-    this.connection++;
     // Whatever was published while no one listened was missed.
     this.reset();
     this.beat();
@@ -116,11 +112,11 @@ export class RedisChangeFeed extends ChangeHub {
     const sequence = ++this.sequence;
     this.sent.set(sequence, performance.now());
     this.redis
-      .eval(HEARTBEAT, 3, this.guard.key, this.guard.writesKey, this.heartbeatChannel, `${this.id} ${sequence}`)
+      .eval(HEARTBEAT, 2, this.guard.key, this.heartbeatChannel, `${this.id} ${sequence}`)
       .catch(() => this.sent.delete(sequence));
   }
 
-  private async heard(message: string): Promise<void> {
+  private heard(message: string): void {
     let payload: unknown;
     try {
       payload = JSON.parse(message);
@@ -137,24 +133,23 @@ export class RedisChangeFeed extends ChangeHub {
       this.sent.delete(key);
     }
     const marker = typeof payload[1] === 'string' ? payload[1] : null;
-    const writes = typeof payload[2] === 'string' ? payload[2] : null;
-    const connection = this.connection;
-    try {
-      await this.guard.ensureTrusted(marker, writes);
-    } catch {
-      // Lost data, or a marker that cannot be read: not current until the guard trusts Redis again.
+    // Only the marker, not the write counter: a counter read here may be older than a write whose answer
+    // this process has had since (the answer can overtake this message), which would look like Redis going back.
+    if (!this.guard.trusts(marker)) {
+      // Lost data, or a marker that cannot be read: not current, so checks go to the store, whose guard acts
+      // on it; a missing marker is also reported at once, as the guard's own checks would.
+      if (marker === null) this.guard.check().catch(() => undefined);
       if (this.asOf !== -Infinity) {
         this.asOf = -Infinity;
         this.reset();
       }
       return;
     }
-    if (this.listening && connection === this.connection) this.asOf = Math.max(this.asOf, sentAt);
+    if (this.listening) this.asOf = Math.max(this.asOf, sentAt);
   }
 
   private lost(): void {
     this.listening = false;
-    this.connection++;
     this.asOf = -Infinity;
     this.sent.clear();
     this.reset();

@@ -66,8 +66,11 @@ export class RedisChangeFeed extends ChangeHub {
     if (this.subscriber === undefined) this.listen();
   }
 
+  private readonly onEnd = () => this.close();
+
   /** Stops listening: the store's `close`. The cache reads the store from now on. */
   close(): void {
+    this.redis.off('end', this.onEnd);
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     const subscriber = this.subscriber;
@@ -77,6 +80,8 @@ export class RedisChangeFeed extends ChangeHub {
   }
 
   private listen(): void {
+    // The app's client ended for good (quit, disconnect): so does the feed, rather than outlive it.
+    this.redis.once('end', this.onEnd);
     const subscriber = this.redis.duplicate({ connectionName: `ejwt-feed-${this.id}` });
     this.subscriber = subscriber;
     subscriber.on('error', () => undefined);

@@ -91,7 +91,7 @@ export class PostgresChangeFeed extends ChangeHub {
     return this.asOf;
   }
 
-  /** Stops listening (the stores' `close`): the cache reads the stores from now on. */
+  /** Stops listening now (otherwise it stops when the app ends its pool): the cache reads the stores from now on. */
   close(): void {
     this.stop();
   }
@@ -116,8 +116,19 @@ export class PostgresChangeFeed extends ChangeHub {
 
   private async connect(): Promise<void> {
     if (!this.running || this.client) return;
-    // Named, so that an operator sees in pg_stat_activity what the connection is for.
-    const client = new this.internals.Client({ ...this.internals.options, application_name: `express-jwt-auth change feed ${this.id}` });
+    if (this.poolEnded()) {
+      this.stop();
+      return;
+    }
+    let client: ListenClient;
+    try {
+      // Named, so that an operator sees in pg_stat_activity what the connection is for.
+      client = new this.internals.Client({ ...this.internals.options, application_name: `express-jwt-auth change feed ${this.id}` });
+    } catch {
+      // No connection can be made at all (the driver itself failed): stop, and the cache reads the stores.
+      this.stop();
+      return;
+    }
     this.client = client;
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
@@ -140,9 +151,13 @@ export class PostgresChangeFeed extends ChangeHub {
     }
   }
 
+  /** The app ended its pool: it is shutting down, and so does the feed. */
+  private poolEnded(): boolean {
+    return this.pool.ending === true || this.pool.ended === true;
+  }
+
   private beat(): void {
-    // The app ended its pool: it is shutting down, and so does the feed.
-    if (this.pool.ending === true || this.pool.ended === true) {
+    if (this.poolEnded()) {
       this.stop();
       return;
     }
@@ -194,6 +209,10 @@ export class PostgresChangeFeed extends ChangeHub {
     if (client !== this.client) return;
     this.drop();
     if (!this.running) return;
+    if (this.poolEnded()) {
+      this.stop();
+      return;
+    }
     const wait = this.backoff;
     this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
     setTimeout(() => void this.connect(), wait).unref();

@@ -116,4 +116,23 @@ async function within(limitMs: number, probe: () => Promise<boolean> | boolean):
     expect(res.body).toEqual({ error: 'server_error' });
     expect(f.appErrors).toHaveLength(1);
   });
+
+  it('makes no subscriber while the app\'s client cannot connect (it would retry for the life of the process), and ends with the app\'s client', async () => {
+    const down = new Redis({ port: 1, host: '127.0.0.1', enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    down.on('error', () => undefined);
+    const offline = new RedisDenylistStore(down, { prefix });
+    stores.push(offline);
+    await setup({ denylist: offline });
+    const feed = offline.changeFeed() as RedisChangeFeed;
+    await sleep(100);
+    expect((feed as unknown as { subscriber?: unknown }).subscriber).toBeUndefined();
+    expect(feed.currentAsOf()).toBe(-Infinity);
+    down.disconnect();
+
+    const { feed: live, redis } = await instance({ sessionCache: { maxStaleness: 100 } });
+    expect((live as unknown as { subscriber?: unknown }).subscriber).toBeDefined();
+    redis.disconnect();
+    expect(await within(1000, () => (live as unknown as { subscriber?: unknown }).subscriber === undefined)).toBeLessThan(1000);
+    expect(live.currentAsOf()).toBe(-Infinity);
+  });
 });

@@ -40,6 +40,8 @@ export class RedisChangeFeed extends ChangeHub {
   private readonly sent = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private listening = false;
+  /** Waiting for the app's client to connect before making the subscriber. */
+  private waiting = false;
 
   constructor(
     private readonly redis: Redis,
@@ -63,7 +65,31 @@ export class RedisChangeFeed extends ChangeHub {
     if (this.timer) clearInterval(this.timer);
     this.timer = setInterval(() => this.beat(), Math.max(5, Math.floor(maxStaleness / 4)));
     this.timer.unref();
-    if (this.subscriber === undefined) this.listen();
+    if (this.subscriber === undefined && !this.waiting) this.listenWhenReady();
+  }
+
+  /**
+   * The subscriber is made once the app's client is connected: a subscriber
+   * of a Redis that cannot be reached would retry on its own for as long as
+   * the process lives (ioredis's reconnection timers keep it alive).
+   */
+  private listenWhenReady(): void {
+    if (this.redis.status === 'ready') {
+      this.listen();
+      return;
+    }
+    this.waiting = true;
+    this.redis.once('ready', this.onMainReady);
+  }
+
+  private readonly onMainReady = () => {
+    this.waiting = false;
+    if (this.timer !== undefined && this.subscriber === undefined) this.listen();
+  };
+
+  /** The app closed its client (`disconnect()`, `quit()`): the feed goes with it. */
+  private mainClosed(): boolean {
+    return this.redis.status === 'end' || (this.redis as unknown as { manuallyClosing?: boolean }).manuallyClosing === true;
   }
 
   private readonly onEnd = () => this.close();
@@ -71,6 +97,8 @@ export class RedisChangeFeed extends ChangeHub {
   /** Stops listening: the store's `close`. The cache reads the store from now on. */
   close(): void {
     this.redis.off('end', this.onEnd);
+    this.redis.off('ready', this.onMainReady);
+    this.waiting = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     const subscriber = this.subscriber;
@@ -113,6 +141,10 @@ export class RedisChangeFeed extends ChangeHub {
   }
 
   private beat(): void {
+    if (this.mainClosed()) {
+      this.close();
+      return;
+    }
     if (!this.listening || this.redis.status !== 'ready') return;
     const sequence = ++this.sequence;
     this.sent.set(sequence, performance.now());

@@ -6,6 +6,7 @@ import type { LoginMeasurement } from './logins';
 import { QUIET_LOAD, type Machine } from './machine';
 import type { Settings } from './settings';
 import type { SoakResult } from './soak';
+import type { PropagationMeasurement } from './propagation-run';
 
 export interface RunResults {
   date: Date;
@@ -19,6 +20,8 @@ export interface RunResults {
   logins: LoginMeasurement;
   flood: FloodMeasurement;
   soak: SoakResult | undefined;
+  /** Undefined when BENCH_POSTGRES_URL and BENCH_REDIS_URL were not set. */
+  propagation?: PropagationMeasurement | undefined;
 }
 
 const BEGIN = '<!-- bench:begin (written by npm run bench; edit outside these markers) -->';
@@ -28,7 +31,7 @@ const END = '<!-- bench:end -->';
 export function renderMarkdown(run: RunResults): string {
   const { machine, settings, rows } = run;
   const quiet = run.otherLoad.before < QUIET_LOAD && run.otherLoad.after < QUIET_LOAD;
-  const budgets = checkBudgets(rows, run.logins, run.flood, run.soak);
+  const budgets = checkBudgets(rows, run.logins, run.flood, run.soak, run.propagation);
   const lines: string[] = [];
   lines.push(`## Latest run: ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   lines.push('');

@@ -10,6 +10,7 @@ import { describeMachine, otherLoad } from './machine';
 import { renderMarkdown, writeResults } from './report';
 import { readSettings } from './settings';
 import { soak } from './soak';
+import { runPropagation } from './propagation-run';
 import { startServer, type BenchServer } from './spawn-server';
 
 const RESULTS_FILE = join(__dirname, '..', '..', 'bench', 'RESULTS.md');
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
     const targets: Record<string, Target> = {
       open: { label: 'express-jwt-auth app: GET /open (no auth)', spec: get(library, '/open'), expect: [200], server: library },
       valid: { label: 'express-jwt-auth: GET /users/me, valid token', spec: get(library, '/users/me', lib.valid), expect: [200], server: library },
+      // Issue 11: an ES256 signature is verified on a token's first use only.
+      validES256: { label: 'express-jwt-auth: GET /users/me, valid ES256 token', spec: get(library, '/es256/users/me', lib.validES256), expect: [200], server: library },
       // RFC 9449 §7: one more signature to verify (the proof's) and one replay-cache check per request.
       dpopES256: await dpop('ES256'),
       dpopEdDSA: await dpop('EdDSA'),
@@ -118,8 +121,11 @@ async function main(): Promise<void> {
     }
 
     await Promise.all(servers.splice(0).map((s) => s.stop()));
+
+    say('\nRevocation propagation: two example-server processes on one PostgreSQL and one Redis');
+    const propagation = await runPropagation(settings, process.env, say);
     const after = await otherLoad();
-    const markdown = renderMarkdown({ date: new Date(), machine, settings, otherLoad: { before, after }, rows, order, logins, flood, soak: soakResult });
+    const markdown = renderMarkdown({ date: new Date(), machine, settings, otherLoad: { before, after }, rows, order, logins, flood, soak: soakResult, propagation });
     say('\n' + markdown);
     if (settings.write) {
       writeResults(RESULTS_FILE, markdown);

@@ -82,6 +82,8 @@ export type {
   RotateOutcome,
   DenylistStore,
   DpopReplayStore,
+  ChangeFeed,
+  ChangeListener,
 } from './stores/types';
 export { decideRotation, type RotationDecision } from './stores/refresh-rotation';
 export { MemoryUserStore, MemoryRefreshTokenStore, MemoryDenylistStore, MemoryDpopReplayStore, type MemoryUserStoreOptions } from './stores/memory';

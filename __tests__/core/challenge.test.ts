@@ -126,3 +126,31 @@ describe('challenge with DPoP (RFC 9449 §7.1)', () => {
     expect(challenge({ realm: 'api', error: 'invalid_token' })).toBe(bearerChallenge({ realm: 'api', error: 'invalid_token' }));
   });
 });
+
+describe('challenge, built once per distinct input (a flood of refusals costs a lookup)', () => {
+  it('tells apart inputs that differ only in what is absent or empty', () => {
+    const base = { realm: 'api', error: 'invalid_token', description: 'The access token is invalid' };
+    const values = [
+      challenge(base),
+      challenge(base, { dpop: [] }),
+      challenge(base, { dpop: ['ES256'] }),
+      challenge(base, { dpop: ['ES256'], errorScheme: 'DPoP' }),
+      challenge({ ...base, scope: '' }),
+      challenge({ ...base, scope: 'admin' }),
+      challenge({ realm: 'api' }),
+      challenge({ ...base, resourceMetadata: 'https://api.example/.well-known/oauth-protected-resource' }),
+    ];
+    expect(new Set(values).size).toBe(values.length - 1); // scope '' sends no scope, as none does
+    expect(challenge(base)).toBe(values[0]);
+    expect(challenge(base, { dpop: ['ES256'] })).toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid", DPoP realm="api", algs="ES256"');
+  });
+
+  it('gives the same value from memory as when built, for a thousand realms (past its cap it starts afresh)', () => {
+    for (let i = 0; i < 1000; i++) {
+      const params = { realm: `realm ${i}`, error: 'invalid_token', description: 'd' };
+      const first = challenge(params);
+      expect(challenge(params)).toBe(first);
+      expect(first).toBe(`Bearer realm="realm ${i}", error="invalid_token", error_description="d"`);
+    }
+  });
+});

@@ -325,6 +325,8 @@ describeWithBrowser('the sign-in page at / in Chromium (cookie mode)', () => {
       expect(text).toBe('Wrong username or password.');
     }
     expect(await message()).toMatch(/^Too many attempts\. Try again in \d+ (seconds?|minutes)\.$/);
+    // Responses are recorded once their bodies are read: wait for the last one before looking at it.
+    await Promise.all(pending);
     const blocked = tokenResponses().at(-1)!;
     expect(blocked.status).toBe(429);
     await shot('too-many-attempts');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
-import { createAuth, publicUser, type Auth, type AuthOptions } from 'express-jwt-auth';
+import { createAuth, generateKey, publicUser, type Auth, type AuthOptions } from 'express-jwt-auth';
 import { createApp } from '../../examples/server/app';
 import { exampleAuthOptions } from '../../examples/server/auth-options';
 import { loadConfig } from '../../examples/server/config';
@@ -41,17 +41,24 @@ async function main(): Promise<void> {
   const stored = await users.findById(user.id);
   if (!stored) throw new Error('the bench user was not stored');
   const body = publicUser(stored);
-  addBesideUsersMe(app, () =>
+  // The same route with ES256 tokens (issue 11: asymmetric keys at the same speed): its own issuer on the same
+  // stores, so a request pays what /users/me pays plus what ES256 adds.
+  const es256 = createAuth({ ...options, secret: undefined, keys: { active: generateKey('ES256') } });
+  addBesideUsersMe(app, () => {
     app.get('/open', (_req, res) => {
       res.json(body);
-    }),
-  );
+    });
+    app.get('/es256/users/me', es256.authenticate(), (req, res) => {
+      res.json(req.user);
+    });
+  });
 
   // Same claims, other clocks and keys: an hour-old token (15 minutes of life) and a forged one.
   const anHourAgo = createAuth({ ...options, now: () => Date.now() - 3600_000 });
   const forger = createAuth({ ...options, secret: randomBytes(32).toString('base64url') });
   serve(app, {
     valid: await accessToken(auth),
+    validES256: await accessToken(es256),
     expired: await accessToken(anHourAgo),
     badSignature: await accessToken(forger),
     login: LOGIN,

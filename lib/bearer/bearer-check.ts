@@ -4,6 +4,7 @@ import type { AccessTokenClaims, RequestAuth } from '../core/user';
 import { parseAccessToken, verifyWithKey, type ClaimRules, type KeyResolver } from '../tokens/access-tokens';
 import type { DpopCheck, DpopSource } from './dpop';
 import { extractCredentials } from './extract-token';
+import { VerifiedTokens } from './verified-tokens';
 
 /** What a request's bearer check found: the caller, what its token grants, and the scheme it came with. */
 export interface BearerResult {
@@ -60,6 +61,8 @@ export class BearerCheck {
   private readonly options: BearerCheckOptions;
   // The scheme each request's credentials came with, for the challenge of a refusal.
   private readonly schemes = new WeakMap<object, AuthScheme>();
+  // Asymmetric signatures already verified: a token presented again is not verified again.
+  private readonly verifiedTokens = new VerifiedTokens();
 
   constructor(options: BearerCheckOptions) {
     this.options = options;
@@ -88,7 +91,10 @@ export class BearerCheck {
     const found = keys.keyFor(jws.header);
     // A local key set answers synchronously: no promise hop for it.
     const key = found instanceof Promise ? await found : found;
-    const verified = verifyWithKey(jws, key, rules);
+    const now = rules.now();
+    const known = this.verifiedTokens.verified(token, key, now);
+    const verified = verifyWithKey(jws, key, rules, known);
+    if (!known && key !== undefined) this.verifiedTokens.remember(token, key, (verified.claims.exp + rules.clockTolerance) * 1000, now);
 
     const { cnf } = verified.claims;
     if (proof === undefined) {

@@ -2,6 +2,7 @@ import { hkdfSync, type KeyObject } from 'node:crypto';
 import { BearerCheck } from '../bearer/bearer-check';
 import type { DpopCheck } from '../bearer/dpop';
 import { issuerSession } from '../bearer/session-check';
+import { DEFAULT_SESSION_CACHE, type SessionCacheLimits } from '../bearer/session-cache';
 import { GrantRegistry } from '../grants/registry';
 import { passwordGrant } from '../grants/password';
 import { refreshTokenGrant } from '../grants/refresh-token';
@@ -58,6 +59,13 @@ export interface AuthOptions extends BearerOptions {
   denylist?: DenylistStore;
   /** When the denylist cannot be read (Redis down): refuse the request (false, a 500 through next(err)) or let it through (true). Default false. */
   denylistFailOpen?: boolean;
+  /**
+   * Accounts and denylist answers kept in memory, so that a protected request reads no store, while the stores' change
+   * feeds keep them current (SQLite PRAGMA data_version, PostgreSQL LISTEN/NOTIFY, Redis pub/sub; a store without a feed
+   * is read on every request). `maxStaleness` (ms) is the oldest state ever answered: a feed that is disconnected or
+   * behind by more makes the check read the store. false reads the stores on every request. Default { maxStaleness: 1000, maxUsers: 10000, maxTokens: 100000 }.
+   */
+  sessionCache?: Partial<SessionCacheLimits> | false;
   /** Brute-force protection, or false to switch it off. Default { maxFailures: 5, blockSeconds: 60, maxBlockSeconds: 900, accountFailuresPerDay: 100, ipFailuresPerHour: 100, ipRequestsPerMinute: 60, registrationsPerHour: 10, keyPrefix: "ejwt" }. */
   rateLimits?: Partial<RateLimitOptions> | false;
   /** Device cookies: a successful password login makes its client a trusted device of the account, with a failure budget of its own; false switches them off. Default { name: "ejwt-device", maxAge: "90d", path: "/", secret: derived (HKDF) from `secret` or the active signing key }. */
@@ -85,7 +93,7 @@ export interface AuthOptions extends BearerOptions {
 const AUTH_OPTION_NAMES: readonly string[] = [
   ...BEARER_OPTION_NAMES,
   'secret', 'keys', 'algorithm', 'kid', 'users', 'accessTokenTtl', 'refreshTokens', 'refreshTokenStore', 'refreshTokenTtl',
-  'refreshTokenIdleTtl', 'refreshTokenGrace', 'denylist', 'denylistFailOpen', 'rateLimits', 'deviceCookie', 'clientId', 'argon2',
+  'refreshTokenIdleTtl', 'refreshTokenGrace', 'denylist', 'denylistFailOpen', 'sessionCache', 'rateLimits', 'deviceCookie', 'clientId', 'argon2',
   'maxPasswordLength', 'hashing', 'bodyLimit', 'onLogin', 'scopes', 'cookies', 'resource',
 ] satisfies ReadonlyArray<keyof AuthOptions>;
 
@@ -161,6 +169,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
   const denylistFailOpen = flag(options.denylistFailOpen, 'denylistFailOpen');
   // A store that can lose its data must distrust it for as long as a token revoked before the loss could pass.
   if (typeof denylist.setTokenLifetime === 'function') denylist.setTokenLifetime(tokens.acceptedFor);
+  const sessionCache = resolveSessionCache(options.sessionCache);
   const cookies = resolveCookieOptions(options.cookies, refreshTokens !== undefined);
   const resource = resourceOption(options.resource);
   return Object.freeze({
@@ -175,7 +184,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
     bearer: new BearerCheck({
       keys,
       rules,
-      session: issuerSession({ users, denylist, denylistFailOpen, onError, now }),
+      session: issuerSession({ users, denylist, denylistFailOpen, onError, now, cache: sessionCache, toleranceMs: rules.clockTolerance * 1000 }),
       realm: bearerOptions.realm,
       resourceMetadata: resource === undefined ? undefined : wellKnownUrl(resource, 'oauth-protected-resource'),
       allowQueryToken: bearerOptions.allowQueryToken,
@@ -195,6 +204,18 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuth {
       ...(bearerOptions.allowBodyToken ? ['body' as const] : []),
       ...(bearerOptions.allowQueryToken ? ['query' as const] : []),
     ]),
+  });
+}
+
+/** The `sessionCache` option: its bounds, or false. */
+function resolveSessionCache(value: unknown): SessionCacheLimits | false {
+  if (value === false) return false;
+  const options = optionalObject<SessionCacheLimits>(value, 'sessionCache', Object.keys(DEFAULT_SESSION_CACHE)) ?? {};
+  return Object.freeze({
+    // Below 10 ms a feed would have to confirm itself hundreds of times a second; above 60 s a revocation could wait a minute.
+    maxStaleness: options.maxStaleness === undefined ? DEFAULT_SESSION_CACHE.maxStaleness : wholeNumber(options.maxStaleness, 'sessionCache.maxStaleness', 10, 60_000, 'milliseconds'),
+    maxUsers: options.maxUsers === undefined ? DEFAULT_SESSION_CACHE.maxUsers : wholeNumber(options.maxUsers, 'sessionCache.maxUsers', 1, 10_000_000),
+    maxTokens: options.maxTokens === undefined ? DEFAULT_SESSION_CACHE.maxTokens : wholeNumber(options.maxTokens, 'sessionCache.maxTokens', 1, 10_000_000),
   });
 }
 

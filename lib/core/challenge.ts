@@ -74,6 +74,28 @@ function schemeChallenge(scheme: AuthScheme, { realm, error, description, scope,
  * DPoP challenge lists the accepted algorithms in `algs`.
  */
 export function challenge(params: ChallengeParams, schemes: ChallengeSchemes = {}): string {
+  // A refusal's challenge is one of a few values per app (its realm, error codes and descriptions, routes'
+  // scopes): built once each, so that a flood of refusals costs a lookup rather than the filters below.
+  const key = memoKey(params, schemes);
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const value = buildChallenge(params, schemes);
+  if (memo.size >= MEMO_CAP) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+const memo = new Map<string, string>();
+/** Enough for every challenge an app sends; past it (descriptions it does not make itself) it starts afresh. */
+const MEMO_CAP = 256;
+
+/** Every input of a challenge, an absent one told apart from an empty one (\u0001 is never in a header value we send). */
+function memoKey({ realm, error, description, scope, resourceMetadata }: ChallengeParams, { bearer, dpop, errorScheme }: ChallengeSchemes): string {
+  const or = (value: string | undefined) => (value === undefined ? '\u0001' : value);
+  return `${realm}\u0000${or(error)}\u0000${or(description)}\u0000${or(scope)}\u0000${or(resourceMetadata)}\u0000${bearer ?? true}\u0000${dpop === undefined ? '\u0001' : dpop.join(' ')}\u0000${or(errorScheme)}`;
+}
+
+function buildChallenge(params: ChallengeParams, schemes: ChallengeSchemes): string {
   const bearer = schemes.bearer ?? true;
   const dpop = schemes.dpop;
   const offered: AuthScheme[] = [];

@@ -98,6 +98,14 @@ export interface UserStore {
   /** All users ordered by `usernameKey` (code-point order). */
   list(): Promise<User[]>;
   close?(): Promise<void>;
+  /**
+   * Optional: the store's change feed, which tells the bearer check's session
+   * cache of every change to an account (see ChangeFeed). Without one,
+   * nothing is cached: every protected request reads `findById`, as before.
+   * A feed must report every `update` and `delete`, made by this process or
+   * any other, or the cache serves a disabled account until `maxStaleness`.
+   */
+  changeFeed?(): ChangeFeed | undefined;
 }
 
 /**
@@ -196,6 +204,43 @@ export interface DenylistStore {
    * itself for that long after finding one).
    */
   setTokenLifetime?(seconds: number): void;
+  /**
+   * Optional: the store's change feed, which tells the session cache of every
+   * `add` (see ChangeFeed). Without one, every protected request calls `has`.
+   */
+  changeFeed?(): ChangeFeed | undefined;
+}
+
+/** What a ChangeFeed tells its listeners. Each call must be cheap and must not throw. */
+export interface ChangeListener {
+  /** Account `id` was updated or deleted. */
+  user(id: string): void;
+  /** `jti` was added to the denylist. */
+  token(jti: string): void;
+  /** Anything may have changed (another process wrote, the feed reconnected): forget everything. */
+  reset(): void;
+}
+
+/**
+ * A store's stream of changes, which lets the session cache serve accounts and
+ * denylist answers from memory (no store round trip per request) without ever
+ * serving them older than its bound: writes through the store in this process
+ * are told at once, other processes' writes through the backend's own channel
+ * (SQLite `PRAGMA data_version`, PostgreSQL `LISTEN`/`NOTIFY`, Redis pub/sub).
+ */
+export interface ChangeFeed {
+  /**
+   * Starts telling `listener` of changes; returns the function that stops.
+   * `maxStaleness` (ms) is how far behind the listener may be told: the feed
+   * confirms its liveness at least that often (heartbeats through its channel).
+   */
+  subscribe(listener: ChangeListener, maxStaleness: number): () => void;
+  /**
+   * The time, on `performance.now()`'s clock (ms), up to which every change
+   * has been told: a change committed before it was delivered. -Infinity while
+   * disconnected. Called on every protected request: must be cheap and sync.
+   */
+  currentAsOf(): number;
 }
 
 /**

@@ -193,7 +193,8 @@ describePostgres('PostgreSQL user store', () => {
           ]);
           const store = new PostgresUserStore(pool);
 
-          expect(await migrate(pool)).toEqual([6]);
+          // Step 6 and every later one (this test does not assume 6 is the last).
+          expect(await migrate(pool)).toEqual(Array.from({ length: LATEST_POSTGRES_SCHEMA_VERSION - 5 }, (_, i) => 6 + i));
 
           const { rows } = await pool.query('SELECT skeleton, user_id, shared FROM username_skeletons ORDER BY skeleton, user_id');
           expect(rows).toEqual([

@@ -1,4 +1,5 @@
-import type { DenylistStore } from '../types';
+import { inProcessFeed } from '../change-hub';
+import type { ChangeFeed, DenylistStore } from '../types';
 
 /**
  * A `DenylistStore` held in process memory, for tests, examples and
@@ -12,11 +13,18 @@ import type { DenylistStore } from '../types';
 export class MemoryDenylistStore implements DenylistStore {
   /** jti → expiry in ms. */
   private readonly entries = new Map<string, number>();
+  private readonly feed = inProcessFeed();
 
   async add(jti: string, expiresAt: number): Promise<void> {
     // Keep the later expiry: adding again must never shorten a revocation.
     const current = this.entries.get(jti);
     this.entries.set(jti, current === undefined ? expiresAt : Math.max(current, expiresAt));
+    this.feed.token(jti);
+  }
+
+  /** Every add is made here: the session cache may keep answers, told of each add at once. */
+  changeFeed(): ChangeFeed {
+    return this.feed;
   }
 
   async has(jti: string, now: number): Promise<boolean> {

@@ -4,6 +4,8 @@ import { newUserRecord } from '../new-user';
 import { UsernameTakenError } from '../../core/errors';
 import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
 import { matchesUser } from '../user-match';
+import { inProcessFeed } from '../change-hub';
+import type { ChangeFeed } from '../types';
 
 export interface MemoryUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
@@ -30,6 +32,8 @@ export class MemoryUserStore implements UserStore {
   /** Each of usernameSkeletons → id: the unique index that keeps "аӏісе" from registering beside "alice". */
   private readonly idsBySkeleton = new Map<string, string>();
   private readonly now: () => number;
+  /** Every write is made here, so the feed is always current: the session cache may keep accounts. */
+  private readonly feed = inProcessFeed();
 
   constructor(options: MemoryUserStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -94,6 +98,7 @@ export class MemoryUserStore implements UserStore {
     for (const skeleton of oldSkeletons) this.idsBySkeleton.delete(skeleton);
     for (const skeleton of newSkeletons) this.idsBySkeleton.set(skeleton, id);
     this.users.set(id, next);
+    this.feed.user(id);
     return copy(next);
   }
 
@@ -103,7 +108,12 @@ export class MemoryUserStore implements UserStore {
     this.users.delete(id);
     this.idsByKey.delete(usernameKey(user.username));
     for (const skeleton of usernameSkeletons(user.username)) this.idsBySkeleton.delete(skeleton);
+    this.feed.user(id);
     return true;
+  }
+
+  changeFeed(): ChangeFeed {
+    return this.feed;
   }
 
   async list(): Promise<User[]> {

@@ -1,6 +1,7 @@
 import type { PgPool as Pool } from './pool';
 import { ensureMigrated } from './schema';
-import type { DenylistStore } from '../types';
+import type { ChangeFeed, DenylistStore } from '../types';
+import { PostgresChangeFeed } from './change-feed';
 
 /**
  * A `DenylistStore` in PostgreSQL through a `pg.Pool` you own (table
@@ -36,6 +37,13 @@ export class PostgresDenylistStore implements DenylistStore {
        ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(access_denylist.expires_at, excluded.expires_at)`,
       [jti, expiresAt],
     );
+    // At once for this process; the trigger's NOTIFY tells the others.
+    PostgresChangeFeed.of(this.pool)?.token(jti);
+  }
+
+  /** The pool's change feed (see PostgresChangeFeed), or undefined for a pool that is not a `pg.Pool`. */
+  changeFeed(): ChangeFeed | undefined {
+    return PostgresChangeFeed.of(this.pool);
   }
 
   async has(jti: string, now: number): Promise<boolean> {

@@ -80,6 +80,24 @@ const MIGRATIONS: readonly Step[] = [
   // holds the skeleton. Accounts that already looked alike keep working (see
   // addUsernameSkeletons).
   addUsernameSkeletons,
+  // 7: change notifications for the session cache (see PostgresChangeFeed): every
+  // committed update or delete of an account and every denylist write NOTIFYs
+  // (https://www.postgresql.org/docs/current/sql-notify.html) with the schema and
+  // the id, whoever wrote it: this library, the users CLI, or SQL by hand.
+  `CREATE FUNCTION express_jwt_auth_notify_user() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     PERFORM pg_notify('express_jwt_auth_users', TG_TABLE_SCHEMA || ' ' || OLD.id);
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER users_notify AFTER UPDATE OR DELETE ON users
+     FOR EACH ROW EXECUTE FUNCTION express_jwt_auth_notify_user();
+   CREATE FUNCTION express_jwt_auth_notify_denylist() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     PERFORM pg_notify('express_jwt_auth_denylist', TG_TABLE_SCHEMA || ' ' || NEW.jti);
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER access_denylist_notify AFTER INSERT OR UPDATE ON access_denylist
+     FOR EACH ROW EXECUTE FUNCTION express_jwt_auth_notify_denylist();`,
 ];
 
 /**

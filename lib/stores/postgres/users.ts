@@ -5,7 +5,8 @@ import { newUserRecord } from '../new-user';
 import { ensureMigrated, hasSqlState, inTransaction, toMs, UNIQUE_VIOLATION } from './schema';
 import { skeletonChanges } from '../username-skeletons';
 import { UsernameTakenError } from '../../core/errors';
-import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
+import type { ChangeFeed, NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
+import { PostgresChangeFeed } from './change-feed';
 
 export interface PostgresUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
@@ -162,6 +163,24 @@ export class PostgresUserStore implements UserStore {
    * committed row (READ COMMITTED), so the compare and the set are one step.
    */
   async update(id: string, patch: UserPatch, options: UserUpdateOptions = {}): Promise<User | null> {
+    try {
+      return await this.updateRow(id, patch, options);
+    } finally {
+      // At once for this process; the trigger's NOTIFY tells the others (and this one again).
+      PostgresChangeFeed.of(this.pool)?.user(id);
+    }
+  }
+
+  /**
+   * The pool's change feed: this process's writes at once, every process's
+   * through LISTEN on a connection of its own (see PostgresChangeFeed), or
+   * undefined for a pool that is not a `pg.Pool`.
+   */
+  changeFeed(): ChangeFeed | undefined {
+    return PostgresChangeFeed.of(this.pool);
+  }
+
+  private async updateRow(id: string, patch: UserPatch, options: UserUpdateOptions): Promise<User | null> {
     await this.open();
     if (id.includes('\0')) return null;
     const values: unknown[] = [id];
@@ -232,6 +251,14 @@ export class PostgresUserStore implements UserStore {
   async delete(id: string): Promise<boolean> {
     await this.open();
     if (id.includes('\0')) return false;
+    try {
+      return await this.deleteRow(id);
+    } finally {
+      PostgresChangeFeed.of(this.pool)?.user(id);
+    }
+  }
+
+  private deleteRow(id: string): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       const held = await lockSkeletonsOf(client, id);
       // ON DELETE CASCADE takes the account's skeleton rows with it.

@@ -175,6 +175,16 @@ export class RedisDataGuard {
     return this.unreadable === undefined ? this.untrustedUntilMs : Infinity;
   }
 
+  /**
+   * True when `marker`, a value of the marker key just read, says the data is
+   * trusted now, and this guard has found no loss that is not over: no side
+   * effect, no write. The change feed's heartbeat asks it; a missing marker is
+   * left to the next `ensureTrusted`, which reports and acts on it.
+   */
+  trusts(marker: string | null): boolean {
+    return marker !== null && /^\d{1,16}$/.test(marker) && this.now() >= Number(marker) && this.now() >= this.untrustedUntil;
+  }
+
   /** Reads the marker now and acts on it (reporting a loss); rejects only when Redis cannot be read. */
   async check(): Promise<void> {
     const [marker, writes] = await this.redis.mget(this.key, this.writesKey);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { DenylistStore } from '../types';
+import type { ChangeFeed, DenylistStore } from '../types';
+import { RedisChangeFeed } from './change-feed';
 import { RedisDataGuard, type RedisDataGuardOptions } from './data-guard';
 
 // Keeps the later expiry, atomically: a second revocation never shortens the first. Counts the write
@@ -10,6 +11,7 @@ local current = redis.call('GET', KEYS[1])
 if current and tonumber(current) >= tonumber(ARGV[1]) then return writes end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
+redis.call('PUBLISH', KEYS[4], ARGV[3])
 return writes`;
 
 const PURGE = `
@@ -59,6 +61,7 @@ export class RedisDenylistStore implements DenylistStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly ownGuard: boolean;
+  private feed: RedisChangeFeed | undefined;
 
   /** `options` may also be the prefix alone, as before. */
   constructor(redis: Redis, options: RedisDenylistStoreOptions | string = {}) {
@@ -79,8 +82,10 @@ export class RedisDenylistStore implements DenylistStore {
 
   async add(jti: string, expiresAt: number): Promise<void> {
     const ttl = Math.max(expiresAt - Date.now(), 0) + SLACK_MS;
-    const writes = await this.redis.eval(ADD, 3, this.prefix + jti, `${this.prefix}index`, this.guard.writesKey, String(expiresAt), String(ttl), jti);
+    const writes = await this.redis.eval(ADD, 4, this.prefix + jti, `${this.prefix}index`, this.guard.writesKey, `${this.prefix}changes`, String(expiresAt), String(ttl), jti);
     this.guard.noteWrite(Number(writes));
+    // At once for this process; the script's PUBLISH tells the others.
+    this.feed?.token(jti);
   }
 
   async has(jti: string, now: number): Promise<boolean> {
@@ -94,8 +99,18 @@ export class RedisDenylistStore implements DenylistStore {
     return Number(await this.redis.eval(PURGE, 1, `${this.prefix}index`, String(now), this.prefix));
   }
 
-  /** Stops the background checks of its own guard (a shared guard is closed by its owner). The client stays open. */
+  /**
+   * Every instance's adds, through pub/sub on `<prefix>changes` and a
+   * subscriber connection of its own, opened at the first listener (see
+   * RedisChangeFeed).
+   */
+  changeFeed(): ChangeFeed {
+    return (this.feed ??= new RedisChangeFeed(this.redis, this.prefix, this.guard));
+  }
+
+  /** Stops the background checks of its own guard (a shared guard is closed by its owner) and the feed's subscriber. The client stays open. */
   close(): void {
     if (this.ownGuard) this.guard.close();
+    this.feed?.close();
   }
 }

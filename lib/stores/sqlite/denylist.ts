@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { openSqlite, type SqliteDatabase } from './database';
 import { migrate, prepareStatement } from './schema';
-import type { DenylistStore } from '../types';
+import type { ChangeFeed, DenylistStore } from '../types';
+import { SqliteChangeFeed } from './change-feed';
 
 /**
  * A `DenylistStore` in SQLite through better-sqlite3 (table `access_denylist`),
@@ -44,6 +45,12 @@ export class SqliteDenylistStore implements DenylistStore {
 
   async add(jti: string, expiresAt: number): Promise<void> {
     this.upsert.run(jti, expiresAt);
+    SqliteChangeFeed.of(this.db).token(jti);
+  }
+
+  /** The feed of this connection's writes and, through `PRAGMA data_version`, of every other's (see SqliteChangeFeed). */
+  changeFeed(): ChangeFeed {
+    return SqliteChangeFeed.of(this.db);
   }
 
   async has(jti: string, now: number): Promise<boolean> {

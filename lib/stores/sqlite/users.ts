@@ -8,6 +8,8 @@ import { UsernameTakenError } from '../../core/errors';
 import type { NewUser, UserPatch, UserStore, UserUpdateOptions } from '../types';
 import { matchesUser } from '../user-match';
 import { skeletonChanges } from '../username-skeletons';
+import { SqliteChangeFeed } from './change-feed';
+import type { ChangeFeed } from '../types';
 
 export interface SqliteUserStoreOptions {
   /** Clock in milliseconds for `createdAt` and `updatedAt`; tests pass a fake one. */
@@ -199,15 +201,29 @@ export class SqliteUserStore implements UserStore {
   }
 
   async update(id: string, patch: UserPatch, options: UserUpdateOptions = {}): Promise<User | null> {
-    // IMMEDIATE takes the write lock before the read: a deferred transaction
-    // that reads and then writes can fail with SQLITE_BUSY in WAL mode when
-    // another connection writes in between, and no busy timeout helps then.
-    // The lock also makes `ifMatch` a true compare-and-set across connections.
-    return this.updateTx.immediate(id, patch, options);
+    try {
+      // IMMEDIATE takes the write lock before the read: a deferred transaction
+      // that reads and then writes can fail with SQLITE_BUSY in WAL mode when
+      // another connection writes in between, and no busy timeout helps then.
+      // The lock also makes `ifMatch` a true compare-and-set across connections.
+      return this.updateTx.immediate(id, patch, options);
+    } finally {
+      // Told even of a failed update: a needless forgetting is harmless, a missed one is not.
+      SqliteChangeFeed.of(this.db).user(id);
+    }
+  }
+
+  /** The feed of this connection's writes and, through `PRAGMA data_version`, of every other's (see SqliteChangeFeed). */
+  changeFeed(): ChangeFeed {
+    return SqliteChangeFeed.of(this.db);
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.deleteTx.immediate(id);
+    try {
+      return this.deleteTx.immediate(id);
+    } finally {
+      SqliteChangeFeed.of(this.db).user(id);
+    }
   }
 
   async list(): Promise<User[]> {

@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { PostgresChangeFeed } from '../../../lib/stores/postgres/change-feed';
+import { PostgresDenylistStore } from '../../../lib/stores/postgres/denylist';
+import { PostgresUserStore } from '../../../lib/stores/postgres/users';
+import { expectBearerError, setup, type Fixture } from '../../helpers';
+import { countingStore } from '../counting-store';
+import { describePostgres, useTestDatabase } from './helpers';
+
+const me = (f: Fixture, token: string) => request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const jtiOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+
+/** Polls `probe` every 5 ms until it is true or `limitMs` passed; resolves the milliseconds it took, or Infinity. */
+async function within(limitMs: number, probe: () => Promise<boolean> | boolean): Promise<number> {
+  const start = performance.now();
+  while (performance.now() - start < limitMs) {
+    if (await probe()) return performance.now() - start;
+    await sleep(5);
+  }
+  return Infinity;
+}
+
+describePostgres('PostgreSQL change feed (LISTEN/NOTIFY) behind the session cache', () => {
+  const db = useTestDatabase();
+
+  async function instance(overrides: Record<string, unknown> = {}) {
+    const users = countingStore(new PostgresUserStore(db.pool));
+    const denylist = countingStore(new PostgresDenylistStore(db.pool));
+    const f = await setup({ denylist: denylist.store, ...overrides }, users.store);
+    const feed = PostgresChangeFeed.of(db.pool)!;
+    // Connected and confirmed by a heartbeat.
+    expect(await within(3000, () => feed.currentAsOf() > -Infinity)).toBeLessThan(3000);
+    const reset = () => {
+      users.calls.length = 0;
+      denylist.calls.length = 0;
+    };
+    reset();
+    return { f, feed, calls: () => [...users.calls, ...denylist.calls], reset };
+  }
+
+  it('answers protected requests in steady state with no PostgreSQL query', async () => {
+    const { f, calls, reset } = await instance();
+    const token = f.tokenFor();
+    expect((await me(f, token)).status).toBe(200);
+    expect(calls()).toEqual(['findById', 'has']);
+    reset();
+    for (let i = 0; i < 20; i++) expect((await me(f, token)).status).toBe(200);
+    expect(calls()).toEqual([]);
+  });
+
+  it('refuses within 1 s a token whose account another process disabled with SQL of its own (the trigger NOTIFYs)', async () => {
+    const { f } = await instance();
+    const token = f.tokenFor();
+    expect((await me(f, token)).status).toBe(200);
+    expect((await me(f, token)).status).toBe(200);
+    const other = db.newPool();
+    await other.query('UPDATE users SET disabled = true WHERE id = $1', [f.alice.id]);
+    const took = await within(1000, async () => (await me(f, token)).status === 401);
+    expect(took).toBeLessThan(1000);
+    expect(f.failures.at(-1)?.reason).toBe('user.disabled');
+    await other.query('UPDATE users SET disabled = false WHERE id = $1', [f.alice.id]);
+    await db.endPool(other);
+  });
+
+  it('refuses within 1 s a token another process revoked (a denylist row of another pool)', async () => {
+    const { f } = await instance();
+    const token = f.tokenFor();
+    expect((await me(f, token)).status).toBe(200);
+    const other = db.newPool();
+    await new PostgresDenylistStore(other).add(jtiOf(token), Date.now() + 900_000 + f.clock.now());
+    expect(await within(1000, async () => (await me(f, token)).status === 401)).toBeLessThan(1000);
+    expect(f.failures.at(-1)?.reason).toBe('token.revoked');
+    await db.endPool(other);
+  });
+
+  it('falls back to store reads when its LISTEN connection is killed, never serving state older than the bound, and keeps state again once reconnected', async () => {
+    const maxStaleness = 200;
+    const { f, feed, calls, reset } = await instance({ sessionCache: { maxStaleness } });
+    const token = f.tokenFor();
+    expect((await me(f, token)).status).toBe(200);
+    const admin = db.newPool();
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
+      `express-jwt-auth change feed ${feed.id}`,
+    ]);
+    expect(rows).toHaveLength(1);
+    await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    // Written while the feed is down (or about to notice it is): no notification reaches this process.
+    await admin.query('UPDATE users SET disabled = true WHERE id = $1', [f.alice.id]);
+    await sleep(maxStaleness + 20);
+    expectBearerError(await me(f, token), 401, 'invalid_token');
+    expect(f.failures.at(-1)?.reason).toBe('user.disabled');
+
+    await admin.query('UPDATE users SET disabled = false WHERE id = $1', [f.alice.id]);
+    // The feed reconnects with backoff, forgets everything and confirms itself again.
+    expect(await within(5000, () => feed.currentAsOf() > -Infinity && performance.now() - feed.currentAsOf() < maxStaleness)).toBeLessThan(5000);
+    expect(await within(1000, async () => (await me(f, token)).status === 200)).toBeLessThan(1000);
+    expect((await me(f, token)).status).toBe(200);
+    reset();
+    for (let i = 0; i < 5; i++) expect((await me(f, token)).status).toBe(200);
+    expect(calls()).toEqual([]);
+    await db.endPool(admin);
+  });
+});

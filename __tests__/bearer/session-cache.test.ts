@@ -169,6 +169,20 @@ describe('session state in memory, kept current by the stores’ change feeds (s
       db.close();
     });
 
+    it('refuses on the next request a token whose account the app disabled with its own SQL on the same connection', async () => {
+      // data_version does not move for this connection's own writes; total_changes() does.
+      const db = openSqlite(tempFile());
+      const f = await setup({ denylist: new SqliteDenylistStore(db) }, new SqliteUserStore(db));
+      const token = f.tokenFor();
+      expect((await me(f, token)).status).toBe(200);
+      expect((await me(f, token)).status).toBe(200);
+      db.prepare('UPDATE users SET disabled = 1 WHERE id = ?').run(f.alice.id);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expectBearerError(await me(f, token), 401, 'invalid_token');
+      expect(f.failures.at(-1)?.reason).toBe('user.disabled');
+      db.close();
+    });
+
     it('sees a disable made by the users CLI (another process) within the bound, and a revocation made by another connection', async () => {
       const cli = path.join(ROOT, 'build/examples/server/users-cli.js');
       if (!fs.existsSync(cli)) throw new Error('build/ is missing: run `npm run build` (npm test does it in pretest)');

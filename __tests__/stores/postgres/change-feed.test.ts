@@ -62,6 +62,19 @@ describePostgres('PostgreSQL change feed (LISTEN/NOTIFY) behind the session cach
     await db.endPool(other);
   });
 
+  it('refuses within 1 s every token after another process truncated the users table (TRUNCATE fires no row trigger)', async () => {
+    const { f } = await instance();
+    const token = f.tokenFor();
+    expect((await me(f, token)).status).toBe(200);
+    expect((await me(f, token)).status).toBe(200);
+    const other = db.newPool();
+    await other.query('TRUNCATE users CASCADE');
+    const took = await within(1000, async () => (await me(f, token)).status === 401);
+    expect(took).toBeLessThan(1000);
+    expect(f.failures.at(-1)?.reason).toBe('user.not_found');
+    await db.endPool(other);
+  });
+
   it('refuses within 1 s a token another process revoked (a denylist row of another pool)', async () => {
     const { f } = await instance();
     const token = f.tokenFor();

@@ -6,6 +6,8 @@ import type { PgPool } from './pool';
 /** The channels schema step 7's triggers notify on; the payload is `<schema> <id>`. */
 export const USERS_CHANNEL = 'express_jwt_auth_users';
 export const DENYLIST_CHANNEL = 'express_jwt_auth_denylist';
+/** Schema step 8's statement triggers: a table was truncated; the payload is `<schema> <table>`. */
+export const RESET_CHANNEL = 'express_jwt_auth_reset';
 /** Each feed's own heartbeats; the payload is `<feed id> <sequence number>`. */
 export const HEARTBEAT_CHANNEL = 'express_jwt_auth_heartbeat';
 
@@ -138,7 +140,7 @@ export class PostgresChangeFeed extends ChangeHub {
       // Not a reason to keep the process alive: the app's server and pool are.
       client.connection?.stream?.unref?.();
       const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
-      await client.query(`LISTEN ${USERS_CHANNEL}; LISTEN ${DENYLIST_CHANNEL}; LISTEN ${HEARTBEAT_CHANNEL}`);
+      await client.query(`LISTEN ${USERS_CHANNEL}; LISTEN ${DENYLIST_CHANNEL}; LISTEN ${RESET_CHANNEL}; LISTEN ${HEARTBEAT_CHANNEL}`);
       if (this.client !== client) return;
       this.schema = rows[0]?.schema ?? 'public';
       this.backoff = 50;
@@ -202,6 +204,7 @@ export class PostgresChangeFeed extends ChangeHub {
     } else if (head === this.schema) {
       if (channel === USERS_CHANNEL) this.user(rest);
       else if (channel === DENYLIST_CHANNEL) this.token(rest);
+      else if (channel === RESET_CHANNEL) this.reset();
     }
   }
 

@@ -98,6 +98,18 @@ const MIGRATIONS: readonly Step[] = [
    END $$;
    CREATE TRIGGER access_denylist_notify AFTER INSERT OR UPDATE ON access_denylist
      FOR EACH ROW EXECUTE FUNCTION express_jwt_auth_notify_denylist();`,
+  // 8: TRUNCATE fires no row trigger, so step 7 never told of one: a truncated users table
+  // kept its accounts alive in every cache. A statement trigger tells every feed on the
+  // schema to forget everything.
+  `CREATE FUNCTION express_jwt_auth_notify_reset() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     PERFORM pg_notify('express_jwt_auth_reset', TG_TABLE_SCHEMA || ' ' || TG_TABLE_NAME);
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER users_truncate_notify AFTER TRUNCATE ON users
+     FOR EACH STATEMENT EXECUTE FUNCTION express_jwt_auth_notify_reset();
+   CREATE TRIGGER access_denylist_truncate_notify AFTER TRUNCATE ON access_denylist
+     FOR EACH STATEMENT EXECUTE FUNCTION express_jwt_auth_notify_reset();`,
 ];
 
 /**

@@ -4,7 +4,7 @@ import type { SqliteDatabase } from './database';
 
 /**
  * How often, at most, the feed asks SQLite whether another connection wrote
- * (ms). One `PRAGMA data_version` costs about a microsecond, and only a
+ * (ms). One read of `data_version` and `total_changes()` costs about a microsecond, and only a
  * request that comes after this long pays it.
  */
 export const SQLITE_POLL_MS = 2;
@@ -18,8 +18,11 @@ const feeds = new WeakMap<SqliteDatabase, SqliteChangeFeed>();
  * synchronously). Writes of other connections, another process such as the
  * users CLI among them, show in `PRAGMA data_version`, which changes when
  * another connection commits (https://sqlite.org/pragma.html#pragma_data_version);
- * the feed reads it when asked how current it is, at most every
- * SQLITE_POLL_MS, and on a change tells its listeners to forget everything.
+ * SQL the app runs itself on this connection, around the stores, shows only
+ * in `total_changes()`, which counts this connection's writes. The feed reads
+ * both when asked how current it is, at most every SQLITE_POLL_MS, and on a
+ * change of either tells its listeners to forget everything. (The stores'
+ * own writes count too: the cache is then refilled, a few reads, never stale.)
  */
 export class SqliteChangeFeed extends ChangeHub {
   private readonly version: { get(): unknown } | undefined;
@@ -30,8 +33,8 @@ export class SqliteChangeFeed extends ChangeHub {
     super();
     // A database that cannot prepare it (closed, or not better-sqlite3 12 after all) has no feed: read-through.
     try {
-      this.version = db.prepare('PRAGMA data_version').pluck();
-      this.lastVersion = this.version!.get();
+      this.version = db.prepare('SELECT data_version, total_changes() FROM pragma_data_version').raw();
+      this.lastVersion = String(this.version!.get());
       this.polledAt = performance.now();
     } catch {
       this.version = undefined;
@@ -51,9 +54,9 @@ export class SqliteChangeFeed extends ChangeHub {
     if (this.version === undefined || !this.db.open) return -Infinity;
     const now = performance.now();
     if (now - this.polledAt < SQLITE_POLL_MS) return this.polledAt;
-    let version: unknown;
+    let version: string;
     try {
-      version = this.version.get();
+      version = String(this.version.get());
     } catch {
       return -Infinity;
     }

@@ -130,6 +130,29 @@ describe('session state in memory, kept current by the stores’ change feeds (s
       expect(after.body).toMatchObject({ username: 'alice', scopes: ['read', 'admin'] });
     });
 
+    it('reads the account again after maxStaleness even when its feed never told of a write (a path the feed cannot see)', async () => {
+      const inner = new MemoryUserStore();
+      // A feed that says it is current and never tells anything: what a write around every trigger looks like.
+      const silent: UserStore = {
+        findById: (id) => inner.findById(id),
+        findByUsername: (name) => inner.findByUsername(name),
+        findLookalike: (name) => inner.findLookalike(name),
+        create: (user) => inner.create(user),
+        update: (id, patch, options) => inner.update(id, patch, options),
+        delete: (id) => inner.delete(id),
+        list: () => inner.list(),
+        changeFeed: () => ({ subscribe: () => () => undefined, currentAsOf: () => performance.now() }),
+      };
+      const f = await setup({ sessionCache: { maxStaleness: 50 } }, silent);
+      const token = f.tokenFor();
+      expect((await me(f, token)).status).toBe(200);
+      expect((await me(f, token)).status).toBe(200);
+      await inner.update(f.alice.id, { disabled: true });
+      const took = await within(1000, async () => (await me(f, token)).status === 401);
+      expect(took).toBeLessThan(1000);
+      expect(f.failures.at(-1)?.reason).toBe('user.disabled');
+    });
+
     it('reads through a store without a change feed (a store of your own), on every request', async () => {
       const stores = open();
       const plain: UserStore = {

@@ -40,9 +40,10 @@ export const DEFAULT_SESSION_CACHE: Readonly<SessionCacheLimits> = Object.freeze
  * token lifetime, so the oldest also expire first).
  */
 export class SessionCache {
-  private readonly users: BoundedMap<string, PublicUser>;
-  /** jti → the time (ms, the `now` clock) after which it is forgotten. */
-  private readonly tokens: BoundedMap<string, number>;
+  /** id → the account, and when it was read (performance.now()). */
+  private readonly users: BoundedMap<string, { user: PublicUser; keptAt: number }>;
+  /** jti → the time (ms, the `now` clock) after which it is forgotten, and when it was read (performance.now()). */
+  private readonly tokens: BoundedMap<string, { until: number; keptAt: number }>;
   private userGeneration = 0;
   private tokenGeneration = 0;
   private readonly userFeed: ChangeFeed | undefined;
@@ -94,11 +95,18 @@ export class SessionCache {
     return { users: this.users.size, tokens: this.tokens.size };
   }
 
-  /** The kept account `id`, a copy, if its feed is current; undefined to read the store. */
+  /** The kept account `id`, a copy, if its feed is current and it was read within maxStaleness; undefined to read the store. */
   user(id: string): PublicUser | undefined {
     if (!current(this.userFeed, this.limits.maxStaleness)) return undefined;
-    const user = this.users.get(id);
-    return user === undefined ? undefined : copy(user);
+    const kept = this.users.get(id);
+    // Read again at least every maxStaleness: a write no notification told of (a path the feed cannot
+    // see) is then late by at most that much, as with a feed that stopped.
+    if (kept === undefined) return undefined;
+    if (performance.now() - kept.keptAt > this.limits.maxStaleness) {
+      this.users.delete(id);
+      return undefined;
+    }
+    return copy(kept.user);
   }
 
   /** A ticket to `keepUser` what a read of the store begun now finds. */
@@ -108,15 +116,15 @@ export class SessionCache {
 
   keepUser(ticket: number | undefined, user: User): void {
     if (ticket === undefined || ticket !== this.userGeneration) return;
-    this.users.set(user.id, publicUser(user));
+    this.users.set(user.id, { user: publicUser(user), keptAt: performance.now() });
   }
 
   /** True when `jti` is known not to be revoked, its feed is current and it is kept until after `now`. */
   tokenClear(jti: string, now: number): boolean {
     if (!current(this.tokenFeed, this.limits.maxStaleness)) return false;
-    const until = this.tokens.get(jti);
-    if (until === undefined) return false;
-    if (until > now) return true;
+    const kept = this.tokens.get(jti);
+    if (kept === undefined) return false;
+    if (kept.until > now && performance.now() - kept.keptAt <= this.limits.maxStaleness) return true;
     this.tokens.delete(jti);
     return false;
   }
@@ -131,10 +139,10 @@ export class SessionCache {
     // The oldest first: expired ones go on their own, then the oldest to stay under the cap.
     for (let i = 0; i < 2; i++) {
       const oldest = this.tokens.oldest();
-      if (oldest === undefined || oldest[1] > now) break;
+      if (oldest === undefined || oldest[1].until > now) break;
       this.tokens.delete(oldest[0]);
     }
-    this.tokens.set(jti, until);
+    this.tokens.set(jti, { until, keptAt: performance.now() });
   }
 }
 

@@ -4,7 +4,8 @@ import { PostgresDenylistStore } from '../../../lib/stores/postgres/denylist';
 import { PostgresUserStore } from '../../../lib/stores/postgres/users';
 import { expectBearerError, setup, type Fixture } from '../../helpers';
 import { countingStore } from '../counting-store';
-import { describePostgres, useTestDatabase } from './helpers';
+import { Pool } from 'pg';
+import { describePostgres, TEST_DATABASE_URL, useTestDatabase } from './helpers';
 
 const me = (f: Fixture, token: string) => request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -73,6 +74,47 @@ describePostgres('PostgreSQL change feed (LISTEN/NOTIFY) behind the session cach
     expect(took).toBeLessThan(1000);
     expect(f.failures.at(-1)?.reason).toBe('user.not_found');
     await db.endPool(other);
+  });
+
+  it('refuses at once a token whose account was disabled by a write in replica mode (the triggers fire ALWAYS)', async () => {
+    const { f } = await instance();
+    const token = f.tokenFor();
+    expect((await me(f, token)).status).toBe(200);
+    const other = db.newPool();
+    const client = await other.connect();
+    // How logical replication's apply workers and some restore tools write: ordinary triggers do not fire.
+    await client.query('SET session_replication_role = replica');
+    await client.query('UPDATE users SET disabled = true WHERE id = $1', [f.alice.id]);
+    await client.query('SET session_replication_role = DEFAULT');
+    client.release();
+    // Well within maxStaleness (1 s), after which the account would be read again anyway.
+    expect(await within(500, async () => (await me(f, token)).status === 401)).toBeLessThan(500);
+    await other.query('UPDATE users SET disabled = false WHERE id = $1', [f.alice.id]);
+    await db.endPool(other);
+  });
+
+  it('tells of changes in a schema whose name holds a space', async () => {
+    const name = `ejwt test ${Math.random().toString(36).slice(2, 8)}`;
+    const admin = db.newPool();
+    await admin.query(`CREATE SCHEMA "${name}"`);
+    const pool = new Pool({ connectionString: TEST_DATABASE_URL, options: `-c search_path="${name.replace(/ /g, '\\ ')}"` });
+    try {
+      const users = new PostgresUserStore(pool);
+      await users.ready();
+      const f = await setup({ denylist: new PostgresDenylistStore(pool) }, users);
+      const feed = PostgresChangeFeed.of(pool)!;
+      expect(await within(3000, () => feed.currentAsOf() > -Infinity)).toBeLessThan(3000);
+      const token = f.tokenFor();
+      expect((await me(f, token)).status).toBe(200);
+      expect((await me(f, token)).status).toBe(200);
+      await admin.query(`UPDATE "${name}".users SET disabled = true WHERE id = $1`, [f.alice.id]);
+      expect(await within(500, async () => (await me(f, token)).status === 401)).toBeLessThan(500);
+      expect(f.failures.at(-1)?.reason).toBe('user.disabled');
+    } finally {
+      await pool.end();
+      await admin.query(`DROP SCHEMA "${name}" CASCADE`);
+      await db.endPool(admin);
+    }
   });
 
   it('refuses within 1 s a token another process revoked (a denylist row of another pool)', async () => {

@@ -201,9 +201,11 @@ export class PostgresChangeFeed extends ChangeHub {
       }
       this.lastHeard = performance.now();
       this.asOf = Math.max(this.asOf, sentAt);
-    } else if (head === this.schema) {
-      if (channel === USERS_CHANNEL) this.user(rest);
-      else if (channel === DENYLIST_CHANNEL) this.token(rest);
+    } else if (this.schema !== undefined && payload.startsWith(`${this.schema} `)) {
+      // A schema name may hold spaces itself ("a b"): cut off the known name, never split at a space.
+      const id = payload.slice(this.schema.length + 1);
+      if (channel === USERS_CHANNEL) this.user(id);
+      else if (channel === DENYLIST_CHANNEL) this.token(id);
       else if (channel === RESET_CHANNEL) this.reset();
     }
   }

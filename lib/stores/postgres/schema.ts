@@ -97,7 +97,11 @@ const MIGRATIONS: readonly Step[] = [
      RETURN NULL;
    END $$;
    CREATE TRIGGER access_denylist_notify AFTER INSERT OR UPDATE ON access_denylist
-     FOR EACH ROW EXECUTE FUNCTION express_jwt_auth_notify_denylist();`,
+     FOR EACH ROW EXECUTE FUNCTION express_jwt_auth_notify_denylist();
+   -- ALWAYS: also under session_replication_role = replica (logical replication's apply
+   -- workers, some restore tools), which skips ordinary triggers.
+   ALTER TABLE users ENABLE ALWAYS TRIGGER users_notify;
+   ALTER TABLE access_denylist ENABLE ALWAYS TRIGGER access_denylist_notify;`,
   // 8: TRUNCATE fires no row trigger, so step 7 never told of one: a truncated users table
   // kept its accounts alive in every cache. A statement trigger tells every feed on the
   // schema to forget everything.
@@ -109,7 +113,9 @@ const MIGRATIONS: readonly Step[] = [
    CREATE TRIGGER users_truncate_notify AFTER TRUNCATE ON users
      FOR EACH STATEMENT EXECUTE FUNCTION express_jwt_auth_notify_reset();
    CREATE TRIGGER access_denylist_truncate_notify AFTER TRUNCATE ON access_denylist
-     FOR EACH STATEMENT EXECUTE FUNCTION express_jwt_auth_notify_reset();`,
+     FOR EACH STATEMENT EXECUTE FUNCTION express_jwt_auth_notify_reset();
+   ALTER TABLE users ENABLE ALWAYS TRIGGER users_truncate_notify;
+   ALTER TABLE access_denylist ENABLE ALWAYS TRIGGER access_denylist_truncate_notify;`,
 ];
 
 /**

@@ -12,20 +12,11 @@ import { SqliteUserStore } from '../../lib/stores/sqlite/users';
 import type { DenylistStore, UserStore } from '../../lib/stores/types';
 import { expectBearerError, setup, type Fixture } from '../helpers';
 import { countingStore } from '../stores/counting-store';
+import { me, within } from '../stores/feed-helpers';
 import { killAll, ROOT, runNode } from '../examples/processes';
 
-const me = (f: Fixture, token: string) => request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
 const revoke = (f: Fixture, token: string) => request(f.app).post('/revoke').type('form').send({ token });
 
-/** Polls `probe` every 5 ms until it is true or `limitMs` passed; resolves the milliseconds it took, or Infinity. */
-async function within(limitMs: number, probe: () => Promise<boolean>): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < limitMs) {
-    if (await probe()) return performance.now() - start;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return Infinity;
-}
 
 describe('session state in memory, kept current by the stores’ change feeds (sessionCache)', () => {
   const dirs: string[] = [];

@@ -1,25 +1,12 @@
-import request from 'supertest';
 import { PostgresChangeFeed } from '../../../lib/stores/postgres/change-feed';
 import { PostgresDenylistStore } from '../../../lib/stores/postgres/denylist';
 import { PostgresUserStore } from '../../../lib/stores/postgres/users';
-import { expectBearerError, setup, type Fixture } from '../../helpers';
+import { expectBearerError, setup } from '../../helpers';
 import { countingStore } from '../counting-store';
+import { jtiOf, me, sleep, within } from '../feed-helpers';
 import { Pool } from 'pg';
 import { describePostgres, TEST_DATABASE_URL, useTestDatabase } from './helpers';
 
-const me = (f: Fixture, token: string) => request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const jtiOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
-
-/** Polls `probe` every 5 ms until it is true or `limitMs` passed; resolves the milliseconds it took, or Infinity. */
-async function within(limitMs: number, probe: () => Promise<boolean> | boolean): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < limitMs) {
-    if (await probe()) return performance.now() - start;
-    await sleep(5);
-  }
-  return Infinity;
-}
 
 describePostgres('PostgreSQL change feed (LISTEN/NOTIFY) behind the session cache', () => {
   const db = useTestDatabase();

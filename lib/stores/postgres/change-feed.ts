@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ChangeHub } from '../change-hub';
+import { Heartbeats } from '../heartbeats';
 import type { PgPool } from './pool';
 
 /** The channels schema step 7's triggers notify on; the payload is `<schema> <id>`. */
@@ -58,7 +59,7 @@ export class PostgresChangeFeed extends ChangeHub {
   private asOf = -Infinity;
   private lastHeard = 0;
   private sequence = 0;
-  private readonly sent = new Map<number, number>();
+  private readonly heartbeats = new Heartbeats();
   private heartbeatMs = 250;
   private timer: NodeJS.Timeout | undefined;
   private backoff = 50;
@@ -173,7 +174,7 @@ export class PostgresChangeFeed extends ChangeHub {
     }
     if (this.beating) return;
     const sequence = ++this.sequence;
-    this.sent.set(sequence, now);
+    this.heartbeats.sending(sequence, now);
     this.beating = true;
     client
       .query('SELECT pg_notify($1, $2)', [HEARTBEAT_CHANNEL, `${this.id} ${sequence}`])
@@ -193,12 +194,8 @@ export class PostgresChangeFeed extends ChangeHub {
     const rest = payload.slice(space + 1);
     if (channel === HEARTBEAT_CHANNEL) {
       if (head !== this.id) return;
-      const sentAt = this.sent.get(Number(rest));
+      const sentAt = this.heartbeats.heard(Number(rest));
       if (sentAt === undefined) return;
-      for (const sequence of this.sent.keys()) {
-        if (sequence > Number(rest)) break;
-        this.sent.delete(sequence);
-      }
       this.lastHeard = performance.now();
       this.asOf = Math.max(this.asOf, sentAt);
     } else if (this.schema !== undefined && payload.startsWith(`${this.schema} `)) {
@@ -229,7 +226,7 @@ export class PostgresChangeFeed extends ChangeHub {
     this.schema = undefined;
     this.beating = false;
     this.asOf = -Infinity;
-    this.sent.clear();
+    this.heartbeats.clear();
     this.reset();
     client?.end().catch(() => undefined);
   }

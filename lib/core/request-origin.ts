@@ -57,7 +57,7 @@ export function ownOrigin(req: OriginSource): string | undefined {
  * Prevention Cheat Sheet, "Login CSRF"). Clients that send neither header
  * (curl, apps) are not browsers and get the cookie.
  */
-export function isSameOriginLogin(req: OriginSource, allowedOrigins: ReadonlySet<string>): boolean {
+export function isSameOriginLogin(req: OriginSource, allowedOrigins?: ReadonlySet<string>): boolean {
   const origin = req.headers.origin;
   const site = req.headers['sec-fetch-site'];
   const sameOrigin = site === undefined || site === 'same-origin' || site === 'none';
@@ -66,5 +66,5 @@ export function isSameOriginLogin(req: OriginSource, allowedOrigins: ReadonlySet
   const lower = String(origin).toLowerCase();
   if (lower === ownOrigin(req)) return sameOrigin;
   // An allowed page on another origin (cookie mode) is cross-origin by nature.
-  return allowedOrigins.has(lower);
+  return allowedOrigins?.has(lower) ?? false;
 }

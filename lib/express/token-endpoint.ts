@@ -11,7 +11,6 @@ import { createBodyParser, UNREAD_BODY } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 
 // Parameters that must never travel in a URL (RFC 6749 §3.2, ASVS 14.2.1).
-const NO_ORIGINS: ReadonlySet<string> = new Set();
 const BODY_ONLY = ['username', 'password', 'grant_type', 'scope', 'refresh_token', 'token', 'client_secret'];
 
 /** Reads the POST body of an OAuth endpoint: form-encoded or JSON, never the query string. */
@@ -101,7 +100,7 @@ export function createTokenHandler(auth: ResolvedAuth) {
       // A password login makes this client a trusted device of the account (OWASP device cookies).
       // req.secure follows `trust proxy` behind a TLS-terminating proxy.
       // Never for a login another site started: it would swap the owner's device cookie for the attacker's.
-      if (auth.deviceCookies && isSameOriginLogin(req, auth.cookies?.allowedOrigins ?? NO_ORIGINS)) {
+      if (auth.deviceCookies && isSameOriginLogin(req, auth.cookies?.allowedOrigins)) {
         res.append('Set-Cookie', auth.deviceCookies.setCookie(user, req.secure));
       }
       reportLogin(auth.hooks, { user: publicUser(user), scopes: result.login.scopes, request: req });

@@ -62,7 +62,7 @@ export class LocalStrategy extends PassportStrategy {
         (user) => {
           // Trusted from now on (OWASP device cookies): the app's handler answers on this response, with the cookie.
           // Not for a login another site started (login CSRF would plant the attacker's cookie).
-          if (auth.deviceCookies && isSameOriginLogin(req, auth.cookies?.allowedOrigins ?? new Set())) {
+          if (auth.deviceCookies && isSameOriginLogin(req, auth.cookies?.allowedOrigins)) {
             req.res?.append('Set-Cookie', auth.deviceCookies.setCookie(user, req.secure));
           }
           const account = publicUser(user);

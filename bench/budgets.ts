@@ -30,14 +30,13 @@ export function checkBudgets(
   propagation?: PropagationMeasurement,
 ): BudgetCheck[] {
   const checks: BudgetCheck[] = [];
-  const open = rows.open;
 
-  const ratioBudget = (key: keyof RateRows & string, name: string, what: string, least = 0.9) => {
+  const ratioBudget = (key: keyof RateRows & string, name: string, what: string, least = 0.9, base = rows.open) => {
     const row = rows[key];
-    if (row === undefined) return;
-    const ratio = row.requestsPerSecond / open.requestsPerSecond;
-    const met = ratio >= least && row.answered && open.answered;
-    const extra = row.cpuMicros - open.cpuMicros;
+    if (row === undefined || base === undefined) return;
+    const ratio = row.requestsPerSecond / base.requestsPerSecond;
+    const met = ratio >= least && row.answered && base.answered;
+    const extra = row.cpuMicros - base.cpuMicros;
     checks.push({
       name,
       budget: `${what}: ≥ ${Math.round(least * 100)}% of the open route's req/s`,
@@ -47,7 +46,7 @@ export function checkBudgets(
         ? `answered ${statusList(row.statuses)} instead of ${row.target.expect.join('/')} only`
         : met
           ? ''
-          : `the open route costs ${open.cpuMicros.toFixed(0)} µs of server CPU, so ${Math.round(least * 100)}% leaves ${((open.cpuMicros * (1 - least)) / least).toFixed(0)} µs for authentication; it takes ${extra.toFixed(0)} µs`,
+          : `the open route costs ${base.cpuMicros.toFixed(0)} µs of server CPU, so ${Math.round(least * 100)}% leaves ${((base.cpuMicros * (1 - least)) / least).toFixed(0)} µs for authentication; it takes ${extra.toFixed(0)} µs`,
     });
   };
   ratioBudget('valid', 'valid token', 'GET /users/me, valid token');
@@ -55,6 +54,12 @@ export function checkBudgets(
   ratioBudget('badSignature', 'bad signature', 'Rejection: bad signature');
   ratioBudget('expired', 'expired token', 'Rejection: expired token');
   ratioBudget('missing', 'no header', 'Rejection: no Authorization header');
+  // On PostgreSQL + Redis, against that server's own open route (BENCH_POSTGRES_URL and BENCH_REDIS_URL).
+  const on = 'PostgreSQL + Redis';
+  ratioBudget('postgresValid', `valid token (${on})`, `${on}: GET /users/me, valid token`, 0.9, rows.postgresOpen);
+  ratioBudget('postgresBadSignature', `bad signature (${on})`, `${on}: rejection: bad signature`, 0.9, rows.postgresOpen);
+  ratioBudget('postgresExpired', `expired token (${on})`, `${on}: rejection: expired token`, 0.9, rows.postgresOpen);
+  ratioBudget('postgresMissing', `no header (${on})`, `${on}: rejection: no Authorization header`, 0.9, rows.postgresOpen);
 
   const floodRatio = flood.flooded.p99 / flood.idle.p99;
   // One argon2 verification's duration on one core: what a probe would wait if hashing ran on the event loop.

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   try {
     for (const [i, tree] of trees.entries()) {
       const name = `library-${'AB'[i]}`;
-      servers.push(await startServer(name, dir, { BENCH_DATABASE_URL: `sqlite:${join(dir, `${name}.db`)}` }, join(tree, 'dist', 'bench', 'servers', 'library.js')));
+      servers.push(await startServer(name, dir, { BENCH_DATABASE_URL: `sqlite:${join(dir, `${name}.db`)}` }, join(tree, 'build', 'bench', 'servers', 'library.js')));
     }
     const target = (server: BenchServer, scenario: (typeof SCENARIOS)[number]): Target => {
       const token = server.fixtures[scenario];

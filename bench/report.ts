@@ -47,14 +47,15 @@ export function renderMarkdown(run: RunResults): string {
   lines.push('');
   lines.push('| Scenario | req/s | server CPU µs/req | p50 ms | p99 ms | vs open route (req/s, extra CPU) |');
   lines.push('|---|--:|--:|--:|--:|--:|');
-  for (const key of run.order) lines.push(row(rows[key], rows.open));
+  // The PostgreSQL + Redis rows against their own server's open route.
+  for (const key of run.order) lines.push(row(rows[key], key.startsWith('postgres') ? rows.postgresOpen! : rows.open));
   const { logins, flood } = run;
   lines.push(row(logins.logins, rows.open, `${pct(logins.logins.requestsPerSecond / logins.capacity)} of argon2 alone (${logins.capacity.toFixed(1)}/s)`));
   lines.push(row(flood.idle, rows.open, `${PROBE_CONNECTIONS} connections`));
   lines.push(row(flood.flooded, rows.open, `${PROBE_CONNECTIONS} connections, ${flood.floodLogins.toFixed(1)} logins/s beside`, false));
   lines.push('');
   lines.push(
-    '"vs open route" compares with `GET /open`: the same JSON as `/users/me`, without authentication, in the same app, after the same middleware.' +
+    '"vs open route" compares with `GET /open`: the same JSON and headers as `/users/me` (its `Cache-Control: no-store` too), without authentication, in the same app, after the same middleware.' +
       ' "server CPU" is the server process\'s CPU time (all threads) per response: it moves less than req/s when other work shares the machine.' +
       ` Argon2id parameters: ${JSON.stringify(logins.capacities[0].params)}; "argon2 alone" runs ${logins.capacities[0].lanes} verifications at a time in a process of its own.`,
   );

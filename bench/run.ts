@@ -11,6 +11,7 @@ import { renderMarkdown, writeResults } from './report';
 import { readSettings } from './settings';
 import { soak } from './soak';
 import { runPropagation } from './propagation-run';
+import { startPostgresLibrary } from './postgres-library';
 import { startServer, type BenchServer } from './spawn-server';
 
 const RESULTS_FILE = join(__dirname, '..', '..', 'bench', 'RESULTS.md');
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'express-jwt-auth-bench-'));
   const servers: BenchServer[] = [];
+  const closers: Array<() => Promise<void>> = [];
   try {
     const env = { BENCH_DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` };
     // The library server first: it creates the database and the user the others read.
@@ -38,6 +40,9 @@ async function main(): Promise<void> {
     servers.push(passportJwt);
     const expressJwt = await startServer('express-jwt', dir, env);
     servers.push(expressJwt);
+    // BENCH_POSTGRES_URL and BENCH_REDIS_URL: the same server on PostgreSQL + Redis, with its own open route.
+    const postgres = await startPostgresLibrary(dir, process.env);
+    if (postgres) closers.push(() => postgres.close());
 
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     const lib = library.fixtures;
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
         expect: [200],
         server: expressJwt,
       },
+      ...(postgres && postgresTargets(postgres.server)),
     };
     await smokeTest(library, [...Object.values(targets), loginTarget(library)]);
 
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
     }
 
     await Promise.all(servers.splice(0).map((s) => s.stop()));
+    await Promise.all(closers.splice(0).map((close) => close()));
 
     say('\nRevocation propagation: two example-server processes on one PostgreSQL and one Redis');
     const propagation = await runPropagation(settings, process.env, say);
@@ -133,8 +140,26 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(closers.map((close) => close()));
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The rows of the library server on PostgreSQL + Redis (issue 11: the budgets hold there too, against its own
+ * open route): keys prefixed `postgres`, in budgets.ts's POSTGRES_ROWS.
+ */
+function postgresTargets(server: BenchServer): Record<string, Target> {
+  const { fixtures } = server;
+  const get = (path: string, token?: string) => ({ url: `${server.url}${path}`, ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }) });
+  const on = 'PostgreSQL + Redis';
+  return {
+    postgresOpen: { label: `${on}: GET /open (no auth)`, spec: get('/open'), expect: [200], server },
+    postgresValid: { label: `${on}: GET /users/me, valid token`, spec: get('/users/me', fixtures.valid), expect: [200], server },
+    postgresBadSignature: { label: `${on}: bad signature → 401`, spec: get('/users/me', fixtures.badSignature), expect: [401], server },
+    postgresExpired: { label: `${on}: expired token → 401`, spec: get('/users/me', fixtures.expired), expect: [401], server },
+    postgresMissing: { label: `${on}: no Authorization → 401`, spec: get('/users/me'), expect: [401], server },
+  };
 }
 
 /** One request per target first: a wrong status here means the bench would measure the wrong thing. */

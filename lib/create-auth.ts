@@ -17,8 +17,12 @@ import { markRoute } from './openapi/marks';
 import { JwtStrategy } from './passport/jwt-strategy';
 import { LocalStrategy } from './passport/local-strategy';
 
-/** Express middleware made by createAuth or createVerifier. Errors that are not the client's go to `next(err)`. */
-export type AuthMiddleware = (req: Request, res: Response, next: NextFunction) => Promise<void>;
+/**
+ * Express middleware made by createAuth or createVerifier. Errors that are not the client's go to `next(err)`.
+ * It returns a promise when it has to wait (a store read, a JWKS fetch) and nothing when it could answer at
+ * once (`authenticate()` in steady state), so that a protected request pays no promise it does not need.
+ */
+export type AuthMiddleware = (req: Request, res: Response, next: NextFunction) => void | Promise<void>;
 
 /** What `createAuth` returns. */
 export interface Auth {

@@ -1,28 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
 import { createAuth, generateKey, publicUser, type Auth, type AuthOptions } from 'express-jwt-auth';
-import { createApp } from '../../examples/server/app';
+import { createApp, noStore } from '../../examples/server/app';
 import { exampleAuthOptions } from '../../examples/server/auth-options';
 import { loadConfig } from '../../examples/server/config';
 import { createLogger } from '../../examples/server/logger';
+import { connectRedis } from '../../examples/server/redis';
 import { openStores } from '../../examples/server/store';
 import { BENCH_USER } from './bench-user';
 import { serve } from './serve';
 
 /**
  * The example server, wired as examples/server/main.ts wires it (its config
- * defaults, SQLite stores, pino request and audit logs on stderr), plus
- * `GET /open`: the same JSON as `/users/me` without authentication, in the
+ * defaults, SQLite stores, or PostgreSQL and Redis when the runner says so,
+ * pino request lines on stderr), plus
+ * `GET /open`: the same JSON and headers as `/users/me` without authentication, in the
  * same app, right after it. That route is the baseline of the budgets.
  */
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString('base64url');
-  const config = loadConfig({ ...process.env, JWT_SECRET: secret, DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'sqlite::memory:' });
+  const config = loadConfig({
+    ...process.env,
+    JWT_SECRET: secret,
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'sqlite::memory:',
+    // Set by the runner for the PostgreSQL + Redis server only: the denylist, counters and DPoP replay cache in Redis.
+    REDIS_URL: process.env.BENCH_SERVER_REDIS_URL ?? '',
+  });
   const stores = await openStores(config.databaseUrl);
   const { users } = stores;
   const logger = createLogger(config.logLevel);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const options: AuthOptions = {
-    ...exampleAuthOptions(config, { secret }, stores, logger),
+    ...exampleAuthOptions(config, { secret }, stores, logger, redis),
     // Unlike main.ts: the bench is one client sending thousands of logins a minute to one account, eight
     // at a time, which the default limits rightly answer with 429 (every attempt counts as a failure until
     // it succeeds). Blocking an account after 50 failures in a row stays on for the soak's bad logins.
@@ -45,10 +54,11 @@ async function main(): Promise<void> {
   // stores, so a request pays what /users/me pays plus what ES256 adds.
   const es256 = createAuth({ ...options, secret: undefined, keys: { active: generateKey('ES256') } });
   addBesideUsersMe(app, () => {
-    app.get('/open', (_req, res) => {
+    // The same answer as /users/me, headers included (its `Cache-Control: no-store`): only the authentication differs.
+    app.get('/open', noStore, (_req, res) => {
       res.json(body);
     });
-    app.get('/es256/users/me', es256.authenticate(), (req, res) => {
+    app.get('/es256/users/me', es256.authenticate(), noStore, (req, res) => {
       res.json(req.user);
     });
   });

@@ -39,7 +39,7 @@ const userList: OpenAPIV3_1.ResponseObject = {
  * them (RFC 9111 §5.2.2.5; OWASP ASVS 8.2.1). The library's own account
  * answers (PATCH /users/me, POST /users) set it themselves.
  */
-function noStore(_req: Request, res: Response, next: NextFunction): void {
+export function noStore(_req: Request, res: Response, next: NextFunction): void {
   res.set('Cache-Control', 'no-store');
   next();
 }

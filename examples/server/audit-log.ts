@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuthOptions, FailureEvent } from 'express-jwt-auth';
+import { noteOnRequestLine } from './request-log';
 
 /** The fields of an `auth failure` line: the reason code and its detail, never the token or password. */
 export function failureLogLine({ error, reason, detail, request }: FailureEvent): Record<string, unknown> {
@@ -17,9 +18,11 @@ export function failureLogLine({ error, reason, detail, request }: FailureEvent)
 }
 
 /**
- * The createAuth hooks that write the audit log: a `warn` line per refused
- * request with its reason, an `info` line per login. Neither event holds a
- * password, a token or a hash (the login's user is the public user).
+ * The createAuth hooks that write the audit log: a refused request's line is
+ * a `warn` `auth failure` line with its reason, a password login's an `info`
+ * `login` line. Each is the request's one line (see requestLog) when the app
+ * logs requests, or a line of its own when it does not. Neither event holds
+ * a password, a token or a hash (the login's user is the public user).
  *
  * @example
  * createAuth({ secret, issuer, audience, users, ...auditLog(logger) });
@@ -28,10 +31,13 @@ export function auditLog(logger: Logger): Required<Pick<AuthOptions, 'onFailure'
   return {
     onFailure(event) {
       const { level: _level, msg, ...fields } = failureLogLine(event);
-      logger.warn(fields, String(msg));
+      // On the request line, its own method, path and status stand (the path as the client sent it, mounts included).
+      const { status: _status, method: _method, path: _path, ...reason } = fields;
+      if (!noteOnRequestLine(event.request, 'warn', String(msg), reason)) logger.warn(fields, String(msg));
     },
     onLogin({ user, scopes, request }) {
-      logger.info({ userId: user.id, username: user.username, scopes, ip: request.ip }, 'login');
+      const fields = { userId: user.id, username: user.username, scopes, ip: request.ip };
+      if (!noteOnRequestLine(request, 'info', 'login', fields)) logger.info(fields, 'login');
     },
   };
 }

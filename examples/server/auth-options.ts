@@ -46,7 +46,7 @@ export function exampleAuthOptions(
     cookies: { allowedOrigins: config.corsOrigins, jsonClients: true },
     // RFC 9728: this API's identifier, and so resource_metadata in every WWW-Authenticate challenge.
     resource: config.publicUrl,
-    // One warn line per refused request with its reason, one info line per login.
+    // A refused request's one log line carries its reason, a login's its user (see request-log.ts).
     ...auditLog(logger),
   };
 }

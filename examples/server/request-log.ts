@@ -1,29 +1,57 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
+import type { Level, Logger } from 'pino';
+
+// On res.locals: the request's line will be written (requestLog runs for it), and what to add to it.
+const LOGGED = Symbol('request line');
+const NOTE = Symbol('request line note');
+
+interface Note {
+  level: Level;
+  msg: string;
+  fields: Record<string, unknown>;
+}
 
 /**
- * One `request` line per request once its response is over: method, path,
- * status, duration and, when authenticated, the user id. Never headers, the
- * body or the query string: those are where tokens and passwords travel.
+ * One line per request once its response is over: method, path, status,
+ * duration and, when authenticated, the user id; a refused request or a login
+ * is that same line, with what `noteOnRequestLine` added (see audit-log.ts).
+ * One line, not two: each costs the event loop a serialisation. Never headers,
+ * the body or the query string: those are where tokens and passwords travel.
  */
 export function requestLog(logger: Logger) {
   return function logRequest(req: Request, res: Response, next: NextFunction): void {
     const start = process.hrtime.bigint();
+    const locals = res.locals as Record<symbol, unknown>;
+    locals[LOGGED] = true;
     // 'close' comes once per response, finished or not (a client that hung up).
     res.once('close', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      logger.info(
-        {
-          method: req.method,
-          path: req.originalUrl.split('?')[0],
-          status: res.statusCode,
-          ms: Math.round(ms * 10) / 10,
-          ...(req.user && { userId: req.user.id }),
-          ...(!res.writableFinished && { aborted: true }),
-        },
-        'request',
-      );
+      const note = locals[NOTE] as Note | undefined;
+      const line = {
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+        ...(req.user && { userId: req.user.id }),
+        ...(!res.writableFinished && { aborted: true }),
+        ...note?.fields,
+      };
+      if (note === undefined) logger.info(line, 'request');
+      else logger[note.level](line, note.msg);
     });
     next();
   };
+}
+
+/**
+ * Puts `fields` on `req`'s request line, which is then written at `level`
+ * with `msg` instead of `info` and `request`. False when no request line will
+ * be written for `req` (no requestLog before the handler): the caller writes
+ * a line of its own.
+ */
+export function noteOnRequestLine(req: Request, level: Level, msg: string, fields: Record<string, unknown>): boolean {
+  const locals = req.res?.locals as Record<symbol, unknown> | undefined;
+  if (locals === undefined || locals[LOGGED] !== true) return false;
+  locals[NOTE] = { level, msg, fields } satisfies Note;
+  return true;
 }

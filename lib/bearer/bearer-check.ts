@@ -1,7 +1,9 @@
 import type { DpopPolicy, AuthScheme } from '../core/dpop-policy';
 import { CredentialsRequiredError, InvalidDpopProofError, InvalidTokenError, type AuthError } from '../core/errors';
 import type { AccessTokenClaims, RequestAuth } from '../core/user';
-import { parseAccessToken, verifyWithKey, type ClaimRules, type KeyResolver } from '../tokens/access-tokens';
+import type { CompactJws } from '../jose/compact';
+import type { JwtKey } from '../jose/keys';
+import { acceptClaims, parseAccessToken, type ClaimRules, type KeyResolver, type VerifiedAccessToken } from '../tokens/access-tokens';
 import type { DpopCheck, DpopSource } from './dpop';
 import { extractCredentials } from './extract-token';
 import { VerifiedTokens } from './verified-tokens';
@@ -61,7 +63,7 @@ export class BearerCheck {
   private readonly options: BearerCheckOptions;
   // The scheme each request's credentials came with, for the challenge of a refusal.
   private readonly schemes = new WeakMap<object, AuthScheme>();
-  // Asymmetric signatures already verified: a token presented again is not verified again.
+  // What each token's signature proved: a token presented again is not verified or decoded again.
   private readonly verifiedTokens = new VerifiedTokens();
 
   constructor(options: BearerCheckOptions) {
@@ -71,13 +73,43 @@ export class BearerCheck {
     this.resourceMetadata = options.resourceMetadata;
   }
 
-  async authenticate(req: DpopSource, policy: DpopPolicy = this.policy): Promise<BearerResult> {
-    const { keys, rules, session, allowQueryToken, allowBodyToken, dpop } = this.options;
+  /** `check`, always as a promise: for callers that chain on it (the Passport strategy). */
+  authenticate(req: DpopSource, policy: DpopPolicy = this.policy): Promise<BearerResult> {
+    try {
+      return Promise.resolve(this.check(req, policy));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The check itself. In steady state (a local key set, a remembered token,
+   * the session answered from memory, no DPoP) it answers synchronously,
+   * without a promise; otherwise it returns one. Throws or rejects with an
+   * AuthError without a challenge to refuse, with another error when a store
+   * or the issuer's JWKS fails.
+   */
+  check(req: DpopSource, policy: DpopPolicy = this.policy): BearerResult | Promise<BearerResult> {
+    const { allowQueryToken, allowBodyToken } = this.options;
     const credentials = extractCredentials(req, { allowQuery: allowQueryToken, allowBody: allowBodyToken, dpop: policy !== 'off' });
     // RFC 6750 §3: no credentials, no error code.
     if (credentials === undefined) throw new CredentialsRequiredError();
     const { token, scheme } = credentials;
-    this.schemes.set(req, scheme);
+    // The challenge of a refusal names the scheme the request used: remembered for refusals only.
+    const refused = (err: unknown) => {
+      this.schemes.set(req, scheme);
+      throw err;
+    };
+    try {
+      const result = this.checkToken(req, token, scheme, policy);
+      return result instanceof Promise ? result.then(undefined, refused) : result;
+    } catch (err) {
+      return refused(err);
+    }
+  }
+
+  private checkToken(req: DpopSource, token: string, scheme: AuthScheme, policy: DpopPolicy): BearerResult | Promise<BearerResult> {
+    const { keys, dpop } = this.options;
     if (scheme === 'Bearer' && policy === 'required') {
       throw new InvalidTokenError('This resource requires a DPoP-bound access token', { reason: 'dpop.required', detail: 'Bearer where DPoP is required' });
     }
@@ -87,35 +119,40 @@ export class BearerCheck {
       throw new InvalidDpopProofError('resource', 'A DPoP proof is required with the DPoP scheme', { detail: 'DPoP scheme without a DPoP header' });
     }
 
-    const jws = parseAccessToken(token);
-    const found = keys.keyFor(jws.header);
+    // A token seen before skips the parsing: its header is remembered (see VerifiedTokens).
+    const known = this.verifiedTokens.header(token);
+    let jws: CompactJws | undefined;
+    const parse = () => (jws ??= parseAccessToken(token));
+    const found = keys.keyFor(known ?? parse().header);
     // A local key set answers synchronously: no promise hop for it.
-    const key = found instanceof Promise ? await found : found;
-    const now = rules.now();
-    const known = this.verifiedTokens.verified(token, key, now);
-    const verified = verifyWithKey(jws, key, rules, known);
-    if (!known && key !== undefined) this.verifiedTokens.remember(token, key, (verified.claims.exp + rules.clockTolerance) * 1000, now);
+    if (found instanceof Promise) return found.then((key) => this.admit(req, token, key, parse, scheme, proof));
+    return this.admit(req, token, found, parse, scheme, proof);
+  }
 
+  private admit(req: DpopSource, token: string, key: JwtKey | undefined, parse: () => CompactJws, scheme: AuthScheme, proof: string | undefined) {
+    const { rules, session, dpop } = this.options;
+    const verified = acceptClaims(this.verifiedTokens.payload(token, key, parse), rules);
     const { cnf } = verified.claims;
     if (proof === undefined) {
       // RFC 9449 §7.2: a bound token is never a bearer token, whatever the policy: the binding stands.
       if (cnf !== undefined) {
         throw new InvalidTokenError('The access token is DPoP-bound: send it with the DPoP scheme and a proof', { reason: 'token.dpop_bound', detail: 'bound token sent as Bearer' });
       }
-    } else {
-      const proven = dpop.verify(req, proof, 'resource', token);
-      // RFC 9449 §4.3 (12), §7.1: the proof's key is the one the token is bound to.
-      if (cnf?.jkt !== proven.jkt) {
-        throw new InvalidTokenError('The access token is not bound to the DPoP proof key', {
-          reason: 'dpop.key_mismatch',
-          detail: cnf?.jkt === undefined ? 'token not DPoP-bound' : 'proof key is not cnf.jkt',
-        });
-      }
-      await dpop.claim(proven, 'resource');
+      return this.finish(session(verified.claims), verified, scheme);
     }
+    const proven = dpop.verify(req, proof, 'resource', token);
+    // RFC 9449 §4.3 (12), §7.1: the proof's key is the one the token is bound to.
+    if (cnf?.jkt !== proven.jkt) {
+      throw new InvalidTokenError('The access token is not bound to the DPoP proof key', {
+        reason: 'dpop.key_mismatch',
+        detail: cnf?.jkt === undefined ? 'token not DPoP-bound' : 'proof key is not cnf.jkt',
+      });
+    }
+    return dpop.claim(proven, 'resource').then(() => this.finish(session(verified.claims), verified, scheme));
+  }
 
-    const user = session(verified.claims);
-    return { user: user instanceof Promise ? await user : user, auth: verified, scheme };
+  private finish(user: Express.User | Promise<Express.User>, auth: VerifiedAccessToken, scheme: AuthScheme): BearerResult | Promise<BearerResult> {
+    return user instanceof Promise ? user.then((found) => ({ user: found, auth, scheme })) : { user, auth, scheme };
   }
 
   /**

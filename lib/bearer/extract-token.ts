@@ -56,6 +56,8 @@ export function extractToken(req: TokenSource, options: ExtractOptions): string 
 export function extractCredentials(req: TokenSource, options: ExtractOptions): Credentials | undefined {
   const found: string[] = [];
   let scheme: AuthScheme = 'Bearer';
+  // A token from the Authorization header already matched the token68 syntax there.
+  let fromHeader: string | undefined;
 
   // Own properties only: Node's headers object inherits from Object.prototype, which may be polluted.
   const header = Object.hasOwn(req.headers, 'authorization') ? req.headers.authorization : undefined;
@@ -64,10 +66,10 @@ export function extractCredentials(req: TokenSource, options: ExtractOptions): C
     if (countAuthorization(req.rawHeaders) > 1) throw bad('more than one Authorization header');
     const match = BEARER.exec(header);
     const dpop = options.dpop ? DPOP.exec(header) : null;
-    if (match) found.push(match[1]);
+    if (match) found.push((fromHeader = match[1]));
     else if (BEARER_SCHEME.test(header)) throw bad('malformed Bearer credentials');
     else if (dpop) {
-      found.push(dpop[1]);
+      found.push((fromHeader = dpop[1]));
       scheme = 'DPoP';
     } else if (options.dpop && DPOP_SCHEME.test(header)) throw bad('malformed DPoP credentials');
     // Any other scheme is "no bearer credentials": RFC 6750 §3 wants a bare challenge.
@@ -90,7 +92,7 @@ export function extractCredentials(req: TokenSource, options: ExtractOptions): C
   if (found.length > 1) throw bad('access token sent more than once');
   const token = found[0];
   if (token === undefined) return undefined;
-  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw bad('malformed access token');
+  if (token !== fromHeader && !/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw bad('malformed access token');
   return { token, scheme };
 }
 

@@ -1,45 +1,80 @@
+import { InvalidTokenError, type FailureReason } from '../core/errors';
+import { cloneJson, type CompactJws } from '../jose/compact';
 import type { JwtKey } from '../jose/keys';
+import { verifySigned } from '../tokens/access-tokens';
 import { BoundedMap } from './bounded-map';
 
-/** Tokens remembered at most (about 1 KB each with an ES256 signature and the usual claims). */
+/** Tokens whose signature verified, remembered at most (about 1–2 KB each with the usual claims). */
 export const VERIFIED_TOKENS_CAP = 10_000;
+/** Tokens whose signature did not verify, remembered at most: apart, so a flood of forgeries cannot push out good tokens. */
+export const REFUSED_TOKENS_CAP = 1_000;
+
+/** What one token's bytes proved with one key object. */
+interface Outcome {
+  readonly key: JwtKey;
+  /** The token's header, decoded: what the key resolver is asked with. */
+  readonly header: Readonly<Record<string, unknown>>;
+  /** The verified payload (this cache's own copy, never handed out), or why the token was refused. */
+  readonly payload: Record<string, unknown> | undefined;
+  readonly refused: { reason: FailureReason; detail: string } | undefined;
+}
 
 /**
- * The tokens whose signature was verified, each with the key that verified
- * it, so that a token presented again is not verified again: an ES256 or
- * EdDSA verification costs tens of microseconds, an HMAC one about as much
- * as the lookup, so only asymmetric keys are remembered.
+ * What verifying a token's signature found, by the exact token string, so
+ * that a token presented again is neither verified nor decoded again: its
+ * signature (an HMAC, or an ES256 or EdDSA verification of tens of µs), the
+ * base64url and JSON of its header and payload. A forged token presented
+ * again is refused at the same price.
  *
- * Keyed by the exact token string: a remembered signature is that of these
- * very bytes. It is trusted only with the same key object the resolver gives
- * now, so a key that was rotated out, dropped or refetched verifies afresh.
- * Only the signature is skipped: the claims (expiry above all) are checked on
- * every request, and so is the session. Bounded: the oldest goes first, and
- * an entry goes at its token's expiry.
+ * Keyed by the exact token string: a remembered outcome is that of these very
+ * bytes. It holds only with the same key object the resolver gives now, so a
+ * key that was rotated, dropped or refetched verifies afresh. Nothing in it
+ * depends on the time: the claims (expiry above all) are checked on every
+ * request, on a copy of the payload of the request's own, and so is the
+ * session. Bounded: the oldest goes first.
  */
 export class VerifiedTokens {
-  /** token → the key that verified it and when (ms) to forget it. */
-  private readonly tokens = new BoundedMap<string, { key: JwtKey; until: number }>(VERIFIED_TOKENS_CAP);
+  private readonly verified = new BoundedMap<string, Outcome>(VERIFIED_TOKENS_CAP);
+  private readonly refused = new BoundedMap<string, Outcome>(REFUSED_TOKENS_CAP);
 
-  /** True when `token`'s signature was verified with `key`. */
-  verified(token: string, key: JwtKey | undefined, now: number): boolean {
-    if (key === undefined) return false;
-    const entry = this.tokens.get(token);
-    if (entry === undefined) return false;
-    if (entry.key === key && entry.until > now) return true;
-    this.tokens.delete(token);
-    return false;
+  /** The header of `token` if its outcome is remembered: the key resolver needs it before `payload`. */
+  header(token: string): Readonly<Record<string, unknown>> | undefined {
+    return (this.verified.get(token) ?? this.refused.get(token))?.header;
   }
 
-  /** Remembers that `key` verified `token`, until `until` (ms): its expiry plus the clock tolerance. */
-  remember(token: string, key: JwtKey, until: number, now: number): void {
-    if (key.alg.startsWith('HS')) return;
-    const oldest = this.tokens.oldest();
-    if (oldest !== undefined && oldest[1].until <= now) this.tokens.delete(oldest[0]);
-    this.tokens.set(token, { key, until });
+  /**
+   * `verifySigned(jws, key)` for `token`, remembered: the payload, a copy for
+   * this request, or an InvalidTokenError thrown. `jws` parses the token when
+   * it is not remembered with `key`.
+   */
+  payload(token: string, key: JwtKey | undefined, jws: () => CompactJws): Record<string, unknown> {
+    if (key !== undefined) {
+      const known = this.verified.get(token) ?? this.refused.get(token);
+      if (known !== undefined) {
+        if (known.key === key) {
+          if (known.payload !== undefined) return cloneJson(known.payload);
+          throw new InvalidTokenError(undefined, known.refused);
+        }
+        this.verified.delete(token);
+        this.refused.delete(token);
+      }
+    }
+    const parsed = jws();
+    let payload: Record<string, unknown>;
+    try {
+      payload = verifySigned(parsed, key);
+    } catch (err) {
+      // Only what the bytes and the key decide: not a missing key or a mismatched alg, cheap to find again.
+      if (key !== undefined && err instanceof InvalidTokenError && (err.reason === 'token.signature' || err.reason === 'token.malformed')) {
+        this.refused.set(token, { key, header: parsed.header, payload: undefined, refused: { reason: err.reason, detail: err.detail ?? '' } });
+      }
+      throw err;
+    }
+    this.verified.set(token, { key: key!, header: parsed.header, payload: cloneJson(payload), refused: undefined });
+    return payload;
   }
 
   get size(): number {
-    return this.tokens.size;
+    return this.verified.size + this.refused.size;
   }
 }

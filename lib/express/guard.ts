@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { BearerCheck } from '../bearer/bearer-check';
+import type { BearerCheck, BearerResult } from '../bearer/bearer-check';
 import { markVerified } from '../bearer/verified-requests';
 import { dpopPolicy, type DpopPolicy } from '../core/dpop-policy';
 import { AuthError } from '../core/errors';
@@ -40,20 +40,25 @@ export function resolveRouteOptions(options: unknown, factory: string, fallback:
 /**
  * Runs the bearer check for one request under `policy` (default the app's):
  * on success sets req.user and req.auth (and, for a DPoP request with nonces
- * on, a fresh `DPoP-Nonce`) and resolves true; a client error is answered
+ * on, a fresh `DPoP-Nonce`) and gives true; a client error is answered
  * with its challenge; anything else (a failing store, an unreachable issuer)
- * goes to next(err), never a 401.
+ * goes to next(err), never a 401. Synchronous when the check is (the steady
+ * state: see BearerCheck.check); otherwise a promise that never rejects.
  */
-export async function runBearer(
+export function runBearer(
   settings: GuardSettings,
   req: Request,
   res: Response,
   next: NextFunction,
   policy?: DpopPolicy,
   refusalHeaders?: Readonly<Record<string, string>>,
-): Promise<boolean> {
-  try {
-    const result = await settings.bearer.authenticate(req, policy);
+): boolean | Promise<boolean> {
+  const refuse = (err: unknown): false => {
+    if (err instanceof AuthError) rejectBearer(settings, err, req, res, policy, refusalHeaders);
+    else next(err);
+    return false;
+  };
+  const admit = (result: BearerResult): true => {
     req.user = result.user;
     req.auth = result.auth;
     markVerified(req, settings.bearer, result.scheme);
@@ -61,14 +66,14 @@ export async function runBearer(
     const nonce = result.scheme === 'DPoP' ? settings.bearer.dpopNonce() : undefined;
     if (nonce !== undefined) res.set('DPoP-Nonce', nonce);
     return true;
+  };
+  let result: BearerResult | Promise<BearerResult>;
+  try {
+    result = settings.bearer.check(req, policy);
   } catch (err) {
-    if (!(err instanceof AuthError)) {
-      next(err);
-      return false;
-    }
-    rejectBearer(settings, err, req, res, policy, refusalHeaders);
-    return false;
+    return refuse(err);
   }
+  return result instanceof Promise ? result.then(admit, refuse) : admit(result);
 }
 
 /** Sends a bearer error (RFC 6750 §3, RFC 9449 §7.1) with its challenge and JSON body, after telling the onFailure hook. */
@@ -94,7 +99,10 @@ export function rejectBearer(
  */
 export function createAuthenticate(settings: GuardSettings, options?: RouteOptions) {
   const policy = resolveRouteOptions(options, 'authenticate', settings.bearer.policy);
-  return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (await runBearer(settings, req, res, next, policy)) next();
+  return function authenticate(req: Request, res: Response, next: NextFunction): void | Promise<void> {
+    const admitted = runBearer(settings, req, res, next, policy);
+    if (admitted === true) return next();
+    // Express 5 sends a rejection of the returned promise (a throw in next()) to the error handler.
+    if (admitted !== false) return admitted.then((ok) => (ok ? next() : undefined));
   };
 }

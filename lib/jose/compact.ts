@@ -58,6 +58,15 @@ export function withoutPrototypes<T>(value: T): T {
   return value;
 }
 
+/** A deep copy of parsed JSON with prototype-less objects, like `decodeJson` gives, without decoding again. */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key in value) copy[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return copy as T;
+}
+
 /** `value` as base64url JSON, for building a token. */
 export function encodeJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');

@@ -127,24 +127,40 @@ export function parseAccessToken(token: string): CompactJws {
 
 /**
  * Verifies a token `parseAccessToken` took apart with the one key its header
- * selected. In order: a key for its `kid`; `alg` equal to that key's
- * algorithm (RFC 8725 §3.1: `none` and cross-family algorithms never match);
- * the signature; then the claims: a JSON
- * object with string `iss`, `aud`, `sub`, `jti` and finite `exp`, `iat`;
- * `iss` and `aud` ours; now < `exp`, now ≥ `nbf`, `iat` not in the future,
- * within `clockTolerance`. `signatureVerified` skips only the signature, for
- * a token the caller saw verified with this key. Keys come only from the configuration: `jku`,
- * `x5u`, `jwk` and `x5c` headers are never read. Throws InvalidTokenError.
+ * selected: `verifySigned`, then `acceptClaims`. Keys come only from the
+ * configuration: `jku`, `x5u`, `jwk` and `x5c` headers are never read.
+ * Throws InvalidTokenError.
  */
-export function verifyWithKey(jws: CompactJws, key: JwtKey | undefined, rules: ClaimRules, signatureVerified = false): VerifiedAccessToken {
+export function verifyWithKey(jws: CompactJws, key: JwtKey | undefined, rules: ClaimRules): VerifiedAccessToken {
+  return acceptClaims(verifySigned(jws, key), rules);
+}
+
+/**
+ * What a token's bytes prove with `key`, in order: a key for its `kid`;
+ * `alg` equal to that key's algorithm (RFC 8725 §3.1: `none` and
+ * cross-family algorithms never match); the signature; then the payload, a
+ * JSON object (prototype-less). Nothing here depends on the time, so the
+ * outcome for one token and one key object never changes (see
+ * VerifiedTokens). Throws InvalidTokenError.
+ */
+export function verifySigned(jws: CompactJws, key: JwtKey | undefined): Record<string, unknown> {
   const { header } = jws;
   if (key === undefined) throw invalid('token.kid_unknown', `no key for kid ${describe(header.kid)}`);
   if (header.alg !== key.alg) throw invalid('token.alg', `alg ${describe(header.alg)} does not match the key`);
   // Our tokens are issued low-S only: the high-S twin of one (s → n − s) is refused, so a token has one spelling.
-  // `signatureVerified`: this exact token's signature was verified with this very key before (see VerifiedTokens).
-  if (!signatureVerified && !verifySignature(jws.signingInput, jws.signature, key, { lowS: true })) throw invalid('token.signature', 'invalid signature');
+  if (!verifySignature(jws.signingInput, jws.signature, key, { lowS: true })) throw invalid('token.signature', 'invalid signature');
   const payload = decodeJson(jws.payload);
   if (payload === undefined) throw invalid('token.malformed', 'payload is not a JSON object');
+  return payload;
+}
+
+/**
+ * The claims of a verified payload, checked: a JSON object with string
+ * `iss`, `aud`, `sub`, `jti` and finite `exp`, `iat`; `iss` and `aud` ours;
+ * now < `exp`, now ≥ `nbf`, `iat` not in the future, within
+ * `clockTolerance`. Returns `payload` itself as the claims. Throws InvalidTokenError.
+ */
+export function acceptClaims(payload: Record<string, unknown>, rules: ClaimRules): VerifiedAccessToken {
   const claims = checkClaims(payload, rules);
   return { claims, scopes: splitScope(claims.scope) };
 }

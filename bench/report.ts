@@ -7,6 +7,7 @@ import { QUIET_LOAD, type Machine } from './machine';
 import type { Settings } from './settings';
 import type { SoakResult } from './soak';
 import type { PropagationMeasurement } from './propagation-run';
+import type { CostRow } from './library-cost';
 
 export interface RunResults {
   date: Date;
@@ -22,6 +23,8 @@ export interface RunResults {
   soak: SoakResult | undefined;
   /** Undefined when BENCH_POSTGRES_URL and BENCH_REDIS_URL were not set. */
   propagation?: PropagationMeasurement | undefined;
+  /** The library's own CPU per request, in process. */
+  libraryCost: CostRow[];
 }
 
 const BEGIN = '<!-- bench:begin (written by npm run bench; edit outside these markers) -->';
@@ -31,7 +34,7 @@ const END = '<!-- bench:end -->';
 export function renderMarkdown(run: RunResults): string {
   const { machine, settings, rows } = run;
   const quiet = run.otherLoad.before < QUIET_LOAD && run.otherLoad.after < QUIET_LOAD;
-  const budgets = checkBudgets(rows, run.logins, run.flood, run.soak, run.propagation);
+  const budgets = checkBudgets(rows, run.logins, run.flood, run.soak, run.propagation, run.libraryCost);
   const lines: string[] = [];
   lines.push(`## Latest run: ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   lines.push('');
@@ -68,6 +71,18 @@ export function renderMarkdown(run: RunResults): string {
         ' The runner signs a new proof for every request on the same machine, so those rows\' req/s is held down by the client as well; their server CPU column is the cost.',
     );
   }
+  lines.push('');
+  lines.push('### Library CPU per request, in process');
+  lines.push('');
+  lines.push(
+    '`auth.authenticate()` called directly on a minimal request and response: no HTTP, Express, logging or app, so this is the library\'s own work' +
+      ' (extracting, verifying or finding the token remembered, the claim and session checks; for a refusal the error, its challenge and the answer).' +
+      ` Memory stores, HS256 unless named; ${run.libraryCost.length} cases alternating, 100,000 requests each per round, 5 rounds, medians of process CPU time.`,
+  );
+  lines.push('');
+  lines.push('| Case | µs per request | answered |');
+  lines.push('|---|--:|---|');
+  for (const c of run.libraryCost) lines.push(`| ${c.label} | ${c.micros.toFixed(2)} | ${c.outcome === 'next' ? 'admitted (next)' : c.outcome} |`);
   lines.push('');
   lines.push('### Budgets');
   lines.push('');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alternate, type Target } from './alternate';
 import { dpopClient, type ProofAlgorithm } from './dpop-client';
+import { measureLibraryCost } from './library-cost';
 import type { RateRows } from './budgets';
 import { measureFlood } from './flood';
 import { loginTarget, measureLogins } from './logins';
@@ -27,6 +28,10 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   say(`express-jwt-auth bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
   const before = await otherLoad();
+
+  say('\nLibrary CPU per request, in process');
+  const libraryCost = await measureLibraryCost();
+  for (const c of libraryCost) say(`  ${c.label.padEnd(44)} ${c.micros.toFixed(2).padStart(6)} µs  ${c.outcome}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'express-jwt-auth-bench-'));
   const servers: BenchServer[] = [];
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
     say('\nRevocation propagation: two example-server processes on one PostgreSQL and one Redis');
     const propagation = await runPropagation(settings, process.env, say);
     const after = await otherLoad();
-    const markdown = renderMarkdown({ date: new Date(), machine, settings, otherLoad: { before, after }, rows, order, logins, flood, soak: soakResult, propagation });
+    const markdown = renderMarkdown({ date: new Date(), machine, settings, otherLoad: { before, after }, rows, order, logins, flood, soak: soakResult, propagation, libraryCost });
     say('\n' + markdown);
     if (settings.write) {
       writeResults(RESULTS_FILE, markdown);

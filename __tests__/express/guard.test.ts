@@ -281,6 +281,47 @@ describe('authenticate()', () => {
     expect(f.appErrors).toEqual([expect.objectContaining({ message: 'the app failed' })]);
   });
 
+  it("passes a failure in the app's own handler to the app's error handler when the check answered from memory", async () => {
+    const token = f.tokenFor();
+    // The first request reads the store and fills the caches; the second is answered synchronously.
+    expect((await me(`Bearer ${token}`)).status).toBe(200);
+    const res = await request(f.app).get('/boom').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(500);
+    expect(f.appErrors).toEqual([expect.objectContaining({ message: 'the app failed' })]);
+
+    const app = express();
+    app.get('/later', f.auth.authenticate(), async () => {
+      throw new Error('the app failed later');
+    });
+    const errors: unknown[] = [];
+    app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      errors.push(err);
+      res.status(500).json({ error: 'server_error' });
+    });
+    expect((await request(app).get('/later').set('Authorization', `Bearer ${token}`)).status).toBe(500);
+    expect(errors).toEqual([expect.objectContaining({ message: 'the app failed later' })]);
+  });
+
+  it('admits a request whose token and session it already knows at once, without a promise', async () => {
+    const token = f.tokenFor();
+    const guard = f.auth.authenticate();
+    const call = () => {
+      const req = { method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${token}` }, rawHeaders: ['Authorization', `Bearer ${token}`] } as unknown as express.Request;
+      const next = jest.fn();
+      const returned = guard(req, {} as express.Response, next);
+      return { req, next, returned };
+    };
+    const first = call();
+    await first.returned;
+    expect(first.next).toHaveBeenCalledWith();
+    const second = call();
+    // next() already ran when the middleware returned, and it returned no promise.
+    expect(second.returned).toBeUndefined();
+    expect(second.next).toHaveBeenCalledWith();
+    expect(second.req.user).toMatchObject({ id: f.alice.id, username: 'alice' });
+    expect(second.req.auth?.claims.sub).toBe(f.alice.id);
+  });
+
   it('never puts the token into the failure report', async () => {
     const token = sign({ ...claims(f.alice.id, f.clock.seconds()), aud: 'other' });
     await me(`Bearer ${token}`);

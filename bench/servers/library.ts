@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import express, { type Express } from 'express';
-import { createAuth, generateKey, publicUser, type Auth, type AuthOptions } from 'express-jwt-auth';
+import type { Express } from 'express';
+import { createAuth, generateKey, publicUser, type AuthOptions } from 'express-jwt-auth';
 import { createApp, noStore } from '../../examples/server/app';
 import { exampleAuthOptions } from '../../examples/server/auth-options';
 import { loadConfig } from '../../examples/server/config';
@@ -8,6 +8,7 @@ import { createLogger } from '../../examples/server/logger';
 import { connectRedis } from '../../examples/server/redis';
 import { openStores } from '../../examples/server/store';
 import { BENCH_USER } from './bench-user';
+import { accessToken, LOGIN } from './login-token';
 import { serve } from './serve';
 
 /**
@@ -74,23 +75,6 @@ async function main(): Promise<void> {
     login: LOGIN,
     argon2: JSON.stringify(auth.passwords.params),
   });
-}
-
-const LOGIN = new URLSearchParams({ grant_type: 'password', ...BENCH_USER }).toString();
-
-/** An access token for the bench user, from a real password login at `auth`'s token endpoint. */
-async function accessToken(auth: Auth): Promise<string> {
-  const server = express().post('/token', auth.token()).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  try {
-    const { port } = server.address() as { port: number };
-    const res = await fetch(`http://127.0.0.1:${port}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: LOGIN });
-    const body = (await res.json()) as { access_token?: string };
-    if (res.status !== 200 || !body.access_token) throw new Error(`bench login failed: ${res.status} ${JSON.stringify(body)}`);
-    return body.access_token;
-  } finally {
-    server.close();
-  }
 }
 
 /**

@@ -95,17 +95,11 @@ export class BearerCheck {
     // RFC 6750 §3: no credentials, no error code.
     if (credentials === undefined) throw new CredentialsRequiredError();
     const { token, scheme } = credentials;
-    // The challenge of a refusal names the scheme the request used: remembered for refusals only.
-    const refused = (err: unknown) => {
-      this.schemes.set(req, scheme);
-      throw err;
-    };
-    try {
-      const result = this.checkToken(req, token, scheme, policy);
-      return result instanceof Promise ? result.then(undefined, refused) : result;
-    } catch (err) {
-      return refused(err);
-    }
+    // The challenge of a refusal names the scheme the request used, which challenge() reads from the
+    // Authorization header: recorded only where that header would mislead (a query or body token
+    // beside a header of the DPoP scheme this route does not take).
+    if (scheme !== schemeOf(ownAuthorization(req))) this.schemes.set(req, scheme);
+    return this.checkToken(req, token, scheme, policy);
   }
 
   private checkToken(req: DpopSource, token: string, scheme: AuthScheme, policy: DpopPolicy): BearerResult | Promise<BearerResult> {
@@ -164,7 +158,7 @@ export class BearerCheck {
     return err.withChallenge(this.realm, {
       bearer: policy !== 'required',
       dpop: policy === 'off' ? undefined : this.options.dpop.algorithms,
-      errorScheme: this.schemes.get(req) ?? schemeOf(req.headers.authorization),
+      errorScheme: this.schemes.get(req) ?? schemeOf(ownAuthorization(req)),
       resourceMetadata: this.resourceMetadata,
     });
   }
@@ -173,6 +167,11 @@ export class BearerCheck {
   dpopNonce(): string | undefined {
     return this.options.dpop.nonce();
   }
+}
+
+/** The request's own Authorization header (Node's headers object inherits from Object.prototype). */
+function ownAuthorization(req: DpopSource): string | undefined {
+  return Object.hasOwn(req.headers, 'authorization') ? req.headers.authorization : undefined;
 }
 
 /** The scheme an Authorization header names, for a header too malformed to extract. */

@@ -1,7 +1,7 @@
-import { InvalidTokenError, type FailureReason } from '../core/errors';
+import { InvalidTokenError } from '../core/errors';
 import { cloneJson, type CompactJws } from '../jose/compact';
 import type { JwtKey } from '../jose/keys';
-import { verifySigned } from '../tokens/access-tokens';
+import { checkSigned, SignedRefusal } from '../tokens/access-tokens';
 import { BoundedMap } from './bounded-map';
 
 /** Tokens whose signature verified, remembered at most (about 1–2 KB each with the usual claims). */
@@ -16,7 +16,7 @@ interface Outcome {
   readonly header: Readonly<Record<string, unknown>>;
   /** The verified payload (this cache's own copy, never handed out), or why the token was refused. */
   readonly payload: Record<string, unknown> | undefined;
-  readonly refused: { reason: FailureReason; detail: string } | undefined;
+  readonly refused: SignedRefusal | undefined;
 }
 
 /**
@@ -43,7 +43,7 @@ export class VerifiedTokens {
   }
 
   /**
-   * `verifySigned(jws, key)` for `token`, remembered: the payload, a copy for
+   * `verifySigned(jws, key)` for `token`, remembered (checkSigned, one throw per refusal): the payload, a copy for
    * this request, or an InvalidTokenError thrown. `jws` parses the token when
    * it is not remembered with `key`.
    */
@@ -60,18 +60,16 @@ export class VerifiedTokens {
       }
     }
     const parsed = jws();
-    let payload: Record<string, unknown>;
-    try {
-      payload = verifySigned(parsed, key);
-    } catch (err) {
+    const outcome = checkSigned(parsed, key);
+    if (outcome instanceof SignedRefusal) {
       // Only what the bytes and the key decide: not a missing key or a mismatched alg, cheap to find again.
-      if (key !== undefined && err instanceof InvalidTokenError && (err.reason === 'token.signature' || err.reason === 'token.malformed')) {
-        this.refused.set(token, { key, header: parsed.header, payload: undefined, refused: { reason: err.reason, detail: err.detail ?? '' } });
+      if (key !== undefined && (outcome.reason === 'token.signature' || outcome.reason === 'token.malformed')) {
+        this.refused.set(token, { key, header: parsed.header, payload: undefined, refused: outcome });
       }
-      throw err;
+      throw new InvalidTokenError(undefined, outcome);
     }
-    this.verified.set(token, { key: key!, header: parsed.header, payload: cloneJson(payload), refused: undefined });
-    return payload;
+    this.verified.set(token, { key: key!, header: parsed.header, payload: cloneJson(outcome), refused: undefined });
+    return outcome;
   }
 
   get size(): number {

@@ -144,14 +144,27 @@ export function verifyWithKey(jws: CompactJws, key: JwtKey | undefined, rules: C
  * VerifiedTokens). Throws InvalidTokenError.
  */
 export function verifySigned(jws: CompactJws, key: JwtKey | undefined): Record<string, unknown> {
+  const outcome = checkSigned(jws, key);
+  if (outcome instanceof SignedRefusal) throw invalid(outcome.reason, outcome.detail);
+  return outcome;
+}
+
+/** Why `checkSigned` refused a token: the InvalidTokenError's reason and detail, not yet thrown. */
+export class SignedRefusal {
+  constructor(
+    readonly reason: FailureReason,
+    readonly detail: string,
+  ) {}
+}
+
+/** `verifySigned` that returns its refusal instead of throwing it, for callers that remember it (VerifiedTokens). */
+export function checkSigned(jws: CompactJws, key: JwtKey | undefined): Record<string, unknown> | SignedRefusal {
   const { header } = jws;
-  if (key === undefined) throw invalid('token.kid_unknown', `no key for kid ${describe(header.kid)}`);
-  if (header.alg !== key.alg) throw invalid('token.alg', `alg ${describe(header.alg)} does not match the key`);
+  if (key === undefined) return new SignedRefusal('token.kid_unknown', `no key for kid ${describe(header.kid)}`);
+  if (header.alg !== key.alg) return new SignedRefusal('token.alg', `alg ${describe(header.alg)} does not match the key`);
   // Our tokens are issued low-S only: the high-S twin of one (s → n − s) is refused, so a token has one spelling.
-  if (!verifySignature(jws.signingInput, jws.signature, key, { lowS: true })) throw invalid('token.signature', 'invalid signature');
-  const payload = decodeJson(jws.payload);
-  if (payload === undefined) throw invalid('token.malformed', 'payload is not a JSON object');
-  return payload;
+  if (!verifySignature(jws.signingInput, jws.signature, key, { lowS: true })) return new SignedRefusal('token.signature', 'invalid signature');
+  return decodeJson(jws.payload) ?? new SignedRefusal('token.malformed', 'payload is not a JSON object');
 }
 
 /**

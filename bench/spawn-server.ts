@@ -18,15 +18,21 @@ export interface BenchServer {
 }
 
 /**
- * Starts `servers/<name>.js` (or `script`) with `--expose-gc` and waits until
+ * Starts `servers/<name>.js` (or `script`) with `--expose-gc` (and `execArgv`) and waits until
  * it listens. Its stderr (the example's logs) goes to a file in `dir`, as a
  * server's log would: a pipe the runner had to drain would cost more.
  */
-export async function startServer(name: string, dir: string, env: Record<string, string>, script = join(__dirname, 'servers', `${name}.js`)): Promise<BenchServer> {
+export async function startServer(
+  name: string,
+  dir: string,
+  env: Record<string, string>,
+  script = join(__dirname, 'servers', `${name}.js`),
+  execArgv: readonly string[] = [],
+): Promise<BenchServer> {
   const logFile = join(dir, `${name}.log`);
   const log = openSync(logFile, 'a');
   const child = fork(script, [], {
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...execArgv],
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', log, 'ipc'],
   });

@@ -121,6 +121,40 @@ describe('session state in memory, kept current by the stores’ change feeds (s
       expect(after.body).toMatchObject({ username: 'alice', scopes: ['read', 'admin'] });
     });
 
+    it('gives the request that read the account a copy of its own too: what it changes is not what the next request is answered from', async () => {
+      const { f } = await counted();
+      f.app.get('/meddle', f.auth.authenticate(), (req, res) => {
+        req.user!.scopes.push('root');
+        req.user!.createdAt.setTime(0);
+        res.json({});
+      });
+      const token = f.tokenFor();
+      // The first request of this account reads the store (and keeps what it read).
+      expect((await request(f.app).get('/meddle').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      const after = await me(f, token);
+      expect(after.body).toMatchObject({ username: 'alice', scopes: ['read', 'admin'] });
+      expect(after.body.createdAt).toBe(f.alice.createdAt.toISOString());
+    });
+
+    it('copies fields of its own that a store adds, nested ones included', async () => {
+      class ProfileStore extends MemoryUserStore {
+        override async findById(id: string) {
+          const user = await super.findById(id);
+          return user && Object.assign(user, { profile: { role: 'member', teams: ['a'] } });
+        }
+      }
+      const f = await setup({}, new ProfileStore());
+      f.app.get('/meddle', f.auth.authenticate(), (req, res) => {
+        const profile = (req.user as unknown as { profile: { role: string; teams: string[] } }).profile;
+        profile.role = 'owner';
+        profile.teams.push('root');
+        res.json({});
+      });
+      const token = f.tokenFor();
+      for (let i = 0; i < 2; i++) expect((await request(f.app).get('/meddle').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      expect((await me(f, token)).body).toMatchObject({ profile: { role: 'member', teams: ['a'] } });
+    });
+
     it('reads the account again after maxStaleness even when its feed never told of a write (a path the feed cannot see)', async () => {
       const inner = new MemoryUserStore();
       // A feed that says it is current and never tells anything: what a write around every trigger looks like.

@@ -1,7 +1,7 @@
 import express from 'express';
 import passport from 'passport';
 import request from 'supertest';
-import { expectOAuthError, PASSWORD, setup } from '../helpers';
+import { expectBearerError, expectOAuthError, PASSWORD, setup } from '../helpers';
 
 describe('audit hooks that throw', () => {
   it('never change the answer at the token endpoint, and reach onError', async () => {
@@ -41,5 +41,35 @@ describe('audit hooks that throw', () => {
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
     expect(errors).toEqual(['onFailure hook threw']);
+  });
+
+  it('send the rejection of an async hook to onError, without an unhandled rejection', async () => {
+    const errors: Array<[string, string]> = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const f = await setup({
+        onLogin: async () => {
+          throw new Error('audit database down (login)');
+        },
+        onFailure: async () => {
+          throw new Error('audit database down (failure)');
+        },
+        onError: (err, context) => errors.push([context, (err as Error).message]),
+      });
+      expectBearerError(await request(f.app).get('/users/me').set('Authorization', 'Bearer a.b.c'), 401, 'invalid_token');
+      const ok = await request(f.app).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: PASSWORD });
+      expect(ok.status).toBe(200);
+      // Let the rejections settle (a macrotask: Node reports unhandled ones after the microtasks).
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(errors).toEqual([
+        ['onFailure hook threw', 'audit database down (failure)'],
+        ['onLogin hook threw', 'audit database down (login)'],
+      ]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

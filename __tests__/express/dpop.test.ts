@@ -1,4 +1,6 @@
+import net from 'node:net';
 import express, { type Express } from 'express';
+import { Passport } from 'passport';
 import request from 'supertest';
 import { createAuth, type Auth } from '../../lib/create-auth';
 import type { AuthOptions } from '../../lib/config/auth-options';
@@ -489,6 +491,27 @@ describe('the dpop policy', () => {
       expect((await get('/layered', `DPoP ${token}`, f.proof(alice, { htm: 'GET', htu: url('/layered'), ath: ath(token) }))).status).toBe(200);
     });
 
+    it('admits a DPoP request through an app-wide guard and a route\'s own (Express or Passport), checking its proof once', async () => {
+      const f = await dpopSetup({ dpop: 'allowed' });
+      const pass = new Passport();
+      pass.use(f.auth.jwtStrategy);
+      const app = express();
+      const api = express.Router();
+      api.use(f.auth.authenticate());
+      api.get('/strict', f.auth.authenticate({ dpop: 'required' }), (_req, res) => void res.json({ ok: true }));
+      api.get('/passport', pass.authenticate('jwt', { session: false, dpop: 'required' } as never), (_req, res) => void res.json({ ok: true }));
+      app.use(api);
+      const token = (await f.boundTokens()).access_token;
+      for (const path of ['/strict', '/passport']) {
+        const res = await request(app).get(path).set('Host', HOST).set('Authorization', `DPoP ${token}`).set('DPoP', f.proof(alice, { htm: 'GET', htu: url(path), ath: ath(token) }));
+        expect(res.status).toBe(200);
+      }
+      // The app-wide guard admitted Bearer; the route that requires DPoP still refuses it.
+      const bearer = await request(app).get('/strict').set('Host', HOST).set('Authorization', `Bearer ${f.tokenFor()}`);
+      expect(bearer.status).toBe(401);
+      expect(f.lastReason()).toBe('dpop.required');
+    });
+
     it('a route can switch DPoP off: the DPoP scheme gets a bare Bearer challenge there', async () => {
       const { f, get } = await routes('required');
       const token = (await f.boundTokens()).access_token;
@@ -600,6 +623,39 @@ describe('DPoP with a Host that is not an authority', () => {
     const { get } = await twoRoutes(true);
     const res = await get('/admin', 'https://api.example.com/admin', { Host: 'api.example.com', 'X-Forwarded-Proto': 'HTTPS' });
     expect(res.status).toBe(200);
+  });
+
+  it('refuses a proof for another origin sent as an absolute-form target, and admits one that names this origin', async () => {
+    const f = await dpopSetup();
+    const token = (await f.boundTokens()).access_token;
+    const app = express();
+    app.get('/users/me', f.auth.authenticate(), (req, res) => void res.json(req.user));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    // RFC 9112 §3.2.2: "GET http://elsewhere/users/me" names an origin the client alone chose.
+    const status = (target: string, htu: string) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let answer = '';
+        socket.setEncoding('utf8').on('data', (chunk: string) => {
+          answer += chunk;
+          if (answer.includes('\r\n')) {
+            socket.destroy();
+            resolve(Number(answer.split(' ')[1]));
+          }
+        });
+        socket.on('error', reject);
+        const dpop = f.proof(alice, { htm: 'GET', htu, ath: ath(token) });
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: ${HOST}\r\nAuthorization: DPoP ${token}\r\nDPoP: ${dpop}\r\nConnection: close\r\n\r\n`);
+      });
+    try {
+      expect(await status('https://other.example/users/me', 'https://other.example/users/me')).toBe(401);
+      expect(f.lastReason()).toBe('dpop.invalid_proof');
+      expect(await status(url('/users/me'), url('/users/me'))).toBe(200);
+    } finally {
+      server.close();
+    }
   });
 
   it('still admits a proof for a Host with a port, or an IPv6 literal', async () => {

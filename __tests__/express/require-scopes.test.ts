@@ -94,3 +94,30 @@ describe('requireScopes() after another instance authenticated the request', () 
     expect(internal.failures.at(-1)?.reason).toBe('token.audience');
   });
 });
+
+describe('requireScopes() on a request whose fields an app copied from an admitted one', () => {
+  it('checks the token of the request itself: the copy carries no verification', async () => {
+    const f = await setup();
+    let admitted: express.Request | undefined;
+    const app = express();
+    app.get('/first', f.auth.authenticate(), (req, res) => {
+      admitted = req;
+      res.json({ ok: true });
+    });
+    // An app that builds a sub-request from another one's fields: what spreading the admitted request
+    // gives, but Node's own fields (its headers hold the token, its socket the connection).
+    app.get('/copied', (req, _res, next) => {
+      const spread = { ...admitted } as Record<string | symbol, unknown>;
+      const ours = Object.getOwnPropertySymbols(spread).filter((key) => key.description?.startsWith('express-jwt-auth'));
+      const symbols = Object.fromEntries(ours.map((key) => [key, spread[key]]));
+      Object.assign(req, { user: spread.user, auth: spread.auth }, symbols);
+      next();
+    }, f.auth.requireScopes('admin'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    expect((await request(app).get('/first').set('Authorization', `Bearer ${f.tokenFor()}`)).status).toBe(200);
+    const res = await request(app).get('/copied');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+  });
+});

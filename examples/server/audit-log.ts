@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuthOptions, FailureEvent } from 'express-jwt-auth';
-import { noteOnRequestLine } from './request-log';
+import { loggedPath, noteOnRequestLine } from './request-log';
 
 /** The fields of an `auth failure` line: the reason code and its detail, never the token or password. */
 export function failureLogLine({ error, reason, detail, request }: FailureEvent): Record<string, unknown> {
@@ -12,7 +12,7 @@ export function failureLogLine({ error, reason, detail, request }: FailureEvent)
     reason,
     detail,
     method: request.method,
-    path: request.path,
+    path: loggedPath(request.path),
     ip: request.ip,
   };
 }

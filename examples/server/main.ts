@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   // Listen first, then mount the app: without PUBLIC_URL the API's identifier (RFC 9728) is the
   // address it listens on, whose port is only known now when PORT=0. Short request timeouts, so slow
   // clients cannot hold sockets (see http-server.ts).
-  const server = createHttpServer(undefined, config);
+  const server = createHttpServer(undefined, config, logger);
   await new Promise<void>((resolve) => {
     server.once('error', (err: Error) => {
       say(`cannot listen on ${config.host}:${config.port}: ${err.message}`);

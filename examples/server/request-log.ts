@@ -27,10 +27,13 @@ export function requestLog(logger: Logger) {
     res.once('close', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const note = locals[NOTE] as Note | undefined;
+      // Written now: what a handler still running (a login the client gave up on) reports later gets a line of its own.
+      locals[LOGGED] = false;
       const line = {
         method: req.method,
-        path: req.originalUrl.split('?')[0],
-        status: res.statusCode,
+        path: loggedPath(req.originalUrl),
+        // A client that hung up before the answer got none: no status to tell (Node's default is 200).
+        status: res.headersSent ? res.statusCode : null,
         ms: Math.round(ms * 10) / 10,
         ...(req.user && { userId: req.user.id }),
         ...(!res.writableFinished && { aborted: true }),
@@ -43,11 +46,25 @@ export function requestLog(logger: Logger) {
   };
 }
 
+// Three base64url runs joined by dots: a JWT, wherever a client put it.
+const JWT_LIKE = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+
+/**
+ * The path to log: cut at the query (`?`), a fragment (`#`, which no client
+ * should send) or path parameters (`;`), and with anything shaped like a JWT
+ * replaced, so a client that put its token into the URL does not put it into
+ * the log.
+ */
+export function loggedPath(url: string): string {
+  const end = url.search(/[?#;]/);
+  return (end < 0 ? url : url.slice(0, end)).replace(JWT_LIKE, '[redacted]');
+}
+
 /**
  * Puts `fields` on `req`'s request line, which is then written at `level`
  * with `msg` instead of `info` and `request`. False when no request line will
- * be written for `req` (no requestLog before the handler): the caller writes
- * a line of its own.
+ * be written for `req` (no requestLog before the handler, or its line is
+ * written already: the client hung up first): the caller writes a line of its own.
  */
 export function noteOnRequestLine(req: Request, level: Level, msg: string, fields: Record<string, unknown>): boolean {
   const locals = req.res?.locals as Record<symbol, unknown> | undefined;

@@ -106,16 +106,23 @@ export function requestUrl(req: DpopSource): string | undefined {
   // choose the URL its proof is checked against. A list is no URL, so the proof is refused.
   if (isList(req.headers['x-forwarded-host']) || isList(req.headers['x-forwarded-proto'])) return undefined;
   const target = req.originalUrl ?? req.url ?? '';
-  // RFC 9112 §3.2.2: an absolute-form target carries the authority itself.
-  if (/^https?:\/\//i.test(target)) return target;
-  if (!target.startsWith('/')) return undefined;
+  const absolute = /^https?:\/\//i.test(target);
+  if (!absolute && !target.startsWith('/')) return undefined;
   const protocol = validScheme(req.protocol ?? ((req as { socket?: Partial<TLSSocket> }).socket?.encrypted ? 'https' : 'http'));
   if (protocol === undefined) return undefined;
   // A Host that is not an authority ("api.example.com/admin", "host/users/me?") would move the real
   // path after a `/` or `?` of its own, so a proof for one path would pass on another (RFC 9449 §4.3).
   const host = validAuthority(req.host ?? req.headers.host);
   if (host === undefined) return undefined;
-  return `${protocol}://${host}${target}`;
+  if (!absolute) return `${protocol}://${host}${target}`;
+  // RFC 9112 §3.2.2: an absolute-form target ("GET https://other.example/users/me") names an origin of
+  // its own, which the client alone chooses: it counts only when it is the origin the Host (and `trust
+  // proxy`) name, or a proof made for another server that serves the same path would pass here.
+  try {
+    return new URL(target).origin === new URL(`${protocol}://${host}`).origin ? target : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Node joins repeated lines of these headers with ", ". */

@@ -116,7 +116,8 @@ export class SessionCache {
 
   keepUser(ticket: number | undefined, user: User): void {
     if (ticket === undefined || ticket !== this.userGeneration) return;
-    this.users.set(user.id, { user: publicUser(user), keptAt: performance.now() });
+    // A copy of its own: the caller hands `user` (or another shallow copy of it) to its request.
+    this.users.set(user.id, { user: copy(publicUser(user)), keptAt: performance.now() });
   }
 
   /** True when `jti` is known not to be revoked, its feed is current and it is kept until after `now`. */
@@ -155,7 +156,23 @@ function current(feed: ChangeFeed | undefined, maxStaleness: number): boolean {
   return feed !== undefined && performance.now() - feed.currentAsOf() <= maxStaleness;
 }
 
-/** req.user is the app's to change: each request gets its own copy. */
+/**
+ * req.user is the app's to change: each request gets a copy of its own, nested
+ * arrays, plain objects and dates included (a store may return more fields
+ * than the library's own), so nothing one request does reaches another.
+ */
 function copy(user: PublicUser): PublicUser {
-  return { ...user, scopes: [...user.scopes], createdAt: new Date(user.createdAt), updatedAt: new Date(user.updatedAt) };
+  return deepCopy(user);
+}
+
+function deepCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(deepCopy) as T;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  // Anything else a store returns (a Buffer, a class of its own) is kept as it is.
+  if (proto !== Object.prototype && proto !== null) return value;
+  const copied: Record<string, unknown> = proto === null ? Object.create(null) : {};
+  for (const key of Object.keys(value)) copied[key] = deepCopy((value as Record<string, unknown>)[key]);
+  return copied as T;
 }

@@ -8,17 +8,18 @@ interface Mark {
 }
 
 // A property keyed by a symbol of this module's own, not a string field: no header, body or app code
-// that does not hold the symbol can set it, and JSON, `Object.keys` and `for…in` never show it. The
-// owner in it is the configuration itself, so another createAuth instance or a verifier (which shares
-// this module) cannot pass one for another. A property rather than a WeakMap: a WeakMap entry per
-// request cost ~0.7 µs in set, lookup and collection (a loop of a million fresh objects).
+// that does not hold the symbol can set it. Not enumerable, so JSON, `Object.keys`, `Object.assign` and
+// spreading never show or copy it: a request whose fields an app copies onto another (a sub-request)
+// does not pass it on. The owner in it is the configuration itself, so another createAuth instance or a
+// verifier (which shares this module) cannot pass one for another. A property rather than a WeakMap: a
+// WeakMap entry per request cost ~0.7 µs in set, lookup and collection (a loop of a million fresh objects).
 const VERIFIED = Symbol('express-jwt-auth verified');
 
 type Marked = Request & { [VERIFIED]?: Mark };
 
 /** Records that `owner` (a resolved configuration) authenticated `req` with credentials of `scheme`. */
 export function markVerified(req: Request, owner: object, scheme: AuthScheme): void {
-  (req as Marked)[VERIFIED] = { owner, scheme };
+  Object.defineProperty(req, VERIFIED, { value: { owner, scheme } satisfies Mark, configurable: true, writable: true, enumerable: false });
 }
 
 /**

@@ -80,7 +80,7 @@ export interface AuthOptions extends BearerOptions {
   hashing?: Partial<HashingLimits>;
   /** Size limit of the token, revocation and account endpoints' bodies, like "16kb". Default "16kb". */
   bodyLimit?: string;
-  /** Called after every successful password login (token endpoint or local strategy). Default none. */
+  /** Called after every successful password login (token endpoint or local strategy); may be async (a throw or rejection goes to onError). Default none. */
   onLogin?: (event: LoginEvent) => void;
   /** The scopes your API knows, scope → description, for the OpenAPI document; requireScopes of any other is a start-up TypeError. Default none. */
   scopes?: Record<string, string>;

@@ -38,7 +38,7 @@ export interface BearerOptions {
   allowBodyToken?: boolean;
   /** Clock in milliseconds since the epoch, for tests. Default Date.now. */
   now?: () => number;
-  /** Called for every refused request with the machine-readable reason and the detail, for audit logs. Default none. */
+  /** Called for every refused request with the machine-readable reason and the detail, for audit logs; may be async (a throw or rejection goes to onError). Default none. */
   onFailure?: (event: FailureEvent) => void;
   /** Called for failures the library survives (a hook that threw, a background purge, a fail-open denylist read). Default none. */
   onError?: (error: unknown, context: string) => void;

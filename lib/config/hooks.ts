@@ -30,18 +30,28 @@ export interface Hooks {
 /**
  * Calls an audit hook. A hook that throws must neither crash the process
  * (inside a Passport strategy its exception would be an unhandled rejection)
- * nor change the answer a client gets, so its error goes to `onError`.
+ * nor change the answer a client gets, so its error goes to `onError`; so
+ * does the rejection of an `async` hook (one that writes to a database, say),
+ * which would otherwise be an unhandled rejection that ends the process.
  */
-function callHook(hooks: Hooks, name: string, call: () => void): void {
-  try {
-    call();
-  } catch (err) {
+function callHook(hooks: Hooks, name: string, call: () => unknown): void {
+  const report = (err: unknown) => {
     try {
       hooks.onError(err, `${name} hook threw`);
     } catch {
       // onError itself failed: nothing left to tell.
     }
+  };
+  try {
+    const returned = call();
+    if (isThenable(returned)) Promise.resolve(returned).then(undefined, report);
+  } catch (err) {
+    report(err);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Tells the app's `onFailure` hook, if any, why a request was refused. */

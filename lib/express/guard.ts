@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { BearerCheck, BearerResult } from '../bearer/bearer-check';
-import { markVerified } from '../bearer/verified-requests';
+import { isVerifiedBy, markVerified } from '../bearer/verified-requests';
 import { dpopPolicy, type DpopPolicy } from '../core/dpop-policy';
 import { AuthError } from '../core/errors';
 import { checkKnownOptions } from '../config/checks';
@@ -100,6 +100,9 @@ export function rejectBearer(
 export function createAuthenticate(settings: GuardSettings, options?: RouteOptions) {
   const policy = resolveRouteOptions(options, 'authenticate', settings.bearer.policy);
   return function authenticate(req: Request, res: Response, next: NextFunction): void | Promise<void> {
+    // Admitted already by a guard of this instance, under a scheme this route's policy takes (an app-wide
+    // guard, then a route's own): checking again would claim the DPoP proof a second time, a replay.
+    if (isVerifiedBy(req, settings.bearer, policy) && req.user !== undefined && req.auth !== undefined) return next();
     const admitted = runBearer(settings, req, res, next, policy);
     if (admitted === true) return next();
     // Express 5 sends a rejection of the returned promise (a throw in next()) to the error handler.

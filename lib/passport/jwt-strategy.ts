@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { markVerified } from '../bearer/verified-requests';
+import { isVerifiedBy, markVerified } from '../bearer/verified-requests';
 import { dpopPolicy } from '../core/dpop-policy';
 import { AuthError } from '../core/errors';
 import { resolvedOf, type BearerSettings } from '../config/handles';
@@ -43,6 +43,9 @@ export class JwtStrategy extends PassportStrategy {
     } catch (err) {
       return this.error(err);
     }
+    // Admitted already by this instance under a scheme this policy takes: checking again would claim the
+    // DPoP proof a second time, a replay.
+    if (isVerifiedBy(req, bearer, policy) && req.user !== undefined && req.auth !== undefined) return this.success(req.user, req.auth);
     bearer
       .authenticate(req, policy)
       .then(

@@ -185,9 +185,11 @@ describe('example server app', () => {
     expect(res.text).not.toContain('SQLITE');
 
     const errors = logLines.filter((line) => line.level === 'error');
+    // The request's one line, at error level with the cause.
     expect(errors).toEqual([
-      { level: 'error', time: expect.any(String), msg: 'request failed', method: 'GET', path: '/users/me', err: 'SQLITE_IOERR: disk I/O error' },
+      { level: 'error', time: expect.any(String), msg: 'request failed', method: 'GET', path: '/users/me', status: 500, ms: expect.any(Number), err: 'SQLITE_IOERR: disk I/O error' },
     ]);
+    expect(logLines.filter((line) => line.path === '/users/me')).toHaveLength(1);
     expect(JSON.stringify(errors[0])).not.toContain(token);
     // A store failure is not an authentication failure.
     expect(failureLines).toEqual([]);
@@ -221,7 +223,7 @@ describe('example server app', () => {
       [400, 'invalid_request', 'request.invalid', 'malformed Bearer credentials'],
       [401, 'invalid_token', 'token.expired', 'jwt expired'],
     ]);
-    // Besides the one `request` line per request, only the store failure.
+    // One line per request: the store failure's is its `request failed` line.
     expect(logLines.filter((line) => line.msg !== 'request')).toHaveLength(1);
 
     const secrets = [ALICE_PASSWORD, BOB_PASSWORD, wrongPassword];

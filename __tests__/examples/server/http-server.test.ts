@@ -1,6 +1,8 @@
 import express from 'express';
 import type { Server } from 'node:http';
+import net from 'node:net';
 import { createHttpServer } from '../../../examples/server/http-server';
+import { createLogger } from '../../../examples/server/logger';
 import { slowClient } from '../processes';
 
 describe('the example HTTP server (createHttpServer)', () => {
@@ -53,5 +55,28 @@ describe('the example HTTP server (createHttpServer)', () => {
     const res = await fetch(`http://127.0.0.1:${port}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('logs a request Node refuses before the app sees it, and still answers it as Node does', async () => {
+    const written: Array<Record<string, unknown>> = [];
+    const logger = createLogger('info', { write: (line: string) => void written.push(JSON.parse(line)) });
+    server = createHttpServer(app, { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 }, logger);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+    const send = (raw: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let answer = '';
+        socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => undefined);
+        socket.write(raw);
+      });
+    expect(await send('GET /health HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(await send(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(written).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'bad request', status: 400, code: expect.stringMatching(/^HPE_/) }),
+      expect.objectContaining({ level: 'warn', msg: 'bad request', status: 431, code: 'HPE_HEADER_OVERFLOW' }),
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp, SCOPES } from '../../../examples/server/app';
@@ -130,6 +132,38 @@ describe('example server logging (pino)', () => {
     }
     for (const secret of secrets) expect(raw).not.toContain(secret);
     expect(raw).not.toMatch(/Bearer [\w-]/);
+  });
+
+  it('never logs a token a client put into the path', async () => {
+    const app = appAt('info');
+    const token = (await login(app, 'alice', ALICE_PASSWORD)).body.access_token as string;
+    for (const path of [`/users/me;access_token=${token}`, `/users/me%3Faccess_token=${token}`, `/users/me%23${token}`, `/users/me/${token}`]) {
+      await request(app).get(path);
+    }
+    expect(lines.filter((line) => line.method === 'GET')).toHaveLength(4);
+    expect(raw).not.toContain(token);
+    expect(raw).not.toContain(token.split('.')[2]);
+    expect(lines.at(-1)).toMatchObject({ path: '/users/me/[redacted]' });
+  });
+
+  it('writes a line of its own for a login whose client hung up first, after the request line, with its reason', async () => {
+    const app = appAt('info');
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const body = new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'wrong-Pa55word-guess' }).toString();
+      const socket = net.connect(port, '127.0.0.1');
+      // Gone once the server has read the body, while the password check runs.
+      server.once('request', (req: IncomingMessage) => req.once('end', () => socket.destroy()));
+      socket.write(`POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      for (let i = 0; i < 100 && !lines.some((line) => line.msg === 'auth failure'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      server.close();
+    }
+    expect(lines.map((line) => line.msg)).toEqual(['request', 'auth failure']);
+    expect(lines[0]).toMatchObject({ method: 'POST', path: '/token', status: null, aborted: true });
+    expect(lines[1]).toMatchObject({ level: 'warn', status: 400, reason: 'login.wrong_password', path: '/token' });
   });
 
   it('keeps failure lines and drops request and login lines at LOG_LEVEL=warn', async () => {

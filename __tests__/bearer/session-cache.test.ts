@@ -136,22 +136,29 @@ describe('session state in memory, kept current by the stores’ change feeds (s
       expect(after.body.createdAt).toBe(f.alice.createdAt.toISOString());
     });
 
-    it('copies fields of its own that a store adds, nested ones included', async () => {
+    it('copies fields of its own that a store adds, nested ones, sets and buffers included', async () => {
       class ProfileStore extends MemoryUserStore {
         override async findById(id: string) {
           const user = await super.findById(id);
-          return user && Object.assign(user, { profile: { role: 'member', teams: ['a'] } });
+          return user && Object.assign(user, { profile: { role: 'member', teams: ['a'] }, roles: new Set(['reader']), avatar: Buffer.from('AAAA') });
         }
       }
       const f = await setup({}, new ProfileStore());
       f.app.get('/meddle', f.auth.authenticate(), (req, res) => {
-        const profile = (req.user as unknown as { profile: { role: string; teams: string[] } }).profile;
-        profile.role = 'owner';
-        profile.teams.push('root');
-        res.json({});
+        const user = req.user as unknown as { profile: { role: string; teams: string[] }; roles: Set<string>; avatar: Buffer };
+        const seen = { roles: [...user.roles], avatar: user.avatar.toString() };
+        user.profile.role = 'owner';
+        user.profile.teams.push('root');
+        user.roles.add('admin');
+        user.avatar.fill(0x5a);
+        res.json(seen);
       });
       const token = f.tokenFor();
-      for (let i = 0; i < 2; i++) expect((await request(f.app).get('/meddle').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      for (let i = 0; i < 2; i++) {
+        const res = await request(f.app).get('/meddle').set('Authorization', `Bearer ${token}`);
+        // Each request starts from what the store holds.
+        expect(res.body).toEqual({ roles: ['reader'], avatar: 'AAAA' });
+      }
       expect((await me(f, token)).body).toMatchObject({ profile: { role: 'member', teams: ['a'] } });
     });
 

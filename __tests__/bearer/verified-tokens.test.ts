@@ -3,7 +3,7 @@ import request from 'supertest';
 import * as signature from '../../lib/jose/signature';
 import { generateKey } from '../../lib/jose/keys';
 import { parseAccessToken } from '../../lib/tokens/access-tokens';
-import { REFUSED_TOKENS_CAP, VerifiedTokens, VERIFIED_TOKENS_CAP } from '../../lib/bearer/verified-tokens';
+import { REFUSED_TOKENS_CAP, REMEMBERED_TOKEN_LENGTH, VerifiedTokens, VERIFIED_TOKENS_CAP } from '../../lib/bearer/verified-tokens';
 import { expectBearerError, setup, type Fixture } from '../helpers';
 
 const me = (f: Fixture, token: string) => request(f.app).get('/users/me').set('Authorization', `Bearer ${token}`);
@@ -126,6 +126,17 @@ describe('verified-token cache: a token is verified and decoded once', () => {
     cache.payload(good, key, () => parseAccessToken(good));
     expect(verify).not.toHaveBeenCalled();
     expect(VERIFIED_TOKENS_CAP).toBeGreaterThan(REFUSED_TOKENS_CAP);
+  });
+
+  it('does not remember a token longer than REMEMBERED_TOKEN_LENGTH: a forger cannot fill memory with 8 KB entries', () => {
+    const cache = new VerifiedTokens();
+    const key = generateKey('HS256');
+    const good = signed(key);
+    const long = `${good.slice(0, good.lastIndexOf('.'))}.${'A'.repeat(REMEMBERED_TOKEN_LENGTH)}`;
+    expect(() => cache.payload(long, key, () => parseAccessToken(long))).toThrow('invalid');
+    expect(cache.size).toBe(0);
+    cache.payload(good, key, () => parseAccessToken(good));
+    expect(cache.size).toBe(1);
   });
 });
 

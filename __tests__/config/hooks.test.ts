@@ -1,6 +1,7 @@
 import express from 'express';
 import passport from 'passport';
 import request from 'supertest';
+import { MemoryDenylistStore } from '../../lib/stores/memory/denylist';
 import { expectBearerError, expectOAuthError, PASSWORD, setup } from '../helpers';
 
 describe('audit hooks that throw', () => {
@@ -72,4 +73,40 @@ describe('audit hooks that throw', () => {
       process.off('unhandledRejection', onUnhandled);
     }
   });
+
+  it('drop what onError itself throws or rejects with: no crash, no 500, the fail-open request let through', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const denylist = new MemoryDenylistStore();
+      denylist.has = () => Promise.reject(new Error('denylist down'));
+      for (const onError of [
+        () => {
+          throw new Error('reporter down');
+        },
+        async () => {
+          throw new Error('reporter down');
+        },
+      ]) {
+        const f = await setup({
+          onFailure: async () => {
+            throw new Error('audit database down');
+          },
+          onError,
+          denylist,
+          denylistFailOpen: true,
+          sessionCache: false,
+        });
+        expectBearerError(await request(f.app).get('/users/me').set('Authorization', 'Bearer a.b.c'), 401, 'invalid_token');
+        // The denylist fails, onError fails too: the request is still let through, as denylistFailOpen says.
+        expect((await request(f.app).get('/users/me').set('Authorization', `Bearer ${f.tokenFor()}`)).status).toBe(200);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
+

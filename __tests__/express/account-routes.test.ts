@@ -1,3 +1,5 @@
+import express from 'express';
+import { Passport } from 'passport';
 import request from 'supertest';
 import { PasswordHasher } from '../../lib/login/passwords';
 import { resolvedAuthOf } from '../../lib/config/handles';
@@ -322,5 +324,41 @@ describe('account self-service', () => {
       expect(res.body.error).toBe('too_many_requests');
       expect(await g.users.findByUsername('u3')).toBeNull();
     });
+  });
+});
+
+describe('account routes act on the token\'s own account', () => {
+  it('whatever app code put into req.user after authenticate() ("view as", a session user)', async () => {
+    const f = await setup();
+    const bob = await f.users.create({ username: 'bob', email: 'bob@example.com', passwordHash: f.alice.passwordHash, scopes: [] });
+    const app = express();
+    app.use(express.json());
+    app.use(f.auth.authenticate());
+    app.use((req, _res, next) => {
+      req.user = { ...bob, passwordHash: undefined } as unknown as Express.User;
+      next();
+    });
+    app.patch('/users/me', f.auth.updateMe());
+    app.delete('/users/me/sessions', f.auth.signOutEverywhere());
+    const token = f.tokenFor();
+    const res = await request(app).patch('/users/me').set('Authorization', `Bearer ${token}`).send({ email: 'attacker@example.com' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: f.alice.id, email: 'attacker@example.com' });
+    expect((await f.users.findById(bob.id))!.email).toBe('bob@example.com');
+    expect((await request(app).delete('/users/me/sessions').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+    expect((await f.users.findById(bob.id))!.tokenEpoch).toBe(bob.tokenEpoch);
+    expect((await f.users.findById(f.alice.id))!.tokenEpoch).toBe(f.alice.tokenEpoch + 1);
+  });
+
+  it('after Passport\'s jwt strategy with assignProperty (which leaves req.user unset)', async () => {
+    const f = await setup();
+    const pass = new Passport();
+    pass.use(f.auth.jwtStrategy);
+    const app = express();
+    app.use(express.json());
+    app.patch('/users/me', pass.authenticate('jwt', { session: false, assignProperty: 'account' }), f.auth.updateMe());
+    const res = await request(app).patch('/users/me').set('Authorization', `Bearer ${f.tokenFor()}`).send({ email: 'new@example.com' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: f.alice.id, email: 'new@example.com' });
   });
 });

@@ -177,6 +177,16 @@ describe('cookie mode', () => {
       }
     });
 
+    it('names no header value in the refusal\'s detail (a client may put a token there, and the detail is logged)', async () => {
+      const { cookie } = await pageLogin();
+      const secret = 'Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5';
+      await refresh(cookie, { Host: HOST, Origin: `https://evil.test/${secret}`, 'X-Requested-With': 'fetch' });
+      await refresh(cookie, { Host: HOST, 'Sec-Fetch-Site': secret, 'X-Requested-With': 'fetch' });
+      const [fromOrigin, fromSite] = f.failures.slice(-2);
+      expect(fromOrigin).toMatchObject({ reason: 'request.cross_site', detail: 'cookie request from an origin that is not allowed' });
+      expect(fromSite).toMatchObject({ reason: 'request.cross_site', detail: 'cookie request with Sec-Fetch-Site (not a Fetch Metadata value)' });
+    });
+
     it('serves an allowed origin (an SPA on a sibling host) like the server\'s own', async () => {
       const { cookie } = await pageLogin({ Host: HOST, Origin: 'https://app.test', 'X-Requested-With': 'fetch' });
       expect((await refresh(cookie, { Host: HOST, Origin: 'https://app.test', 'X-Requested-With': 'fetch' })).status).toBe(200);

@@ -196,6 +196,34 @@ describe('the token endpoint with DPoP (RFC 9449 §5)', () => {
       expect((await f.refresh(first.refresh_token, alice)).status).toBe(200);
     });
 
+    it('revokes a bound refresh or access token only with a proof of its key: a thief without it cannot log the owner out', async () => {
+      const f = await dpopSetup();
+      const first = await f.boundTokens();
+      const revoke = (token: string, key?: ClientKey) => {
+        const req = request(f.app).post('/revoke').set('Host', HOST).type('form');
+        return (key ? req.set('DPoP', f.proof(key, { htm: 'POST', htu: url('/revoke') })) : req).send({ token });
+      };
+      for (const token of [first.refresh_token, first.access_token]) {
+        const without = await revoke(token);
+        expect(without.status).toBe(400);
+        expect(without.headers['cache-control']).toBe('no-store');
+        expect(without.body.error).toBe('invalid_dpop_proof');
+        expect(f.lastReason()).toBe('dpop.required');
+        const other = await revoke(token, mallory);
+        expect(other.status).toBe(400);
+        expect(f.lastReason()).toBe('dpop.key_mismatch');
+      }
+      // Neither was revoked: the owner still refreshes and still reaches the API.
+      expect((await f.me(first.access_token, alice)).status).toBe(200);
+      const refreshed = await f.refresh(first.refresh_token, alice);
+      expect(refreshed.status).toBe(200);
+      // The owner, with a proof of the key, revokes.
+      expect((await revoke(refreshed.body.refresh_token, alice)).status).toBe(200);
+      expect((await f.refresh(refreshed.body.refresh_token, alice)).status).toBe(400);
+      expect((await revoke(refreshed.body.access_token, alice)).status).toBe(200);
+      expect((await f.me(refreshed.body.access_token, alice)).status).toBe(401);
+    });
+
     it('keeps the binding when dpop is switched off later: a bound refresh token is refused, not downgraded', async () => {
       const users = new MemoryUserStore();
       const refreshTokenStore = new MemoryRefreshTokenStore();
@@ -501,9 +529,12 @@ describe('the dpop policy', () => {
       api.get('/strict', f.auth.authenticate({ dpop: 'required' }), (_req, res) => void res.json({ ok: true }));
       api.get('/passport', pass.authenticate('jwt', { session: false, dpop: 'required' } as never), (_req, res) => void res.json({ ok: true }));
       app.use(api);
+      // Passport first, with assignProperty (req.user left unset), then a guard of the same instance.
+      const assigned = express();
+      assigned.get('/assigned', pass.authenticate('jwt', { session: false, assignProperty: 'account' }), f.auth.authenticate({ dpop: 'required' }), (req, res) => void res.json({ id: req.user?.id }));
       const token = (await f.boundTokens()).access_token;
-      for (const path of ['/strict', '/passport']) {
-        const res = await request(app).get(path).set('Host', HOST).set('Authorization', `DPoP ${token}`).set('DPoP', f.proof(alice, { htm: 'GET', htu: url(path), ath: ath(token) }));
+      for (const path of ['/strict', '/passport', '/assigned']) {
+        const res = await request(path === '/assigned' ? assigned : app).get(path).set('Host', HOST).set('Authorization', `DPoP ${token}`).set('DPoP', f.proof(alice, { htm: 'GET', htu: url(path), ath: ath(token) }));
         expect(res.status).toBe(200);
       }
       // The app-wide guard admitted Bearer; the route that requires DPoP still refuses it.

@@ -40,7 +40,10 @@ describe('requireScopes()', () => {
   });
 
   describe('compares whole scope names, never prefixes or substrings (RFC 6749 §3.3)', () => {
-    beforeEach(() => {
+    beforeEach(async () => {
+      // The account holds every scope below, so what a token grants is what it names.
+      const held = ['admin', 'admin:write', 'read', 'readonly', 'only', 'write', 'Read', 'READ', 'read:all', 'xread', 'rea'];
+      f.alice = (await f.users.update(f.alice.id, { scopes: held }))!;
       for (const scope of ['admin', 'admin:write', 'read', 'readonly']) {
         f.app.get(`/needs/${scope}`, f.auth.requireScopes(scope), (_req, res) => {
           res.json({ ok: true });
@@ -119,5 +122,32 @@ describe('requireScopes() on a request whose fields an app copied from an admitt
     const res = await request(app).get('/copied');
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+  });
+});
+
+describe('requireScopes() after app code changed req.auth', () => {
+  it('checks the scopes the token grants, not what was pushed into req.auth.scopes', async () => {
+    const f = await setup();
+    const app = express();
+    app.get('/escalate', f.auth.authenticate(), (req, _res, next) => {
+      req.auth!.scopes.push('admin');
+      next();
+    }, f.auth.requireScopes('admin'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const res = await request(app).get('/escalate').set('Authorization', `Bearer ${f.tokenFor(f.alice, ['read'])}`);
+    expectBearerError(res, 403, 'insufficient_scope');
+  });
+});
+
+describe('requireScopes() after the account lost a scope', () => {
+  it('refuses at once a scope taken from the account, on a token issued before', async () => {
+    const f = await setup();
+    const token = f.tokenFor();
+    expect((await request(f.app).get('/admin').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    await f.users.update(f.alice.id, { scopes: ['read'] });
+    const res = await request(f.app).get('/admin').set('Authorization', `Bearer ${token}`);
+    expectBearerError(res, 403, 'insufficient_scope');
+    expect(f.failures.at(-1)).toMatchObject({ reason: 'scope.insufficient', detail: 'granted: read' });
   });
 });

@@ -53,10 +53,12 @@ function statusOf(code: string | undefined): number {
 }
 
 function refuseClient(err: NodeJS.ErrnoException, socket: Duplex, logger: Logger): void {
-  // A client that hung up (ECONNRESET) sent no request to refuse.
+  // A client that hung up (ECONNRESET) sent no request to refuse; one whose request the app already has
+  // (a body cut off midway: Node's response object is on the socket) gets the app's request line.
+  const inApp = (socket as Duplex & { _httpMessage?: unknown })._httpMessage != null;
   if (err.code !== 'ECONNRESET') {
     const status = statusOf(err.code);
-    logger.warn({ status, code: err.code ?? null }, 'bad request');
+    if (!inApp) logger.warn({ status, code: err.code ?? null }, 'bad request');
     if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
       socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
     }

@@ -48,16 +48,21 @@ export function requestLog(logger: Logger) {
 
 // Three base64url runs joined by dots: a JWT, wherever a client put it.
 const JWT_LIKE = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+/** Longer path segments are not logged: a token's signature (43 characters for HS256), a refresh token (43), any secret. A UUID (36) is. */
+const LONGEST_LOGGED_SEGMENT = 40;
 
 /**
  * The path to log: cut at the query (`?`), a fragment (`#`, which no client
- * should send) or path parameters (`;`), and with anything shaped like a JWT
- * replaced, so a client that put its token into the URL does not put it into
- * the log.
+ * should send) or path parameters (`;`); anything shaped like a JWT, and
+ * every segment longer than 40 characters (a token split at encoded dots or
+ * slashes, a refresh token), replaced. So a client that put its token into
+ * the URL does not put it into the log.
  */
 export function loggedPath(url: string): string {
   const end = url.search(/[?#;]/);
-  return (end < 0 ? url : url.slice(0, end)).replace(JWT_LIKE, '[redacted]');
+  const segments = (end < 0 ? url : url.slice(0, end)).replace(JWT_LIKE, '[redacted]').split('/');
+  for (let i = 0; i < segments.length; i++) if (segments[i].length > LONGEST_LOGGED_SEGMENT) segments[i] = '[redacted]';
+  return segments.join('/');
 }
 
 /**

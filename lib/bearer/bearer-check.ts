@@ -146,7 +146,7 @@ export class BearerCheck {
   }
 
   private finish(user: Express.User | Promise<Express.User>, auth: VerifiedAccessToken, scheme: AuthScheme): BearerResult | Promise<BearerResult> {
-    return user instanceof Promise ? user.then((found) => ({ user: found, auth, scheme })) : { user, auth, scheme };
+    return user instanceof Promise ? user.then((found) => ({ user: found, auth: heldScopes(auth, found), scheme })) : { user, auth: heldScopes(auth, user), scheme };
   }
 
   /**
@@ -167,6 +167,18 @@ export class BearerCheck {
   dpopNonce(): string | undefined {
     return this.options.dpop.nonce();
   }
+}
+
+/**
+ * A token grants at most what its account holds now: a scope taken from the
+ * account stops counting at once, on tokens issued before too, as a disable
+ * does (the claims still show what was issued). A user without `scopes` (a
+ * verify-only service's `{ id: sub }`) leaves the token's as they are.
+ */
+function heldScopes(auth: VerifiedAccessToken, user: Express.User): VerifiedAccessToken {
+  const held = (user as { scopes?: unknown }).scopes;
+  if (!Array.isArray(held) || auth.scopes.every((scope) => held.includes(scope))) return auth;
+  return { claims: auth.claims, scopes: auth.scopes.filter((scope) => held.includes(scope)) };
 }
 
 /** The request's own Authorization header (Node's headers object inherits from Object.prototype). */

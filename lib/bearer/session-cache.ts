@@ -169,8 +169,14 @@ function deepCopy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(deepCopy) as T;
+  if (value instanceof Set) return new Set([...value].map(deepCopy)) as T;
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, deepCopy(v)])) as T;
+  // A copy of the bytes (Buffer's own slice() would share them).
+  if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return (value as unknown as { slice(): unknown }).slice() as T;
   const proto = Object.getPrototypeOf(value) as unknown;
-  // Anything else a store returns (a Buffer, a class of its own) is kept as it is.
+  // An instance of a class of the store's own cannot be copied faithfully: structuredClone would drop
+  // its class. It is kept as it is, so a store should give accounts as plain data (README, Stores).
   if (proto !== Object.prototype && proto !== null) return value;
   const copied: Record<string, unknown> = proto === null ? Object.create(null) : {};
   for (const key of Object.keys(value)) copied[key] = deepCopy((value as Record<string, unknown>)[key]);

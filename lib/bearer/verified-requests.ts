@@ -1,10 +1,20 @@
 import type { Request } from 'express';
 import { acceptsScheme, type AuthScheme, type DpopPolicy } from '../core/dpop-policy';
+import type { RequestAuth } from '../core/user';
 
-/** Which configuration verified a request's token, and with which scheme. */
-interface Mark {
-  readonly owner: object;
+/** What a bearer check found for a request, kept where only this module can read it. */
+export interface VerifiedRequest {
   readonly scheme: AuthScheme;
+  /** The user the check resolved (the object it gave req.user). */
+  readonly user: Express.User;
+  /** What the token grants (req.auth as the check set it). */
+  readonly auth: RequestAuth;
+  /** The token's scopes, a frozen copy: what an app does to req.auth.scopes does not change them. */
+  readonly scopes: readonly string[];
+}
+
+interface Mark extends VerifiedRequest {
+  readonly owner: object;
 }
 
 // A property keyed by a symbol of this module's own, not a string field: no header, body or app code
@@ -17,19 +27,22 @@ const VERIFIED = Symbol('express-jwt-auth verified');
 
 type Marked = Request & { [VERIFIED]?: Mark };
 
-/** Records that `owner` (a resolved configuration) authenticated `req` with credentials of `scheme`. */
-export function markVerified(req: Request, owner: object, scheme: AuthScheme): void {
-  Object.defineProperty(req, VERIFIED, { value: { owner, scheme } satisfies Mark, configurable: true, writable: true, enumerable: false });
+/** Records that `owner` (a resolved configuration) authenticated `req`: with which scheme, as whom, granting what. */
+export function markVerified(req: Request, owner: object, found: Omit<VerifiedRequest, 'scopes'>): void {
+  const mark: Mark = { owner, scheme: found.scheme, user: found.user, auth: found.auth, scopes: Object.freeze([...found.auth.scopes]) };
+  Object.defineProperty(req, VERIFIED, { value: mark, configurable: true, writable: true, enumerable: false });
 }
 
 /**
- * True when `owner` itself authenticated `req`, with a scheme that `policy`
- * (when given) accepts. requireScopes and the account routes trust req.auth
- * only then: a token another instance accepted (another audience, another
- * key) must not pass this one's checks, and a Bearer request that a lenient
- * `authenticate()` let in must not pass a route that requires DPoP.
+ * What `owner` itself found when it authenticated `req`, with a scheme that
+ * `policy` (when given) accepts; undefined otherwise. requireScopes and the
+ * account routes act on this, not on req.auth and req.user, which app code
+ * may have changed or replaced since: a token another instance accepted
+ * (another audience, another key) must not pass this one's checks, a Bearer
+ * request that a lenient `authenticate()` let in must not pass a route that
+ * requires DPoP, and "me" is the token's user, whatever req.user says now.
  */
-export function isVerifiedBy(req: Request, owner: object, policy?: DpopPolicy): boolean {
+export function verifiedBy(req: Request, owner: object, policy?: DpopPolicy): VerifiedRequest | undefined {
   const found = Object.hasOwn(req, VERIFIED) ? (req as Marked)[VERIFIED] : undefined;
-  return found !== undefined && found.owner === owner && (policy === undefined || acceptsScheme(policy, found.scheme));
+  return found !== undefined && found.owner === owner && (policy === undefined || acceptsScheme(policy, found.scheme)) ? found : undefined;
 }

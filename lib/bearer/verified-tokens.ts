@@ -8,6 +8,11 @@ import { BoundedMap } from './bounded-map';
 export const VERIFIED_TOKENS_CAP = 10_000;
 /** Tokens whose signature did not verify, remembered at most: apart, so a flood of forgeries cannot push out good tokens. */
 export const REFUSED_TOKENS_CAP = 1_000;
+/**
+ * Longer tokens are not remembered (ours are a few hundred characters): so the caches hold at most
+ * about 10,000 × (2 KB and its decoded claims) and 1,000 × 2 KB of a forger's making, not 8 KB each.
+ */
+export const REMEMBERED_TOKEN_LENGTH = 2048;
 
 /** What one token's bytes proved with one key object. */
 interface Outcome {
@@ -61,14 +66,15 @@ export class VerifiedTokens {
     }
     const parsed = jws();
     const outcome = checkSigned(parsed, key);
+    const remember = key !== undefined && token.length <= REMEMBERED_TOKEN_LENGTH;
     if (outcome instanceof SignedRefusal) {
       // Only what the bytes and the key decide: not a missing key or a mismatched alg, cheap to find again.
-      if (key !== undefined && (outcome.reason === 'token.signature' || outcome.reason === 'token.malformed')) {
+      if (remember && (outcome.reason === 'token.signature' || outcome.reason === 'token.malformed')) {
         this.refused.set(token, { key, header: parsed.header, payload: undefined, refused: outcome });
       }
       throw new InvalidTokenError(undefined, outcome);
     }
-    this.verified.set(token, { key: key!, header: parsed.header, payload: cloneJson(outcome), refused: undefined });
+    if (remember) this.verified.set(token, { key: key!, header: parsed.header, payload: cloneJson(outcome), refused: undefined });
     return outcome;
   }
 

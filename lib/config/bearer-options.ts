@@ -40,7 +40,7 @@ export interface BearerOptions {
   now?: () => number;
   /** Called for every refused request with the machine-readable reason and the detail, for audit logs; may be async (a throw or rejection goes to onError). Default none. */
   onFailure?: (event: FailureEvent) => void;
-  /** Called for failures the library survives (a hook that threw, a background purge, a fail-open denylist read). Default none. */
+  /** Called for failures the library survives (a hook that threw, a background purge, a fail-open denylist read); its own throw or rejection is dropped. Default none. */
   onError?: (error: unknown, context: string) => void;
   /** DPoP sender-constrained tokens (RFC 9449): "off" (Bearer only), "allowed" (both) or "required" (DPoP only); routes may override it. Default "off". */
   dpop?: DpopPolicy;
@@ -81,7 +81,7 @@ export function resolveBearerOptions(options: BearerOptions): ResolvedBearerOpti
   const clockTolerance = options.clockTolerance === undefined ? 30 : wholeNumber(options.clockTolerance, 'clockTolerance', 0, 300, 'seconds');
   const realm = options.realm ?? 'api';
   if (!isValidRealm(realm)) throw new TypeError('realm must be printable ASCII');
-  const onError = optionalFunction<(error: unknown, context: string) => void>(options.onError, 'onError') ?? (() => undefined);
+  const onError = neverThrows(optionalFunction<(error: unknown, context: string) => void>(options.onError, 'onError'));
   return {
     rules: Object.freeze({ issuer, audience, clockTolerance, now }),
     realm,
@@ -129,4 +129,25 @@ function nonceSecret(secret: unknown): KeyObject {
     throw new TypeError('dpopNonce.secret must be at least 32 bytes: a string, Buffer or secret KeyObject');
   }
   return key;
+}
+
+/**
+ * The app's `onError`, called so that it can neither throw nor reject into the
+ * library: it is called from catch blocks and background work (a purge, a
+ * failed hook, a fail-open denylist), where its own failure would become a 500
+ * or an unhandled rejection that ends the process. What it throws is dropped:
+ * there is nothing left to report it to.
+ */
+function neverThrows(onError: ((error: unknown, context: string) => void) | undefined): (error: unknown, context: string) => void {
+  if (onError === undefined) return () => undefined;
+  return (error, context) => {
+    try {
+      const returned: unknown = onError(error, context);
+      if (typeof returned === 'object' && returned !== null && typeof (returned as { then?: unknown }).then === 'function') {
+        Promise.resolve(returned).then(undefined, () => undefined);
+      }
+    } catch {
+      // The reporter itself failed.
+    }
+  };
 }

@@ -35,13 +35,8 @@ export interface Hooks {
  * which would otherwise be an unhandled rejection that ends the process.
  */
 function callHook(hooks: Hooks, name: string, call: () => unknown): void {
-  const report = (err: unknown) => {
-    try {
-      hooks.onError(err, `${name} hook threw`);
-    } catch {
-      // onError itself failed: nothing left to tell.
-    }
-  };
+  // The resolved onError never throws or rejects (see bearer-options.ts).
+  const report = (err: unknown) => hooks.onError(err, `${name} hook threw`);
   try {
     const returned = call();
     if (isThenable(returned)) Promise.resolve(returned).then(undefined, report);

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { isVerifiedBy } from '../bearer/verified-requests';
+import { verifiedBy } from '../bearer/verified-requests';
 import { AuthError, InvalidGrantError, InvalidRequestError, InvalidTokenError, UsernameConflictError, UsernameTakenError } from '../core/errors';
 import { asParams, readParam } from '../core/params';
 import { publicUser } from '../core/user';
@@ -15,12 +15,18 @@ import { NO_STORE, sendError } from './send-error';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
+/** The caller: the user the bearer check resolved for this request's token, not whatever req.user says now. */
+function caller(auth: ResolvedAuth, req: Request): Express.User {
+  return verifiedBy(req, auth.bearer)!.user;
+}
+
 /**
  * Wraps an account handler: authenticates the caller when `authenticate()` has
  * not run (so a route cannot forget it), parses the body, and turns AuthErrors
- * into responses and anything else into next(err). The handler acts on
- * req.user only: there is no user id parameter, so a user can only ever
- * change their own record.
+ * into responses and anything else into next(err). The handler acts on the
+ * user the token's check resolved (`caller`) only: there is no user id
+ * parameter, and app code that replaced req.user does not redirect it, so a
+ * user can only ever change their own record.
  */
 function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requireUser = true) {
   const parseBody = createBodyParser(auth.bodyLimit);
@@ -28,7 +34,7 @@ function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requir
     async [name](req: Request, res: Response, next: NextFunction): Promise<void> {
       // Answers about an account are never cached (RFC 6749 §5.1, as at the token endpoint): refusals
       // of its credentials included.
-      if (requireUser && !isVerifiedBy(req, auth.bearer) && !(await runBearer(auth, req, res, next, undefined, NO_STORE))) return;
+      if (requireUser && verifiedBy(req, auth.bearer) === undefined && !(await runBearer(auth, req, res, next, undefined, NO_STORE))) return;
       try {
         await parseBody(req, res);
         await handler(req, res);
@@ -61,7 +67,7 @@ export function createUpdateMe(auth: ResolvedAuth) {
       const problem = emailProblem(email);
       if (problem) throw new InvalidRequestError(capitalize(problem));
     }
-    const updated = await auth.users.update(req.user!.id, { email: email as string | null });
+    const updated = await auth.users.update(caller(auth, req).id, { email: email as string | null });
     if (!updated) throw new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
     // Account data: no shared or browser cache may keep it (RFC 9111 §5.2.2.5; OWASP ASVS 8.2.1).
     res.status(200).set(NO_STORE).json(publicUser(updated));
@@ -98,8 +104,8 @@ export function createChangePassword(auth: ResolvedAuth) {
     const problem = newPasswordProblem(auth.passwords, next);
     if (problem) throw new InvalidRequestError(capitalize(problem));
     // The session check set req.user from the account as it was for this token: its epoch is the token's.
-    const sessionEpoch = req.user!.tokenEpoch;
-    const user = await auth.users.findById(req.user!.id);
+    const sessionEpoch = caller(auth, req).tokenEpoch;
+    const user = await auth.users.findById(caller(auth, req).id);
     if (!user) throw gone();
     if (user.tokenEpoch !== sessionEpoch) throw sessionEnded();
     // The current password is a login in all but name: same limits, same counting.
@@ -117,7 +123,7 @@ export function createSignOutEverywhere(auth: ResolvedAuth) {
   return accountRoute(auth, 'signOutEverywhere', async (req, res) => {
     // Cookie mode: checked before anything changes (a cross-origin one is a 403); the dead cookie goes.
     const browser = cookieRequest(auth, req);
-    const user = await auth.users.findById(req.user!.id);
+    const user = await auth.users.findById(caller(auth, req).id);
     if (user) await endAllSessions(auth.users, user);
     if (browser) clearRefreshCookie(auth, req, res);
     res.status(204).end();

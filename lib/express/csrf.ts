@@ -26,6 +26,9 @@ export interface CsrfPolicy {
  *
  * SameSite=Strict on the cookie is defence in depth on top of both.
  */
+/** The values of Sec-Fetch-Site (Fetch Metadata); only these are named in a refusal's detail. */
+const FETCH_SITES: ReadonlySet<string> = new Set(['cross-site', 'same-site', 'same-origin', 'none']);
+
 export function isCookieRequest(req: Request, policy: CsrfPolicy): boolean {
   const marker = req.headers[policy.csrfHeader];
   if (marker === undefined || marker === '') return false;
@@ -33,11 +36,15 @@ export function isCookieRequest(req: Request, policy: CsrfPolicy): boolean {
   if (typeof origin === 'string' && origin !== '') {
     const lower = origin.toLowerCase();
     if (lower !== 'null' && (lower === ownOrigin(req) || policy.allowedOrigins.has(lower))) return true;
-    throw new CrossSiteRequestError(undefined, { detail: `cookie request from origin ${origin.slice(0, 200)}` });
+    // The detail names no header value: a client may put anything there, a token too, and the detail is logged.
+    throw new CrossSiteRequestError(undefined, { detail: lower === 'null' ? 'cookie request from an opaque origin (null)' : 'cookie request from an origin that is not allowed' });
   }
   const site = req.headers['sec-fetch-site'];
   if (site === 'same-origin') return true;
   throw new CrossSiteRequestError(undefined, {
-    detail: site === undefined ? 'cookie request with neither Origin nor Sec-Fetch-Site' : `cookie request with Sec-Fetch-Site ${String(site).slice(0, 40)}`,
+    detail:
+      site === undefined
+        ? 'cookie request with neither Origin nor Sec-Fetch-Site'
+        : `cookie request with Sec-Fetch-Site ${FETCH_SITES.has(String(site)) ? String(site) : '(not a Fetch Metadata value)'}`,
   });
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { BearerCheck, BearerResult } from '../bearer/bearer-check';
-import { isVerifiedBy, markVerified } from '../bearer/verified-requests';
+import { markVerified, verifiedBy } from '../bearer/verified-requests';
 import { dpopPolicy, type DpopPolicy } from '../core/dpop-policy';
 import { AuthError } from '../core/errors';
 import { checkKnownOptions } from '../config/checks';
@@ -61,7 +61,7 @@ export function runBearer(
   const admit = (result: BearerResult): true => {
     req.user = result.user;
     req.auth = result.auth;
-    markVerified(req, settings.bearer, result.scheme);
+    markVerified(req, settings.bearer, result);
     // RFC 9449 §8.2: a server may hand out the next nonce with any response.
     const nonce = result.scheme === 'DPoP' ? settings.bearer.dpopNonce() : undefined;
     if (nonce !== undefined) res.set('DPoP-Nonce', nonce);
@@ -101,8 +101,14 @@ export function createAuthenticate(settings: GuardSettings, options?: RouteOptio
   const policy = resolveRouteOptions(options, 'authenticate', settings.bearer.policy);
   return function authenticate(req: Request, res: Response, next: NextFunction): void | Promise<void> {
     // Admitted already by a guard of this instance, under a scheme this route's policy takes (an app-wide
-    // guard, then a route's own): checking again would claim the DPoP proof a second time, a replay.
-    if (isVerifiedBy(req, settings.bearer, policy) && req.user !== undefined && req.auth !== undefined) return next();
+    // guard, then a route's own): checking again would claim the DPoP proof a second time, a replay. What
+    // that check found is what this guard sets, whatever happened to req.user and req.auth since.
+    const earlier = verifiedBy(req, settings.bearer, policy);
+    if (earlier !== undefined) {
+      req.user = earlier.user;
+      req.auth = earlier.auth;
+      return next();
+    }
     const admitted = runBearer(settings, req, res, next, policy);
     if (admitted === true) return next();
     // Express 5 sends a rejection of the returned promise (a throw in next()) to the error handler.

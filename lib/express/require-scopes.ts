@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { isVerifiedBy } from '../bearer/verified-requests';
+import { verifiedBy } from '../bearer/verified-requests';
 import { InsufficientScopeError } from '../core/errors';
 import { formatScope, hasScopes, isScopeToken } from '../core/scopes';
 import { checkDeclared } from '../config/scope-descriptions';
@@ -38,8 +38,10 @@ export function createRequireScopes(settings: GuardSettings, scopes: string[], d
   const needed = formatScope(scopes);
 
   return async function requireScopes(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (!isVerifiedBy(req, settings.bearer, ownPolicy) && !(await runBearer(settings, req, res, next, policy))) return;
-    if (hasScopes(req.auth!.scopes, scopes)) return next();
-    rejectBearer(settings, new InsufficientScopeError(needed, { detail: `granted: ${formatScope(req.auth!.scopes)}` }), req, res, policy);
+    if (verifiedBy(req, settings.bearer, ownPolicy) === undefined && !(await runBearer(settings, req, res, next, policy))) return;
+    // The scopes the check found, not req.auth.scopes, which app code may have changed since.
+    const granted = verifiedBy(req, settings.bearer)!.scopes;
+    if (hasScopes(granted, scopes)) return next();
+    rejectBearer(settings, new InsufficientScopeError(needed, { detail: `granted: ${formatScope(granted)}` }), req, res, policy);
   };
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AuthError, InvalidRequestError } from '../core/errors';
+import { AuthError, InvalidDpopProofError, InvalidRequestError } from '../core/errors';
 import { readParam } from '../core/params';
 import type { AccessTokenClaims } from '../core/user';
 import type { ResolvedAuth } from '../config/auth-options';
@@ -7,20 +7,21 @@ import { reportFailure } from '../config/hooks';
 import { cookieLogout } from './cookie-mode';
 import { createBodyParser } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
-import { readOAuthBody } from './token-endpoint';
+import { proofKey, readOAuthBody } from './token-endpoint';
 
 /**
  * Creates the `POST /revoke` handler (RFC 7009). A refresh token ends its
  * whole family; an access token's `jti` is denied until the token's own
  * expiry. Any well-formed request gets 200 with an empty JSON object, whether
  * the token was valid, unknown or already revoked (RFC 7009 §2.2), so the
- * answer reveals nothing. The hint (`token_type_hint`) only sets the order of
+ * answer reveals nothing; but a DPoP-bound token needs a proof of its key
+ * (RFC 9449 §5), or it is a 400 and stays valid. The hint (`token_type_hint`) only sets the order of
  * lookup.
  */
 export function createRevokeHandler(auth: ResolvedAuth) {
   const parseBody = createBodyParser(auth.bodyLimit);
 
-  async function revokeAccessToken(token: string): Promise<boolean> {
+  async function revokeAccessToken(token: string, proven: () => Promise<string | undefined>): Promise<boolean> {
     let claims: AccessTokenClaims;
     try {
       ({ claims } = auth.tokens.verify(token));
@@ -28,16 +29,32 @@ export function createRevokeHandler(auth: ResolvedAuth) {
       if (err instanceof AuthError) return false; // not one of ours, or expired already: nothing to revoke
       throw err;
     }
+    await checkBinding(claims.cnf?.jkt ?? null, proven);
     // Denied for as long as it could be accepted, clock tolerance included.
     await auth.denylist.add(claims.jti, auth.tokens.acceptedUntil(claims));
     return true;
   }
 
-  async function revokeRefreshToken(token: string): Promise<boolean> {
+  async function revokeRefreshToken(token: string, proven: () => Promise<string | undefined>): Promise<boolean> {
     const found = await auth.refreshTokens?.find(token);
     if (!found) return false;
+    await checkBinding(found.family.jkt ?? null, proven);
     await auth.refreshTokens!.revokeFamily(found.family.id);
     return true;
+  }
+
+  /**
+   * RFC 9449 §5, §7: a DPoP-bound token is the key holder's alone, to spend and to end: revoking one takes
+   * a proof of its key, as refreshing does, so a thief who has the token but not the key cannot log its
+   * owner out. The answer then says why (invalid_dpop_proof, 400), not 200: the caller holds the token.
+   */
+  async function checkBinding(jkt: string | null, proven: () => Promise<string | undefined>): Promise<void> {
+    if (jkt === null) return;
+    const key = await proven();
+    if (key === jkt) return;
+    throw key === undefined
+      ? new InvalidDpopProofError('token', 'A DPoP proof of the key the token is bound to is required', { reason: 'dpop.required', detail: 'DPoP-bound token revoked without a proof' })
+      : new InvalidDpopProofError('token', 'The DPoP proof is not of the key the token is bound to', { reason: 'dpop.key_mismatch', detail: 'revocation with a proof of another key' });
   }
 
   return async function revoke(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -53,7 +70,10 @@ export function createRevokeHandler(auth: ResolvedAuth) {
       const order = readParam(params, 'token_type_hint') === 'refresh_token'
         ? [revokeRefreshToken, revokeAccessToken]
         : [revokeAccessToken, revokeRefreshToken];
-      if (token !== undefined) for (const attempt of order) if (await attempt(token)) break;
+      // The request's DPoP proof, read (and spent) only if the token turns out to be bound.
+      let proof: Promise<string | undefined> | undefined;
+      const proven = () => (proof ??= proofKey(auth, req, false));
+      if (token !== undefined) for (const attempt of order) if (await attempt(token, proven)) break;
     } catch (err) {
       if (!(err instanceof AuthError)) return next(err);
       reportFailure(auth.hooks, err, req);

@@ -66,25 +66,11 @@ export function createTokenHandler(auth: ResolvedAuth) {
     if (grantType === undefined) throw new InvalidRequestError("Parameter 'grant_type' is required");
     const handler = auth.grants.find(grantType);
     if (handler === undefined) throw new UnsupportedGrantTypeError();
-    const dpopJkt = await proofOfPossession(req);
+    const dpopJkt = await proofKey(auth, req, auth.dpop.policy === 'required');
     const client = { ip, deviceCookies: auth.deviceCookies?.read(req.headers.cookie, req.secure), dpopJkt };
     return exchange.run((grantParams, grantContext) => handler.handle(grantParams, grantContext, client), context);
   }
 
-  /** The thumbprint of the key of the request's DPoP proof, checked and spent; undefined without one. */
-  async function proofOfPossession(req: Request): Promise<string | undefined> {
-    const { dpop } = auth;
-    // RFC 9449 §5: a server that does not do DPoP ignores the header; the client sees token_type Bearer.
-    if (dpop.policy === 'off') return undefined;
-    const proof = dpop.header(req, 'token');
-    if (proof === undefined) {
-      if (dpop.policy === 'required') throw new InvalidDpopProofError('token', 'A DPoP proof is required', { reason: 'dpop.required', detail: 'no DPoP header' });
-      return undefined;
-    }
-    const verified = dpop.verify(req, proof, 'token');
-    await dpop.claim(verified, 'token');
-    return verified.jkt;
-  }
 
   return async function token(req: Request, res: Response, next: NextFunction): Promise<void> {
     let result: GrantResult;
@@ -109,4 +95,23 @@ export function createTokenHandler(auth: ResolvedAuth) {
     const nonce = result.body.token_type === 'DPoP' ? auth.dpop.nonce() : undefined;
     res.status(200).set(NO_STORE).set(nonce === undefined ? {} : { 'DPoP-Nonce': nonce }).json(result.body);
   };
+}
+
+/**
+ * The thumbprint of the key of the request's DPoP proof (RFC 9449 §5), checked
+ * against this endpoint's URL and spent; undefined without one, or a 400 when
+ * `required`. A server that does not do DPoP ignores the header (the client
+ * then sees token_type Bearer). The token and revocation endpoints share it.
+ */
+export async function proofKey(auth: ResolvedAuth, req: Request, required: boolean): Promise<string | undefined> {
+  const { dpop } = auth;
+  if (dpop.policy === 'off') return undefined;
+  const proof = dpop.header(req, 'token');
+  if (proof === undefined) {
+    if (required) throw new InvalidDpopProofError('token', 'A DPoP proof is required', { reason: 'dpop.required', detail: 'no DPoP header' });
+    return undefined;
+  }
+  const verified = dpop.verify(req, proof, 'token');
+  await dpop.claim(verified, 'token');
+  return verified.jkt;
 }

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { isVerifiedBy, markVerified } from '../bearer/verified-requests';
+import { markVerified, verifiedBy } from '../bearer/verified-requests';
 import { dpopPolicy } from '../core/dpop-policy';
 import { AuthError } from '../core/errors';
 import { resolvedOf, type BearerSettings } from '../config/handles';
@@ -45,13 +45,17 @@ export class JwtStrategy extends PassportStrategy {
     }
     // Admitted already by this instance under a scheme this policy takes: checking again would claim the
     // DPoP proof a second time, a replay.
-    if (isVerifiedBy(req, bearer, policy) && req.user !== undefined && req.auth !== undefined) return this.success(req.user, req.auth);
+    const earlier = verifiedBy(req, bearer, policy);
+    if (earlier !== undefined) {
+      req.auth = earlier.auth;
+      return this.success(earlier.user, earlier.auth);
+    }
     bearer
       .authenticate(req, policy)
       .then(
         ({ user, auth, scheme }) => {
           req.auth = auth;
-          markVerified(req, bearer, scheme);
+          markVerified(req, bearer, { user, auth, scheme });
           // RFC 9449 §8.2: the next nonce; Passport's success() takes no headers, so through req.res.
           const nonce = scheme === 'DPoP' ? bearer.dpopNonce() : undefined;
           if (nonce !== undefined) req.res?.setHeader('DPoP-Nonce', nonce);

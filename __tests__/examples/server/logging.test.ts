@@ -137,12 +137,24 @@ describe('example server logging (pino)', () => {
   it('never logs a token a client put into the path', async () => {
     const app = appAt('info');
     const token = (await login(app, 'alice', ALICE_PASSWORD)).body.access_token as string;
-    for (const path of [`/users/me;access_token=${token}`, `/users/me%3Faccess_token=${token}`, `/users/me%23${token}`, `/users/me/${token}`]) {
-      await request(app).get(path);
-    }
-    expect(lines.filter((line) => line.method === 'GET')).toHaveLength(4);
+    const [h, p, sig] = token.split('.');
+    const refreshToken = (await login(app, 'alice', ALICE_PASSWORD)).body.refresh_token as string;
+    const paths = [
+      `/users/me;access_token=${token}`,
+      `/users/me%3Faccess_token=${token}`,
+      `/users/me%23${token}`,
+      `/users/me/${h}%2E${p}%2e${sig}`,
+      `/x/${h}%2F${p}%2F${sig}`,
+      `/x/${h}.${p}/${sig}`,
+      `/users/${refreshToken}`,
+      `/users/me/${token}`,
+    ];
+    for (const path of paths) await request(app).get(path);
+    expect(lines.filter((line) => line.method === 'GET')).toHaveLength(paths.length);
+    expect(raw).not.toContain(refreshToken);
     expect(raw).not.toContain(token);
-    expect(raw).not.toContain(token.split('.')[2]);
+    expect(raw).not.toContain(sig);
+    expect(raw).not.toContain(p);
     expect(lines.at(-1)).toMatchObject({ path: '/users/me/[redacted]' });
   });
 

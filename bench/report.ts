@@ -62,6 +62,14 @@ export function renderMarkdown(run: RunResults): string {
       ' "server CPU" is the server process\'s CPU time (all threads) per response: it moves less than req/s when other work shares the machine.' +
       ` Argon2id parameters: ${JSON.stringify(logins.capacities[0].params)}; "argon2 alone" runs ${logins.capacities[0].lanes} verifications at a time in a process of its own.`,
   );
+  if (rows.openAgain !== undefined) {
+    const noise = rows.openAgain.requestsPerSecond / rows.open.requestsPerSecond;
+    lines.push('');
+    lines.push(
+      `**Noise.** The open route, measured twice in this run as two rows, came out at ${pct(noise)} of itself (${signed(rows.openAgain.cpuMicros - rows.open.cpuMicros)} µs):` +
+        ' a difference between two rows smaller than that is not a difference this run can show. The in-process table below does not depend on it.',
+    );
+  }
   const dpopRows = run.order.filter((key) => key.startsWith('dpop')).map((key) => rows[key]);
   if (dpopRows.length > 0) {
     const extra = dpopRows.map((m) => `${signed(m.cpuMicros - rows.valid.cpuMicros)} µs (${m.target.label.split(', ').pop()})`).join(', ');

@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     };
     const targets: Record<string, Target> = {
       open: { label: 'express-jwt-auth app: GET /open (no auth)', spec: get(library, '/open'), expect: [200], server: library },
+      // The same route again, as a row of its own: how far two measurements of the same work differ in this run.
+      openAgain: { label: 'express-jwt-auth app: GET /open again (the noise control)', spec: get(library, '/open'), expect: [200], server: library },
       valid: { label: 'express-jwt-auth: GET /users/me, valid token', spec: get(library, '/users/me', lib.valid), expect: [200], server: library },
       // Issue 11: an ES256 signature is verified on a token's first use only.
       validES256: { label: 'express-jwt-auth: GET /users/me, valid ES256 token', spec: get(library, '/es256/users/me', lib.validES256), expect: [200], server: library },

@@ -14,9 +14,10 @@ export interface Settings {
 }
 
 /**
- * The default run (about seven minutes on two cores, more with PostgreSQL and
- * Redis) measures 3 s × 5 rounds per target, so that a median is robust to a
- * run the machine's other tenants slowed, and soaks for 60 s. `BENCH_QUICK=1` or `--quick` is for
+ * The default run (about eight minutes on two cores, more with PostgreSQL and
+ * Redis) measures 2 s × 8 rounds per target, so that a median is robust to
+ * runs the machine's other tenants slowed (on a shared two-core machine one
+ * run of the same route can take twice the CPU of the next), and soaks for 60 s. `BENCH_QUICK=1` or `--quick` is for
  * development and CI: 2 s × 1 round and a 10 s soak, which shows breakage but
  * not numbers worth quoting. `--soak=<seconds>` and `--no-soak` change the soak only.
  */
@@ -29,5 +30,5 @@ export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): S
     else if (arg !== '--quick' && arg !== '--no-write') throw new Error(`unknown option ${arg} (known: --quick, --soak=<seconds>, --no-soak, --no-write)`);
   }
   if (!Number.isFinite(soak) || soak < 0) throw new Error('--soak takes a number of seconds');
-  return { duration: quick ? 2 : 3, rounds: quick ? 1 : 5, soak, connections: 16, quick, write: !argv.includes('--no-write') };
+  return { duration: 2, rounds: quick ? 1 : 8, soak, connections: 16, quick, write: !argv.includes('--no-write') };
 }

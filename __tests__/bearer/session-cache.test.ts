@@ -162,6 +162,26 @@ describe('session state in memory, kept current by the stores’ change feeds (s
       expect((await me(f, token)).body).toMatchObject({ profile: { role: 'member', teams: ['a'] } });
     });
 
+    it('copies a field named __proto__ (JSON a store parsed) as a field, never as the prototype', async () => {
+      class SettingsStore extends MemoryUserStore {
+        override async findById(id: string) {
+          const user = await super.findById(id);
+          return user && Object.assign(user, { prefs: JSON.parse('{"__proto__":{"isAdmin":true},"theme":"dark"}') as object });
+        }
+      }
+      const f = await setup({}, new SettingsStore());
+      const seen: unknown[] = [];
+      f.app.get('/prefs', f.auth.authenticate(), (req, res) => {
+        const prefs = (req.user as unknown as { prefs: Record<string, unknown> }).prefs;
+        seen.push(prefs.isAdmin);
+        res.json({});
+      });
+      const token = f.tokenFor();
+      // The first request reads the store, the next ones are answered from memory: the same answer.
+      for (let i = 0; i < 3; i++) expect((await request(f.app).get('/prefs').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+      expect(seen).toEqual([undefined, undefined, undefined]);
+    });
+
     it('reads the account again after maxStaleness even when its feed never told of a write (a path the feed cannot see)', async () => {
       const inner = new MemoryUserStore();
       // A feed that says it is current and never tells anything: what a write around every trigger looks like.

@@ -350,6 +350,23 @@ describe('account routes act on the token\'s own account', () => {
     expect((await f.users.findById(f.alice.id))!.tokenEpoch).toBe(f.alice.tokenEpoch + 1);
   });
 
+  it('whatever app code changed in req.user itself (its id)', async () => {
+    const f = await setup();
+    const bob = await f.users.create({ username: 'bob', email: 'bob@example.com', passwordHash: f.alice.passwordHash, scopes: [] });
+    const app = express();
+    app.use(express.json());
+    app.use(f.auth.authenticate());
+    app.use((req, _res, next) => {
+      (req.user as { id: string }).id = bob.id;
+      next();
+    });
+    app.patch('/users/me', f.auth.updateMe());
+    const res = await request(app).patch('/users/me').set('Authorization', `Bearer ${f.tokenFor()}`).send({ email: 'attacker@example.com' });
+    expect(res.status).toBe(200);
+    expect((await f.users.findById(bob.id))!.email).toBe('bob@example.com');
+    expect((await f.users.findById(f.alice.id))!.email).toBe('attacker@example.com');
+  });
+
   it('after Passport\'s jwt strategy with assignProperty (which leaves req.user unset)', async () => {
     const f = await setup();
     const pass = new Passport();

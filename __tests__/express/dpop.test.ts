@@ -224,6 +224,18 @@ describe('the token endpoint with DPoP (RFC 9449 §5)', () => {
       expect((await f.me(refreshed.body.access_token, alice)).status).toBe(401);
     });
 
+    it('ends a bound family through the refresh cookie (cookie mode) only with a proof of its key', async () => {
+      const f = await dpopSetup({ cookies: { jsonClients: true } });
+      const first = await f.boundTokens();
+      // A JSON client's bound refresh token, sent as if it were a page's cookie, with the page's CSRF headers.
+      const page = { Host: HOST, Origin: `http://${HOST}`, 'X-Requested-With': 'fetch', Cookie: `refresh_token=${first.refresh_token}` };
+      const without = await request(f.app).post('/revoke').set(page).type('form').send({});
+      expect(without.status).toBe(400);
+      expect(without.body.error).toBe('invalid_dpop_proof');
+      expect(f.lastReason()).toBe('dpop.required');
+      expect((await f.refresh(first.refresh_token, alice)).status).toBe(200);
+    });
+
     it('keeps the binding when dpop is switched off later: a bound refresh token is refused, not downgraded', async () => {
       const users = new MemoryUserStore();
       const refreshTokenStore = new MemoryRefreshTokenStore();

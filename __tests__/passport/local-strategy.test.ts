@@ -116,3 +116,28 @@ describe('LocalStrategy with passport.authenticate', () => {
     expect(res.headers['retry-after']).toBe('60');
   });
 });
+
+describe('LocalStrategy and an onLogin hook', () => {
+  it('admits the user who logged in, whatever the hook did to the user it was given before it threw', async () => {
+    const errors: string[] = [];
+    const f = await setup({
+      onLogin: ({ user }) => {
+        (user as { id: string }).id = 'other';
+        user.scopes.push('root');
+        throw new Error('audit sink down');
+      },
+      onError: (_err, context) => errors.push(context),
+    });
+    const pass = new passport.Passport();
+    pass.use(f.auth.localStrategy);
+    const app = express();
+    app.use(express.urlencoded({ extended: false }));
+    app.post('/login', pass.authenticate('local', { session: false }), (req, res) => {
+      res.json({ id: req.user!.id, scopes: req.user!.scopes });
+    });
+    const res = await request(app).post('/login').type('form').send({ username: 'alice', password: PASSWORD });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: f.alice.id, scopes: f.alice.scopes });
+    expect(errors).toEqual(['onLogin hook threw']);
+  });
+});

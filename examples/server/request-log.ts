@@ -59,8 +59,10 @@ const LONGEST_LOGGED_SEGMENT = 40;
  * the URL does not put it into the log.
  */
 export function loggedPath(url: string): string {
-  const end = url.search(/[?#;]/);
-  const segments = (end < 0 ? url : url.slice(0, end)).replace(JWT_LIKE, '[redacted]').split('/');
+  // An absolute-form target (RFC 9112 §3.2.2) carries an authority, userinfo (a password) included: the path only.
+  const target = url.startsWith('/') ? url : url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/, '');
+  const end = target.search(/[?#;]/);
+  const segments = (end < 0 ? target : target.slice(0, end)).replace(JWT_LIKE, '[redacted]').split('/');
   for (let i = 0; i < segments.length; i++) if (segments[i].length > LONGEST_LOGGED_SEGMENT) segments[i] = '[redacted]';
   return segments.join('/');
 }

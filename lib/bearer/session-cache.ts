@@ -179,6 +179,11 @@ function deepCopy<T>(value: T): T {
   // its class. It is kept as it is, so a store should give accounts as plain data (README, Stores).
   if (proto !== Object.prototype && proto !== null) return value;
   const copied: Record<string, unknown> = proto === null ? Object.create(null) : {};
-  for (const key of Object.keys(value)) copied[key] = deepCopy((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) {
+    const item = deepCopy((value as Record<string, unknown>)[key]);
+    // An own "__proto__" (JSON a store parsed) stays a field: assigned, it would become the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copied, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copied[key] = item;
+  }
   return copied as T;
 }

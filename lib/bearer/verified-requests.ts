@@ -11,6 +11,8 @@ export interface VerifiedRequest {
   readonly auth: RequestAuth;
   /** The token's scopes, a frozen copy: what an app does to req.auth.scopes does not change them. */
   readonly scopes: readonly string[];
+  /** Whose account this is, and in which token epoch, taken when the check ran: what an app does to req.user does not change them. */
+  readonly caller: Readonly<{ id: string; tokenEpoch: number }>;
 }
 
 interface Mark extends VerifiedRequest {
@@ -28,8 +30,10 @@ const VERIFIED = Symbol('express-jwt-auth verified');
 type Marked = Request & { [VERIFIED]?: Mark };
 
 /** Records that `owner` (a resolved configuration) authenticated `req`: with which scheme, as whom, granting what. */
-export function markVerified(req: Request, owner: object, found: Omit<VerifiedRequest, 'scopes'>): void {
-  const mark: Mark = { owner, scheme: found.scheme, user: found.user, auth: found.auth, scopes: Object.freeze([...found.auth.scopes]) };
+export function markVerified(req: Request, owner: object, found: Omit<VerifiedRequest, 'scopes' | 'caller'>): void {
+  const { scheme, user, auth } = found;
+  const caller = Object.freeze({ id: user.id, tokenEpoch: user.tokenEpoch });
+  const mark: Mark = { owner, scheme, user, auth, scopes: Object.freeze([...auth.scopes]), caller };
   Object.defineProperty(req, VERIFIED, { value: mark, configurable: true, writable: true, enumerable: false });
 }
 

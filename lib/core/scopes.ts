@@ -41,3 +41,15 @@ export function scopeProblem(scopes: readonly unknown[]): string | undefined {
   const bad = scopes.find((scope) => !isScopeToken(scope));
   return bad === undefined ? undefined : `not a valid scope (RFC 6749 §3.3): ${JSON.stringify(bad)}`;
 }
+
+/**
+ * A refusal's detail for `requested` scopes beyond `held`: it names what is
+ * held (the app's own scope names) and counts the rest, never the client's
+ * strings, which may be anything (a token or a password typed into the wrong
+ * field): details are logged.
+ */
+export function excessScopeDetail(requested: readonly string[], held: readonly string[], holder: string): string {
+  const excess = requested.filter((scope) => !held.includes(scope)).length;
+  return `requested ${excess} scope${excess === 1 ? '' : 's'} beyond what the ${holder} holds (${formatScope(held) || 'none'})`;
+}
+

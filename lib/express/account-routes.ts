@@ -15,9 +15,9 @@ import { NO_STORE, sendError } from './send-error';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
-/** The caller: the user the bearer check resolved for this request's token, not whatever req.user says now. */
-function caller(auth: ResolvedAuth, req: Request): Express.User {
-  return verifiedBy(req, auth.bearer)!.user;
+/** The caller: the account the bearer check resolved for this request's token, not whatever req.user says now. */
+function caller(auth: ResolvedAuth, req: Request): Readonly<{ id: string; tokenEpoch: number }> {
+  return verifiedBy(req, auth.bearer)!.caller;
 }
 
 /**

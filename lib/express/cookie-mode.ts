@@ -102,11 +102,20 @@ export function tokenExchange(auth: ResolvedAuth, req: Request, res: Response, p
  * of the cookie (if any) and clears the cookie. Resolves false, doing
  * nothing, when cookie mode is off or this is not a cookie request.
  */
-export async function cookieLogout(auth: ResolvedAuth, req: Request, res: Response): Promise<boolean> {
+export async function cookieLogout(
+  auth: ResolvedAuth,
+  req: Request,
+  res: Response,
+  mayRevoke: (family: { jkt?: string | null }) => Promise<void>,
+): Promise<boolean> {
   if (!cookieRequest(auth, req)) return false;
   const token = refreshCookie(auth.cookies!, req);
   const found = token === undefined ? null : await auth.refreshTokens?.find(token);
-  if (found) await auth.refreshTokens!.revokeFamily(found.family.id);
+  if (found) {
+    // A DPoP-bound family is ended only with a proof of its key, however its token came (RFC 9449 §5).
+    await mayRevoke(found.family);
+    await auth.refreshTokens!.revokeFamily(found.family.id);
+  }
   clearCookie(req, res, auth.cookies!);
   return true;
 }

@@ -64,15 +64,15 @@ export function createRevokeHandler(auth: ResolvedAuth) {
       const token = readParam(params, 'token');
       // Cookie mode (./cookie-mode.ts): a browser's cookie request revokes and clears its refresh-token
       // cookie; `token` is then optional (the page's access token, if sent, is revoked as well).
-      const loggedOut = await cookieLogout(auth, req, res);
+      // The request's DPoP proof, read (and spent) only if a token turns out to be bound.
+      let proof: Promise<string | undefined> | undefined;
+      const proven = () => (proof ??= proofKey(auth, req, false));
+      const loggedOut = await cookieLogout(auth, req, res, (family) => checkBinding(family.jkt ?? null, proven));
       if (token === undefined && !loggedOut) throw new InvalidRequestError("Parameter 'token' is required");
       // RFC 7009 §2.1: an unknown or wrong hint must not stop the search.
       const order = readParam(params, 'token_type_hint') === 'refresh_token'
         ? [revokeRefreshToken, revokeAccessToken]
         : [revokeAccessToken, revokeRefreshToken];
-      // The request's DPoP proof, read (and spent) only if the token turns out to be bound.
-      let proof: Promise<string | undefined> | undefined;
-      const proven = () => (proof ??= proofKey(auth, req, false));
       if (token !== undefined) for (const attempt of order) if (await attempt(token, proven)) break;
     } catch (err) {
       if (!(err instanceof AuthError)) return next(err);

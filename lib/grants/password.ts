@@ -1,6 +1,6 @@
 import { InvalidRequestError, InvalidScopeError } from '../core/errors';
 import { readParam } from '../core/params';
-import { formatScope, hasScopes, parseScope } from '../core/scopes';
+import { excessScopeDetail, hasScopes, parseScope } from '../core/scopes';
 import { authenticatePassword } from '../login/authenticate-password';
 import type { Grant } from './registry';
 import { tokenResponse } from './token-response';
@@ -26,7 +26,7 @@ export const passwordGrant: Grant = {
     // RFC 6749 §3.3: without a scope parameter the user's full scope is the default.
     const scopes = requested ?? [...user.scopes];
     if (!hasScopes(user.scopes, scopes)) {
-      throw new InvalidScopeError(undefined, { detail: `requested ${formatScope(scopes)}, holds ${formatScope(user.scopes)}` });
+      throw new InvalidScopeError(undefined, { detail: excessScopeDetail(scopes, user.scopes, 'account') });
     }
     return { ...(await tokenResponse(context, user, scopes, undefined, client.dpopJkt)), login: { user, scopes } };
   },

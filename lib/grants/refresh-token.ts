@@ -1,6 +1,6 @@
 import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnsupportedGrantTypeError, type FailureReason } from '../core/errors';
 import { readParam } from '../core/params';
-import { formatScope, hasScopes } from '../core/scopes';
+import { excessScopeDetail, hasScopes } from '../core/scopes';
 import { readScope } from './password';
 import type { Grant } from './registry';
 import { tokenResponse } from './token-response';
@@ -52,7 +52,7 @@ export const refreshTokenGrant: Grant = {
     const scopes = requested ?? granted;
     const checkScope = () => {
       if (!hasScopes(granted, scopes)) {
-        throw new InvalidScopeError(undefined, { detail: `requested ${formatScope(scopes)}, grant ${formatScope(granted)}` });
+        throw new InvalidScopeError(undefined, { detail: excessScopeDetail(scopes, granted, 'grant') });
       }
     };
     // A token that was already rotated is judged (reuse or grace retry) before anything else, so a

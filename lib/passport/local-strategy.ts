@@ -65,9 +65,9 @@ export class LocalStrategy extends PassportStrategy {
           if (auth.deviceCookies && isSameOriginLogin(req, auth.cookies?.allowedOrigins)) {
             req.res?.append('Set-Cookie', auth.deviceCookies.setCookie(user, req.secure));
           }
-          const account = publicUser(user);
-          reportLogin(auth.hooks, { user: account, scopes: [...user.scopes], request: req });
-          this.success(account);
+          // The hook gets a copy of its own: what it changes (or throws after changing) is not the user Passport admits.
+          reportLogin(auth.hooks, { user: { ...publicUser(user), scopes: [...user.scopes] }, scopes: [...user.scopes], request: req });
+          this.success(publicUser(user));
         },
         (err: unknown) => (err instanceof AuthError ? refuse(err) : this.error(err)),
       )

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { createApp, SCOPES } from '../../../examples/server/app';
 import { auditLog } from '../../../examples/server/audit-log';
 import { createLogger, type LogLevel } from '../../../examples/server/logger';
+import { loggedPath } from '../../../examples/server/request-log';
 import { runUsersCli } from '../../../examples/server/users-cli';
 import { createAuth } from '../../../lib/create-auth';
 import { PasswordHasher } from '../../../lib/login/passwords';
@@ -156,6 +157,23 @@ describe('example server logging (pino)', () => {
     expect(raw).not.toContain(sig);
     expect(raw).not.toContain(p);
     expect(lines.at(-1)).toMatchObject({ path: '/users/me/[redacted]' });
+  });
+
+  it('logs only the path of an absolute-form target, never its userinfo', () => {
+    expect(loggedPath('http://alice:Hunter2-secret-pw@example.test/health?x=1')).toBe('/health');
+    expect(loggedPath('https://example.test')).toBe('');
+    expect(loggedPath('/users/me?access_token=x')).toBe('/users/me');
+  });
+
+  it('never logs what a client sent as a scope (a token, a password in the wrong field)', async () => {
+    const app = appAt('info');
+    const first = (await login(app, 'alice', ALICE_PASSWORD)).body as { access_token: string; refresh_token: string };
+    const typed = 'my-Secret-passw0rd';
+    const res = await request(app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: first.refresh_token, scope: `admin ${first.access_token} ${typed}` });
+    expect(res.status).toBe(400);
+    expect(lines.at(-1)).toMatchObject({ msg: 'auth failure', reason: 'scope.invalid', detail: 'requested 2 scopes beyond what the grant holds (admin)' });
+    expect(raw).not.toContain(first.access_token.split('.')[2]);
+    expect(raw).not.toContain(typed);
   });
 
   it('writes a line of its own for a login whose client hung up first, after the request line, with its reason', async () => {

@@ -5,6 +5,7 @@ import { PasswordHasher } from '../../lib/login/passwords';
 import { resolvedAuthOf } from '../../lib/config/handles';
 import { expectBearerError, expectOAuthError, PASSWORD, setup, type Fixture } from '../helpers';
 import { LOOKALIKES } from '../lookalikes';
+import type { User } from '../../lib/core/user';
 
 describe('account self-service', () => {
   let f: Fixture;
@@ -328,18 +329,26 @@ describe('account self-service', () => {
 });
 
 describe('account routes act on the token\'s own account', () => {
-  it('whatever app code put into req.user after authenticate() ("view as", a session user)', async () => {
+  /** Alice's fixture, bob beside her, and an app whose middleware runs `meddle` after authenticate(). */
+  async function meddling(meddle: (req: express.Request, bob: User) => void) {
     const f = await setup();
     const bob = await f.users.create({ username: 'bob', email: 'bob@example.com', passwordHash: f.alice.passwordHash, scopes: [] });
     const app = express();
     app.use(express.json());
     app.use(f.auth.authenticate());
     app.use((req, _res, next) => {
-      req.user = { ...bob, passwordHash: undefined } as unknown as Express.User;
+      meddle(req, bob);
       next();
     });
     app.patch('/users/me', f.auth.updateMe());
     app.delete('/users/me/sessions', f.auth.signOutEverywhere());
+    return { f, bob, app };
+  }
+
+  it('whatever app code put into req.user after authenticate() ("view as", a session user)', async () => {
+    const { f, bob, app } = await meddling((req, other) => {
+      req.user = { ...other, passwordHash: undefined } as unknown as Express.User;
+    });
     const token = f.tokenFor();
     const res = await request(app).patch('/users/me').set('Authorization', `Bearer ${token}`).send({ email: 'attacker@example.com' });
     expect(res.status).toBe(200);
@@ -351,16 +360,9 @@ describe('account routes act on the token\'s own account', () => {
   });
 
   it('whatever app code changed in req.user itself (its id)', async () => {
-    const f = await setup();
-    const bob = await f.users.create({ username: 'bob', email: 'bob@example.com', passwordHash: f.alice.passwordHash, scopes: [] });
-    const app = express();
-    app.use(express.json());
-    app.use(f.auth.authenticate());
-    app.use((req, _res, next) => {
-      (req.user as { id: string }).id = bob.id;
-      next();
+    const { f, bob, app } = await meddling((req, other) => {
+      (req.user as { id: string }).id = other.id;
     });
-    app.patch('/users/me', f.auth.updateMe());
     const res = await request(app).patch('/users/me').set('Authorization', `Bearer ${f.tokenFor()}`).send({ email: 'attacker@example.com' });
     expect(res.status).toBe(200);
     expect((await f.users.findById(bob.id))!.email).toBe('bob@example.com');

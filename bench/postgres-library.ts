@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Pool } from 'pg';
+import { createBenchSchema } from './postgres-schema';
 import { startServer, type BenchServer } from './spawn-server';
 
 /** The library server on PostgreSQL and Redis, and how to stop it and remove what it stored. */
@@ -21,12 +21,10 @@ export async function startPostgresLibrary(dir: string, env: NodeJS.ProcessEnv):
   const postgres = env.BENCH_POSTGRES_URL;
   const redisUrl = env.BENCH_REDIS_URL;
   if (!postgres || !redisUrl) return undefined;
-  const schema = `ejwt_bench_${randomBytes(6).toString('hex')}`;
   const prefix = `ejwt-bench-${randomBytes(6).toString('hex')}`;
-  const admin = new Pool({ connectionString: postgres, max: 1 });
+  const schema = await createBenchSchema(postgres);
   const removeAll = async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await admin.end();
+    await schema.drop();
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();
@@ -43,12 +41,9 @@ export async function startPostgresLibrary(dir: string, env: NodeJS.ProcessEnv):
       redis.disconnect();
     }
   };
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = new URL(postgres);
-  url.searchParams.set('options', `-c search_path=${schema}`);
   let server: BenchServer;
   try {
-    server = await startServer('library-postgres', dir, { BENCH_DATABASE_URL: url.toString(), BENCH_SERVER_REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, join(__dirname, 'servers', 'library.js'));
+    server = await startServer('library-postgres', dir, { BENCH_DATABASE_URL: schema.url, BENCH_SERVER_REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, join(__dirname, 'servers', 'library.js'));
   } catch (err) {
     await removeAll();
     throw err;

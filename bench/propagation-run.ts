@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import { createBenchSchema } from './postgres-schema';
 import { measurePropagation, type PropagationRow } from './propagation';
 import type { Settings } from './settings';
 
@@ -29,20 +29,16 @@ export async function runPropagation(settings: Settings, env: NodeJS.ProcessEnv,
     return undefined;
   }
   const trials = settings.quick ? 10 : 50;
-  const schema = `ejwt_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new Pool({ connectionString: postgres, max: 1 });
+  const schema = await createBenchSchema(postgres);
   const dir = mkdtempSync(join(tmpdir(), 'express-jwt-auth-propagation-'));
   const children: ChildProcess[] = [];
   try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(postgres);
-    url.searchParams.set('options', `-c search_path=${schema}`);
     const serverEnv: NodeJS.ProcessEnv = {
       PATH: env.PATH,
       HOST: '127.0.0.1',
       PORT: '0',
       DATA_DIR: dir,
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: schema.url,
       REDIS_URL: redis,
       REDIS_KEY_PREFIX: `ejwt-bench-${randomBytes(6).toString('hex')}`,
       JWT_SECRET: randomBytes(48).toString('base64url'),
@@ -79,8 +75,7 @@ export async function runPropagation(settings: Settings, env: NodeJS.ProcessEnv,
     return { trials, rows };
   } finally {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await admin.end();
+    await schema.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

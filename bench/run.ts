@@ -49,9 +49,7 @@ async function main(): Promise<void> {
     const postgres = await startPostgresLibrary(dir, process.env);
     if (postgres) closers.push(() => postgres.close());
 
-    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
     const lib = library.fixtures;
-    const get = (server: BenchServer, path: string, token?: string) => ({ url: `${server.url}${path}`, ...(token !== undefined && { headers: bearer(token) }) });
     const dpop = async (alg: ProofAlgorithm): Promise<Target> => {
       const { client, accessToken } = await dpopLogin(library, alg);
       const url = `${library.url}/users/me`;
@@ -152,20 +150,24 @@ async function main(): Promise<void> {
   }
 }
 
+/** A GET of `path` on `server`, with `token` as a Bearer token when given. */
+function get(server: BenchServer, path: string, token?: string) {
+  return { url: `${server.url}${path}`, ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }) };
+}
+
 /**
  * The rows of the library server on PostgreSQL + Redis (issue 11: the budgets hold there too, against its own
- * open route): keys prefixed `postgres`, in budgets.ts's POSTGRES_ROWS.
+ * open route): keys prefixed `postgres`, which budgets.ts and report.ts compare with `postgresOpen`.
  */
 function postgresTargets(server: BenchServer): Record<string, Target> {
   const { fixtures } = server;
-  const get = (path: string, token?: string) => ({ url: `${server.url}${path}`, ...(token !== undefined && { headers: { authorization: `Bearer ${token}` } }) });
   const on = 'PostgreSQL + Redis';
   return {
-    postgresOpen: { label: `${on}: GET /open (no auth)`, spec: get('/open'), expect: [200], server },
-    postgresValid: { label: `${on}: GET /users/me, valid token`, spec: get('/users/me', fixtures.valid), expect: [200], server },
-    postgresBadSignature: { label: `${on}: bad signature → 401`, spec: get('/users/me', fixtures.badSignature), expect: [401], server },
-    postgresExpired: { label: `${on}: expired token → 401`, spec: get('/users/me', fixtures.expired), expect: [401], server },
-    postgresMissing: { label: `${on}: no Authorization → 401`, spec: get('/users/me'), expect: [401], server },
+    postgresOpen: { label: `${on}: GET /open (no auth)`, spec: get(server, '/open'), expect: [200], server },
+    postgresValid: { label: `${on}: GET /users/me, valid token`, spec: get(server, '/users/me', fixtures.valid), expect: [200], server },
+    postgresBadSignature: { label: `${on}: bad signature → 401`, spec: get(server, '/users/me', fixtures.badSignature), expect: [401], server },
+    postgresExpired: { label: `${on}: expired token → 401`, spec: get(server, '/users/me', fixtures.expired), expect: [401], server },
+    postgresMissing: { label: `${on}: no Authorization → 401`, spec: get(server, '/users/me'), expect: [401], server },
   };
 }
 

@@ -100,14 +100,13 @@ describe('verified-token cache: a token is verified and decoded once', () => {
     const key = generateKey('ES256');
     const token = signed(key);
     const verify = jest.spyOn(signature, 'verifySignature');
-    const parse = () => parseAccessToken(token);
-    cache.payload(token, key, parse);
-    cache.payload(token, key, parse);
+    present(cache, token, key);
+    present(cache, token, key);
     expect(verify).toHaveBeenCalledTimes(1);
     // A copy of the same key is another object: verified afresh, and the copy is now the one remembered.
-    cache.payload(token, { ...key }, parse);
+    present(cache, token, { ...key });
     expect(verify).toHaveBeenCalledTimes(2);
-    cache.payload(token, key, parse);
+    present(cache, token, key);
     expect(verify).toHaveBeenCalledTimes(3);
   });
 
@@ -115,15 +114,15 @@ describe('verified-token cache: a token is verified and decoded once', () => {
     const cache = new VerifiedTokens();
     const key = generateKey('HS256');
     const good = signed(key);
-    cache.payload(good, key, () => parseAccessToken(good));
+    present(cache, good, key);
     const verify = jest.spyOn(signature, 'verifySignature');
     for (let i = 0; i < REFUSED_TOKENS_CAP + 500; i++) {
       const forged = `${good.slice(0, good.lastIndexOf('.'))}.${Buffer.from(`forged ${i}`).toString('base64url')}`;
-      expect(() => cache.payload(forged, key, () => parseAccessToken(forged))).toThrow('invalid');
+      expect(() => present(cache, forged, key)).toThrow('invalid');
     }
     expect(cache.size).toBe(1 + REFUSED_TOKENS_CAP);
     verify.mockClear();
-    cache.payload(good, key, () => parseAccessToken(good));
+    present(cache, good, key);
     expect(verify).not.toHaveBeenCalled();
     expect(VERIFIED_TOKENS_CAP).toBeGreaterThan(REFUSED_TOKENS_CAP);
   });
@@ -133,12 +132,17 @@ describe('verified-token cache: a token is verified and decoded once', () => {
     const key = generateKey('HS256');
     const good = signed(key);
     const long = `${good.slice(0, good.lastIndexOf('.'))}.${'A'.repeat(REMEMBERED_TOKEN_LENGTH)}`;
-    expect(() => cache.payload(long, key, () => parseAccessToken(long))).toThrow('invalid');
+    expect(() => present(cache, long, key)).toThrow('invalid');
     expect(cache.size).toBe(0);
-    cache.payload(good, key, () => parseAccessToken(good));
+    present(cache, good, key);
     expect(cache.size).toBe(1);
   });
 });
+
+/** `token` presented to `cache` with `key`, as the bearer check does: what it recalls, then the payload. */
+function present(cache: VerifiedTokens, token: string, key: ReturnType<typeof generateKey>): Record<string, unknown> {
+  return cache.payload(token, key, cache.recall(token), () => parseAccessToken(token));
+}
 
 /** A token of ours signed with `key`, made without an app. */
 function signed(key: ReturnType<typeof generateKey>): string {

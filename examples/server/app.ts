@@ -6,7 +6,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { serveDocs } from './docs';
 import type { TrustProxy } from './config';
 import { createLogger } from './logger';
-import { noteOnRequestLine, requestLog } from './request-log';
+import { loggedPath, noteOnRequestLine, requestLog } from './request-log';
 import { serveSignInPage } from './sign-in-page';
 
 export { failureLogLine } from './audit-log';
@@ -164,7 +164,7 @@ export function createApp({
       return;
     }
     // The request's one line, at error level with the cause (see request-log.ts).
-    if (!noteOnRequestLine(req, 'error', 'request failed', { err: err.message })) logger.error({ method: req.method, path: req.path, err: err.message }, 'request failed');
+    if (!noteOnRequestLine(req, 'error', 'request failed', { err: err.message })) logger.error({ method: req.method, path: loggedPath(req.path), err: err.message }, 'request failed');
     if (!res.headersSent) res.status(500).json({ error: 'server_error' });
   });
 

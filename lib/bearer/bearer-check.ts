@@ -114,18 +114,17 @@ export class BearerCheck {
     }
 
     // A token seen before skips the parsing: its header is remembered (see VerifiedTokens).
-    const known = this.verifiedTokens.header(token);
+    const known = this.verifiedTokens.recall(token);
     let jws: CompactJws | undefined;
     const parse = () => (jws ??= parseAccessToken(token));
-    const found = keys.keyFor(known ?? parse().header);
+    const found = keys.keyFor(known?.header ?? parse().header);
+    const admit = (key: JwtKey | undefined) => this.admit(req, acceptClaims(this.verifiedTokens.payload(token, key, known, parse), this.options.rules), token, scheme, proof);
     // A local key set answers synchronously: no promise hop for it.
-    if (found instanceof Promise) return found.then((key) => this.admit(req, token, key, parse, scheme, proof));
-    return this.admit(req, token, found, parse, scheme, proof);
+    return found instanceof Promise ? found.then(admit) : admit(found);
   }
 
-  private admit(req: DpopSource, token: string, key: JwtKey | undefined, parse: () => CompactJws, scheme: AuthScheme, proof: string | undefined) {
-    const { rules, session, dpop } = this.options;
-    const verified = acceptClaims(this.verifiedTokens.payload(token, key, parse), rules);
+  private admit(req: DpopSource, verified: VerifiedAccessToken, token: string, scheme: AuthScheme, proof: string | undefined) {
+    const { session, dpop } = this.options;
     const { cnf } = verified.claims;
     if (proof === undefined) {
       // RFC 9449 §7.2: a bound token is never a bearer token, whatever the policy: the binding stands.

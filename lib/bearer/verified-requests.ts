@@ -29,12 +29,13 @@ const VERIFIED = Symbol('express-jwt-auth verified');
 
 type Marked = Request & { [VERIFIED]?: Mark };
 
-/** Records that `owner` (a resolved configuration) authenticated `req`: with which scheme, as whom, granting what. */
-export function markVerified(req: Request, owner: object, found: Omit<VerifiedRequest, 'scopes' | 'caller'>): void {
+/** Records that `owner` (a resolved configuration) authenticated `req`: with which scheme, as whom, granting what; returns the record. */
+export function markVerified(req: Request, owner: object, found: Omit<VerifiedRequest, 'scopes' | 'caller'>): VerifiedRequest {
   const { scheme, user, auth } = found;
   const caller = Object.freeze({ id: user.id, tokenEpoch: user.tokenEpoch });
   const mark: Mark = { owner, scheme, user, auth, scopes: Object.freeze([...auth.scopes]), caller };
   Object.defineProperty(req, VERIFIED, { value: mark, configurable: true, writable: true, enumerable: false });
+  return mark;
 }
 
 /**

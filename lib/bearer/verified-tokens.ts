@@ -15,7 +15,7 @@ export const REFUSED_TOKENS_CAP = 1_000;
 export const REMEMBERED_TOKEN_LENGTH = 2048;
 
 /** What one token's bytes proved with one key object. */
-interface Outcome {
+export interface Remembered {
   readonly key: JwtKey;
   /** The token's header, decoded: what the key resolver is asked with. */
   readonly header: Readonly<Record<string, unknown>>;
@@ -39,30 +39,27 @@ interface Outcome {
  * session. Bounded: the oldest goes first.
  */
 export class VerifiedTokens {
-  private readonly verified = new BoundedMap<string, Outcome>(VERIFIED_TOKENS_CAP);
-  private readonly refused = new BoundedMap<string, Outcome>(REFUSED_TOKENS_CAP);
+  private readonly verified = new BoundedMap<string, Remembered>(VERIFIED_TOKENS_CAP);
+  private readonly refused = new BoundedMap<string, Remembered>(REFUSED_TOKENS_CAP);
 
-  /** The header of `token` if its outcome is remembered: the key resolver needs it before `payload`. */
-  header(token: string): Readonly<Record<string, unknown>> | undefined {
-    return (this.verified.get(token) ?? this.refused.get(token))?.header;
+  /** What is remembered of `token`, if anything: its header is what the key resolver is asked with. */
+  recall(token: string): Remembered | undefined {
+    return this.verified.get(token) ?? this.refused.get(token);
   }
 
   /**
-   * `verifySigned(jws, key)` for `token`, remembered (checkSigned, one throw per refusal): the payload, a copy for
-   * this request, or an InvalidTokenError thrown. `jws` parses the token when
-   * it is not remembered with `key`.
+   * `verifySigned(jws, key)` for `token`, remembered (checkSigned, one throw per refusal): the payload, a
+   * copy for this request, or an InvalidTokenError thrown. `known` is what `recall` gave; `jws` parses the
+   * token when it is not remembered with `key`.
    */
-  payload(token: string, key: JwtKey | undefined, jws: () => CompactJws): Record<string, unknown> {
-    if (key !== undefined) {
-      const known = this.verified.get(token) ?? this.refused.get(token);
-      if (known !== undefined) {
-        if (known.key === key) {
-          if (known.payload !== undefined) return cloneJson(known.payload);
-          throw new InvalidTokenError(undefined, known.refused);
-        }
-        this.verified.delete(token);
-        this.refused.delete(token);
+  payload(token: string, key: JwtKey | undefined, known: Remembered | undefined, jws: () => CompactJws): Record<string, unknown> {
+    if (key !== undefined && known !== undefined) {
+      if (known.key === key) {
+        if (known.payload !== undefined) return cloneJson(known.payload);
+        throw new InvalidTokenError(undefined, known.refused);
       }
+      this.verified.delete(token);
+      this.refused.delete(token);
     }
     const parsed = jws();
     const outcome = checkSigned(parsed, key);

@@ -9,7 +9,7 @@ import type { ClaimRules } from '../tokens/access-tokens';
 import { DpopNonces } from '../tokens/dpop-nonces';
 import { DpopProofs } from '../tokens/dpop-proof';
 import { clock, flag, optionalFunction, optionalObject, requiredString, wholeNumber } from './checks';
-import type { FailureEvent } from './hooks';
+import { settle, type FailureEvent } from './hooks';
 
 /** Server nonces for DPoP proofs (RFC 9449 §8): the `dpopNonce` option. */
 export interface DpopNonceOptions {
@@ -140,14 +140,5 @@ function nonceSecret(secret: unknown): KeyObject {
  */
 function neverThrows(onError: ((error: unknown, context: string) => void) | undefined): (error: unknown, context: string) => void {
   if (onError === undefined) return () => undefined;
-  return (error, context) => {
-    try {
-      const returned: unknown = onError(error, context);
-      if (typeof returned === 'object' && returned !== null && typeof (returned as { then?: unknown }).then === 'function') {
-        Promise.resolve(returned).then(undefined, () => undefined);
-      }
-    } catch {
-      // The reporter itself failed.
-    }
-  };
+  return (error, context) => settle(() => onError(error, context), () => undefined);
 }

@@ -36,17 +36,23 @@ export interface Hooks {
  */
 function callHook(hooks: Hooks, name: string, call: () => unknown): void {
   // The resolved onError never throws or rejects (see bearer-options.ts).
-  const report = (err: unknown) => hooks.onError(err, `${name} hook threw`);
+  settle(call, (err) => hooks.onError(err, `${name} hook threw`));
+}
+
+/**
+ * Calls `call`, an app's function that may throw or be `async`, and hands
+ * what it throws, or what its promise rejects with, to `report`: never to the
+ * caller, and never as an unhandled rejection.
+ */
+export function settle(call: () => unknown, report: (err: unknown) => void): void {
   try {
     const returned = call();
-    if (isThenable(returned)) Promise.resolve(returned).then(undefined, report);
+    if ((typeof returned === 'object' || typeof returned === 'function') && returned !== null && typeof (returned as { then?: unknown }).then === 'function') {
+      Promise.resolve(returned).then(undefined, report);
+    }
   } catch (err) {
     report(err);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Tells the app's `onFailure` hook, if any, why a request was refused. */

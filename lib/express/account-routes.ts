@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { verifiedBy } from '../bearer/verified-requests';
+import type { VerifiedRequest } from '../bearer/verified-requests';
 import { AuthError, InvalidGrantError, InvalidRequestError, InvalidTokenError, UsernameConflictError, UsernameTakenError } from '../core/errors';
 import { asParams, readParam } from '../core/params';
 import { publicUser } from '../core/user';
@@ -9,24 +9,24 @@ import { reportFailure } from '../config/hooks';
 import { bumpTokenEpochFrom, emailProblem, endAllSessions, newPasswordProblem } from '../login/accounts';
 import { verifyCurrentPassword } from '../login/authenticate-password';
 import { clearRefreshCookie, cookieRequest } from './cookie-mode';
-import { runBearer } from './guard';
+import { guardRequest } from './guard';
 import { createBodyParser, UNREAD_BODY } from './parse-body';
 import { NO_STORE, sendError } from './send-error';
 
-type Handler = (req: Request, res: Response) => Promise<void>;
+/** Whose account an account route acts on: the id and token epoch the bearer check found, whatever req.user says now. */
+type Caller = VerifiedRequest['caller'];
+type Handler = (req: Request, res: Response, caller: Caller) => Promise<void>;
 
-/** The caller: the account the bearer check resolved for this request's token, not whatever req.user says now. */
-function caller(auth: ResolvedAuth, req: Request): Readonly<{ id: string; tokenEpoch: number }> {
-  return verifiedBy(req, auth.bearer)!.caller;
-}
+/** The caller of the one route that needs none (registration), which never reads it: no account. */
+const NOBODY: Caller = Object.freeze({ id: '', tokenEpoch: -1 });
 
 /**
  * Wraps an account handler: authenticates the caller when `authenticate()` has
  * not run (so a route cannot forget it), parses the body, and turns AuthErrors
  * into responses and anything else into next(err). The handler acts on the
- * user the token's check resolved (`caller`) only: there is no user id
- * parameter, and app code that replaced req.user does not redirect it, so a
- * user can only ever change their own record.
+ * caller the token's check found only: there is no user id parameter, and app
+ * code that replaced or changed req.user does not redirect it, so a user can
+ * only ever change their own record.
  */
 function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requireUser = true) {
   const parseBody = createBodyParser(auth.bodyLimit);
@@ -34,10 +34,11 @@ function accountRoute(auth: ResolvedAuth, name: string, handler: Handler, requir
     async [name](req: Request, res: Response, next: NextFunction): Promise<void> {
       // Answers about an account are never cached (RFC 6749 §5.1, as at the token endpoint): refusals
       // of its credentials included.
-      if (requireUser && verifiedBy(req, auth.bearer) === undefined && !(await runBearer(auth, req, res, next, undefined, NO_STORE))) return;
+      const found = requireUser ? await guardRequest(auth, req, res, next, { refusalHeaders: NO_STORE }) : undefined;
+      if (requireUser && found === undefined) return;
       try {
         await parseBody(req, res);
-        await handler(req, res);
+        await handler(req, res, found?.caller ?? NOBODY);
       } catch (err) {
         if (!(err instanceof AuthError)) return next(err);
         reportFailure(auth.hooks, err, req);
@@ -57,7 +58,7 @@ function bodyOf(req: Request): Record<string, unknown> {
 
 /** `PATCH /users/me`: changes the caller's email (`null` or "" clears it); any other field is a 400. */
 export function createUpdateMe(auth: ResolvedAuth) {
-  return accountRoute(auth, 'updateMe', async (req, res) => {
+  return accountRoute(auth, 'updateMe', async (req, res, caller) => {
     const body = bodyOf(req);
     const unknown = Object.keys(body).find((field) => field !== 'email');
     if (unknown !== undefined) throw new InvalidRequestError(/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(unknown) ? `Field '${unknown}' cannot be changed here` : 'Only email can be changed here');
@@ -67,7 +68,7 @@ export function createUpdateMe(auth: ResolvedAuth) {
       const problem = emailProblem(email);
       if (problem) throw new InvalidRequestError(capitalize(problem));
     }
-    const updated = await auth.users.update(caller(auth, req).id, { email: email as string | null });
+    const updated = await auth.users.update(caller.id, { email: email as string | null });
     if (!updated) throw new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
     // Account data: no shared or browser cache may keep it (RFC 9111 §5.2.2.5; OWASP ASVS 8.2.1).
     res.status(200).set(NO_STORE).json(publicUser(updated));
@@ -94,7 +95,7 @@ export function createChangePassword(auth: ResolvedAuth) {
       realm: auth.bearer.realm,
     });
   const gone = () => new InvalidGrantError('The account no longer exists', { reason: 'account.gone' });
-  return accountRoute(auth, 'changePassword', async (req, res) => {
+  return accountRoute(auth, 'changePassword', async (req, res, caller) => {
     const body = bodyOf(req);
     const current = readParam(body, 'current_password');
     const next = readParam(body, 'new_password');
@@ -104,8 +105,8 @@ export function createChangePassword(auth: ResolvedAuth) {
     const problem = newPasswordProblem(auth.passwords, next);
     if (problem) throw new InvalidRequestError(capitalize(problem));
     // The session check set req.user from the account as it was for this token: its epoch is the token's.
-    const sessionEpoch = caller(auth, req).tokenEpoch;
-    const user = await auth.users.findById(caller(auth, req).id);
+    const sessionEpoch = caller.tokenEpoch;
+    const user = await auth.users.findById(caller.id);
     if (!user) throw gone();
     if (user.tokenEpoch !== sessionEpoch) throw sessionEnded();
     // The current password is a login in all but name: same limits, same counting.
@@ -120,10 +121,10 @@ export function createChangePassword(auth: ResolvedAuth) {
 
 /** `DELETE /users/me/sessions`: sign out everywhere; every token issued before stops working. 204. */
 export function createSignOutEverywhere(auth: ResolvedAuth) {
-  return accountRoute(auth, 'signOutEverywhere', async (req, res) => {
+  return accountRoute(auth, 'signOutEverywhere', async (req, res, caller) => {
     // Cookie mode: checked before anything changes (a cross-origin one is a 403); the dead cookie goes.
     const browser = cookieRequest(auth, req);
-    const user = await auth.users.findById(caller(auth, req).id);
+    const user = await auth.users.findById(caller.id);
     if (user) await endAllSessions(auth.users, user);
     if (browser) clearRefreshCookie(auth, req, res);
     res.status(204).end();

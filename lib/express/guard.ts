@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { BearerCheck, BearerResult } from '../bearer/bearer-check';
-import { markVerified, verifiedBy } from '../bearer/verified-requests';
+import { markVerified, verifiedBy, type VerifiedRequest } from '../bearer/verified-requests';
 import { dpopPolicy, type DpopPolicy } from '../core/dpop-policy';
 import { AuthError } from '../core/errors';
 import { checkKnownOptions } from '../config/checks';
@@ -37,35 +37,48 @@ export function resolveRouteOptions(options: unknown, factory: string, fallback:
   return dpopPolicy((options as RouteOptions).dpop, `${factory}: dpop`, fallback);
 }
 
+/** How `guardRequest` checks a request. */
+export interface GuardRequestOptions {
+  /** DPoP policy of a check made now. Default the app's. */
+  readonly policy?: DpopPolicy;
+  /** An earlier check of this instance counts when this policy accepts its scheme; undefined: any earlier check counts. */
+  readonly accepts?: DpopPolicy;
+  /** Extra headers of a refusal (the account routes' no-store). */
+  readonly refusalHeaders?: Readonly<Record<string, string>>;
+}
+
 /**
- * Runs the bearer check for one request under `policy` (default the app's):
- * on success sets req.user and req.auth (and, for a DPoP request with nonces
- * on, a fresh `DPoP-Nonce`) and gives true; a client error is answered
- * with its challenge; anything else (a failing store, an unreachable issuer)
- * goes to next(err), never a 401. Synchronous when the check is (the steady
- * state: see BearerCheck.check); otherwise a promise that never rejects.
+ * What this instance's bearer check found for the request: an earlier
+ * check's, when a guard of this instance already admitted it under a scheme
+ * `accepts` takes (checking again would claim a DPoP proof a second time, a
+ * replay), or a check made now under `policy`, which sets req.user and
+ * req.auth (and, for a DPoP request with nonces on, a fresh `DPoP-Nonce`).
+ * Undefined when the request was refused: a client error is answered with
+ * its challenge; anything else (a failing store, an unreachable issuer) goes
+ * to next(err), never a 401. Synchronous when the check is (the steady state:
+ * see BearerCheck.check); otherwise a promise that never rejects.
  */
-export function runBearer(
+export function guardRequest(
   settings: GuardSettings,
   req: Request,
   res: Response,
   next: NextFunction,
-  policy?: DpopPolicy,
-  refusalHeaders?: Readonly<Record<string, string>>,
-): boolean | Promise<boolean> {
-  const refuse = (err: unknown): false => {
+  { policy, accepts, refusalHeaders }: GuardRequestOptions = {},
+): VerifiedRequest | undefined | Promise<VerifiedRequest | undefined> {
+  const earlier = verifiedBy(req, settings.bearer, accepts);
+  if (earlier !== undefined) return earlier;
+  const refuse = (err: unknown): undefined => {
     if (err instanceof AuthError) rejectBearer(settings, err, req, res, policy, refusalHeaders);
     else next(err);
-    return false;
+    return undefined;
   };
-  const admit = (result: BearerResult): true => {
+  const admit = (result: BearerResult): VerifiedRequest => {
     req.user = result.user;
     req.auth = result.auth;
-    markVerified(req, settings.bearer, result);
     // RFC 9449 §8.2: a server may hand out the next nonce with any response.
     const nonce = result.scheme === 'DPoP' ? settings.bearer.dpopNonce() : undefined;
     if (nonce !== undefined) res.set('DPoP-Nonce', nonce);
-    return true;
+    return markVerified(req, settings.bearer, result);
   };
   let result: BearerResult | Promise<BearerResult>;
   try {
@@ -100,18 +113,16 @@ export function rejectBearer(
 export function createAuthenticate(settings: GuardSettings, options?: RouteOptions) {
   const policy = resolveRouteOptions(options, 'authenticate', settings.bearer.policy);
   return function authenticate(req: Request, res: Response, next: NextFunction): void | Promise<void> {
-    // Admitted already by a guard of this instance, under a scheme this route's policy takes (an app-wide
-    // guard, then a route's own): checking again would claim the DPoP proof a second time, a replay. What
-    // that check found is what this guard sets, whatever happened to req.user and req.auth since.
-    const earlier = verifiedBy(req, settings.bearer, policy);
-    if (earlier !== undefined) {
-      req.user = earlier.user;
-      req.auth = earlier.auth;
-      return next();
-    }
-    const admitted = runBearer(settings, req, res, next, policy);
-    if (admitted === true) return next();
+    // After a guard of this instance, what that check found is what this one sets, whatever happened to
+    // req.user and req.auth since.
+    const admitted = (found: VerifiedRequest | undefined): void => {
+      if (found === undefined) return;
+      req.user = found.user;
+      req.auth = found.auth;
+      next();
+    };
+    const found = guardRequest(settings, req, res, next, { policy, accepts: policy });
     // Express 5 sends a rejection of the returned promise (a throw in next()) to the error handler.
-    if (admitted !== false) return admitted.then((ok) => (ok ? next() : undefined));
+    return found instanceof Promise ? found.then(admitted) : admitted(found);
   };
 }

@@ -1,9 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { verifiedBy } from '../bearer/verified-requests';
 import { InsufficientScopeError } from '../core/errors';
 import { formatScope, hasScopes, isScopeToken } from '../core/scopes';
 import { checkDeclared } from '../config/scope-descriptions';
-import { rejectBearer, resolveRouteOptions, runBearer, type GuardSettings, type RouteOptions } from './guard';
+import { guardRequest, rejectBearer, resolveRouteOptions, type GuardSettings, type RouteOptions } from './guard';
 
 /** The arguments of `requireScopes`: scopes, then the route's options, if any. */
 export type RequireScopesArgs = string[] | [...scopes: string[], options: RouteOptions];
@@ -38,9 +37,10 @@ export function createRequireScopes(settings: GuardSettings, scopes: string[], d
   const needed = formatScope(scopes);
 
   return async function requireScopes(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (verifiedBy(req, settings.bearer, ownPolicy) === undefined && !(await runBearer(settings, req, res, next, policy))) return;
+    const found = await guardRequest(settings, req, res, next, { policy, accepts: ownPolicy });
+    if (found === undefined) return;
     // The scopes the check found, not req.auth.scopes, which app code may have changed since.
-    const granted = verifiedBy(req, settings.bearer)!.scopes;
+    const granted = found.scopes;
     if (hasScopes(granted, scopes)) return next();
     rejectBearer(settings, new InsufficientScopeError(needed, { detail: `granted: ${formatScope(granted)}` }), req, res, policy);
   };

@@ -63,13 +63,12 @@ describe('the sign-in page at /', () => {
 
 describe('CORS for a single-page app on another origin (CORS_ORIGINS)', () => {
   const app = exampleApp();
+  /** The preflight a browser sends from `origin` before `method` on `path` with `headers`. */
+  const preflight = (path: string, origin: string, method: string, headers: string) =>
+    request(app).options(path).set('Origin', origin).set('Access-Control-Request-Method', method).set('Access-Control-Request-Headers', headers);
 
   it('answers the preflight of an allowed origin exactly, with credentials and the CSRF header', async () => {
-    const res = await request(app)
-      .options('/token')
-      .set('Origin', SPA)
-      .set('Access-Control-Request-Method', 'POST')
-      .set('Access-Control-Request-Headers', 'content-type, x-requested-with');
+    const res = await preflight('/token', SPA, 'POST', 'content-type, x-requested-with');
     expect(res.status).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe(SPA);
     expect(res.headers['access-control-allow-credentials']).toBe('true');
@@ -78,22 +77,14 @@ describe('CORS for a single-page app on another origin (CORS_ORIGINS)', () => {
   });
 
   it('grants nothing to any other origin, and never "*"', async () => {
-    const res = await request(app)
-      .options('/token')
-      .set('Origin', 'https://evil.example.test')
-      .set('Access-Control-Request-Method', 'POST')
-      .set('Access-Control-Request-Headers', 'x-requested-with');
+    const res = await preflight('/token', 'https://evil.example.test', 'POST', 'x-requested-with');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     const get = await request(app).get('/health').set('Origin', 'https://evil.example.test');
     expect(get.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('lets the SPA send DPoP proofs', async () => {
-    const res = await request(app)
-      .options('/users/me')
-      .set('Origin', SPA)
-      .set('Access-Control-Request-Method', 'GET')
-      .set('Access-Control-Request-Headers', 'authorization, dpop');
+    const res = await preflight('/users/me', SPA, 'GET', 'authorization, dpop');
     expect(res.status).toBe(204);
     expect(res.headers['access-control-allow-headers']).toBe('Authorization,Content-Type,X-Requested-With,DPoP');
   });
